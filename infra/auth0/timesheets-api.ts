@@ -1,0 +1,56 @@
+import * as auth0 from "@pulumi/auth0";
+import * as pulumi from "@pulumi/pulumi";
+import type { ApiSpec } from "../config/spec";
+
+export interface TimesheetsApiArgs {
+  readonly api: ApiSpec;
+  /** Protect the resource server from deletion (prod). */
+  readonly protect: boolean;
+}
+
+/** The resource server's inputs, as the spec declares them. */
+export function resourceServerArgs(api: ApiSpec): auth0.ResourceServerArgs {
+  return {
+    name: api.name,
+    identifier: api.identifier,
+    signingAlg: api.signingAlg,
+    tokenDialect: api.tokenDialect,
+    enforcePolicies: api.enforcePolicies,
+    tokenLifetime: api.tokenLifetime,
+    allowOfflineAccess: api.allowOfflineAccess,
+    subjectTypeAuthorization: { client: { policy: api.clientPolicy } },
+  };
+}
+
+/** The whole permission set, managed as one resource so that nothing added out of band survives an update. */
+export function permissionScopes(api: ApiSpec): auth0.types.input.ResourceServerScopesScope[] {
+  return api.permissions.map(({ name, description }) => ({ name, description }));
+}
+
+/** The Timesheets API: an Auth0 resource server and its permissions. */
+export class TimesheetsApi extends pulumi.ComponentResource {
+  readonly resourceServer: auth0.ResourceServer;
+  readonly permissions: auth0.ResourceServerScopes;
+  /** The audience clients ask tokens for. */
+  readonly identifier: pulumi.Output<string>;
+
+  constructor(name: string, args: TimesheetsApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("timesheets:auth0:TimesheetsApi", name, {}, opts);
+
+    this.resourceServer = new auth0.ResourceServer(`${name}-resource-server`, resourceServerArgs(args.api), {
+      parent: this,
+      protect: args.protect,
+      // Auth0 never lets an identifier change: a new one is a new API, and the preview must say so.
+      replaceOnChanges: ["identifier"],
+    });
+
+    this.permissions = new auth0.ResourceServerScopes(
+      `${name}-permissions`,
+      { resourceServerIdentifier: this.resourceServer.identifier, scopes: permissionScopes(args.api) },
+      { parent: this },
+    );
+
+    this.identifier = this.resourceServer.identifier;
+    this.registerOutputs({ identifier: this.identifier });
+  }
+}

@@ -1,0 +1,242 @@
+import { createPublicKey } from "node:crypto";
+import type { z } from "zod";
+import { TenantConfigError, type ConfigProblem } from "./errors";
+import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
+import { ENVIRONMENTS, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
+import {
+  IMPORT_JOB_NAME,
+  type ApimServiceSpec,
+  type GatewaySpec,
+  type ImportJobAuthentication,
+  type TenantSpec,
+  type TokenDialect,
+} from "./spec";
+
+/** Stack config as read, keyed without the `timesheets:` namespace. */
+export type RawConfig = Readonly<Record<string, unknown>>;
+
+/**
+ * Builds a stack's tenant spec from its raw config. Pure: the same config gives the
+ * same spec, and every problem is reported at once, before anything is declared.
+ */
+export function buildTenantSpec(raw: RawConfig, stack: string): TenantSpec {
+  const parsed = rawConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new TenantConfigError(stack, parsed.error.issues.flatMap(toProblems));
+  const config = parsed.data;
+  const problems = crossCheck(config, stack);
+  if (problems.length > 0) throw new TenantConfigError(stack, problems);
+  return toSpec(config, stack);
+}
+
+function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    const where = issue.path.length > 0 ? `${issue.path.join(".")}.` : "";
+    return issue.keys.map((key) => ({ key: `${where}${key}`, message: "is not a known key (a typo?); see Pulumi.yaml for the keys" }));
+  }
+  return [{ key: issue.path.map(String).join(".") || "(config)", message: issue.message }];
+}
+
+const problem = (key: string, message: string): ConfigProblem => ({ key, message });
+
+function duplicates(values: readonly string[]): string[] {
+  return [...new Set(values.filter((value, index) => values.indexOf(value) !== index))];
+}
+
+function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const prod = config.environment === "prod";
+
+  if ((ENVIRONMENTS as readonly string[]).includes(stack) && config.environment !== stack) {
+    problems.push(problem("environment", `is "${config.environment}" but the stack is "${stack}"; a stack named after an environment must be that environment`));
+  }
+
+  if (prod && config.allowHs256) {
+    problems.push(problem("allowHs256", "is true in prod; HS256 shares the signing secret with every verifier and is refused in prod"));
+  } else if (config.signingAlg === "HS256" && !config.allowHs256) {
+    problems.push(problem("signingAlg", '"HS256" needs the explicit opt-in allowHs256: true (and is refused in prod); expected RS256 or PS256'));
+  }
+  if (prod && config.signingAlg === "HS256") {
+    problems.push(problem("signingAlg", '"HS256" is refused in prod; expected RS256 or PS256'));
+  }
+
+  const permissionNames = config.permissions.map((p) => p.name);
+  for (const name of duplicates(permissionNames)) {
+    problems.push(problem("permissions", `lists "${name}" more than once; each permission must be unique`));
+  }
+  for (const name of duplicates(config.importJobScopes)) {
+    problems.push(problem("importJobScopes", `lists "${name}" more than once`));
+  }
+  for (const scope of config.importJobScopes) {
+    if (!permissionNames.includes(scope)) {
+      problems.push(problem("importJobScopes", `"${scope}" is not one of the API's permissions; expected one of ${permissionNames.join(", ")}`));
+    }
+  }
+
+  problems.push(...checkImportJobKey(config));
+
+  if (prod && config.testUserEmail !== undefined) {
+    problems.push(problem("testUserEmail", "is set in prod; a test user with a known password is refused in prod: remove the key"));
+  }
+  if (config.testUserPassword !== undefined && config.testUserEmail === undefined) {
+    problems.push(problem("testUserPassword", "is set but testUserEmail is not; set testUserEmail to create the test user, or remove the password"));
+  }
+  if (prod && PASSWORD_POLICIES.indexOf(config.passwordPolicy) < PASSWORD_POLICIES.indexOf("good")) {
+    problems.push(problem("passwordPolicy", `"${config.passwordPolicy}" is too weak for prod; expected good or excellent`));
+  }
+
+  if (config.apim !== undefined) problems.push(...checkApim(config.apim, permissionNames));
+  return problems;
+}
+
+function checkImportJobKey(config: ParsedConfig): ConfigProblem[] {
+  const key = config.importJobPublicKey;
+  if (config.importJobAuthMethod !== "private_key_jwt") {
+    return key === undefined
+      ? []
+      : [problem("importJobPublicKey", `is set but importJobAuthMethod is "${config.importJobAuthMethod}"; set importJobAuthMethod: private_key_jwt to use it, or remove the key`)];
+  }
+  if (key === undefined) {
+    return [problem("importJobPublicKey", "is required when importJobAuthMethod is private_key_jwt; expected the job's PEM public key")];
+  }
+  if (/PRIVATE KEY/.test(key)) {
+    return [problem("importJobPublicKey", "is a private key; give only the public half (-----BEGIN PUBLIC KEY-----) and keep the private key with the job")];
+  }
+  try {
+    const publicKey = createPublicKey(key);
+    if (publicKey.asymmetricKeyType !== "rsa") {
+      return [problem("importJobPublicKey", `is a ${publicKey.asymmetricKeyType ?? "non-RSA"} key; expected an RSA public key for ${config.importJobKeyAlgorithm}`)];
+    }
+    const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < 2048) return [problem("importJobPublicKey", `is a ${bits}-bit RSA key; expected at least 2048 bits`)];
+  } catch {
+    return [problem("importJobPublicKey", "is not a PEM public key; expected -----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----")];
+  }
+  return [];
+}
+
+function checkApim(apim: ApimConfig, permissionNames: readonly string[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const operations = apim.operations ?? DEFAULT_OPERATIONS;
+  operations.forEach((operation, index) => {
+    if (!permissionNames.includes(operation.permission)) {
+      problems.push(problem(`apim.operations.${index}.permission`, `"${operation.permission}" is not one of the API's permissions; expected one of ${permissionNames.join(", ")}`));
+    }
+  });
+  for (const id of duplicates(operations.map((o) => o.id))) {
+    problems.push(problem("apim.operations", `has the id "${id}" more than once`));
+  }
+  for (const route of duplicates(operations.map((o) => `${o.method} ${o.urlTemplate}`))) {
+    problems.push(problem("apim.operations", `declares ${route} more than once`));
+  }
+  if (apim.mode === "create") {
+    for (const key of ["publisherEmail", "publisherName", "location"] as const) {
+      if (apim[key] === undefined) problems.push(problem(`apim.${key}`, 'is required when apim.mode is "create"'));
+    }
+    const sku = apim.sku ?? "Consumption";
+    if (sku === "Consumption" && apim.capacity !== undefined && apim.capacity !== 0) {
+      problems.push(problem("apim.capacity", `is ${apim.capacity}; the Consumption tier takes capacity 0`));
+    }
+    if (sku !== "Consumption" && apim.capacity === 0) {
+      problems.push(problem("apim.capacity", `is 0; the ${sku} tier needs at least 1 unit`));
+    }
+  } else {
+    for (const key of ["createResourceGroup", "sku", "capacity", "publisherEmail", "publisherName", "location"] as const) {
+      if (apim[key] !== undefined) problems.push(problem(`apim.${key}`, 'applies only when apim.mode is "create"; the existing service is not changed'));
+    }
+  }
+  return problems;
+}
+
+function tokenDialect(profile: ParsedConfig["tokenProfile"], rbac: boolean): TokenDialect {
+  const base = profile === "auth0" ? "access_token" : "rfc9068_profile";
+  return rbac ? `${base}_authz` : base;
+}
+
+function importJobAuthentication(config: ParsedConfig): ImportJobAuthentication {
+  if (config.importJobAuthMethod === "private_key_jwt") {
+    // crossCheck has refused a private_key_jwt config without a key.
+    return { method: "private_key_jwt", publicKeyPem: config.importJobPublicKey ?? "", algorithm: config.importJobKeyAlgorithm };
+  }
+  return { method: config.importJobAuthMethod };
+}
+
+function apimService(apim: ApimConfig): ApimServiceSpec {
+  if (apim.mode === "existing") {
+    return { mode: "existing", resourceGroupName: apim.resourceGroupName, serviceName: apim.serviceName };
+  }
+  const sku = apim.sku ?? "Consumption";
+  return {
+    mode: "create",
+    resourceGroupName: apim.resourceGroupName,
+    createResourceGroup: apim.createResourceGroup ?? false,
+    serviceName: apim.serviceName,
+    sku,
+    capacity: apim.capacity ?? (sku === "Consumption" ? 0 : 1),
+    // crossCheck has refused a create config without these.
+    publisherEmail: apim.publisherEmail ?? "",
+    publisherName: apim.publisherName ?? "",
+    location: apim.location ?? "",
+  };
+}
+
+function gateway(apim: ApimConfig, apiName: string): GatewaySpec {
+  return {
+    service: apimService(apim),
+    api: {
+      name: "timesheets-api",
+      displayName: apiName,
+      path: apim.apiPath,
+      backendUrl: apim.backendUrl,
+      subscriptionRequired: apim.subscriptionRequired,
+    },
+    operations: (apim.operations ?? DEFAULT_OPERATIONS).map((operation) => ({ ...operation })),
+    clockSkewSeconds: apim.clockSkewSeconds,
+  };
+}
+
+function toSpec(config: ParsedConfig, stack: string): TenantSpec {
+  const base = `https://${config.domain}`;
+  return {
+    stack,
+    environment: config.environment,
+    protect: config.environment === "prod",
+    tenant: {
+      domain: config.domain,
+      issuer: `${base}/`,
+      tokenEndpoint: `${base}/oauth/token`,
+      jwksUri: `${base}/.well-known/jwks.json`,
+      openIdConfigurationUrl: `${base}/.well-known/openid-configuration`,
+      managementApiAudience: `${base}/api/v2/`,
+    },
+    api: {
+      name: config.apiName,
+      identifier: config.apiIdentifier,
+      signingAlg: config.signingAlg,
+      tokenProfile: config.tokenProfile,
+      tokenDialect: tokenDialect(config.tokenProfile, config.rbac),
+      enforcePolicies: config.rbac,
+      tokenLifetime: config.tokenLifetime,
+      allowOfflineAccess: false,
+      clientPolicy: "require_client_grant",
+      permissions: config.permissions,
+    },
+    importJob: {
+      name: IMPORT_JOB_NAME,
+      description: "Cron job that uploads timesheets from the external timekeeping system in batches.",
+      appType: "non_interactive",
+      grantTypes: ["client_credentials"],
+      jwtAlg: "RS256",
+      authentication: importJobAuthentication(config),
+      grant: { audience: config.apiIdentifier, scopes: config.importJobScopes, subjectType: "client" },
+    },
+    connection: {
+      name: config.connectionName,
+      strategy: "auth0",
+      passwordPolicy: config.passwordPolicy,
+      bruteForceProtection: true,
+      disableSignup: !config.allowSignups,
+    },
+    testUser: config.testUserEmail === undefined ? undefined : { email: config.testUserEmail, password: config.testUserPassword },
+    gateway: config.apim === undefined ? undefined : gateway(config.apim, config.apiName),
+  };
+}

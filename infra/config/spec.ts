@@ -1,0 +1,126 @@
+import type { ApimConfig } from "./gateway-schema";
+import type { Permission } from "./permissions";
+import type { AUTH_METHODS, ENVIRONMENTS, KEY_ALGORITHMS, PASSWORD_POLICIES, SIGNING_ALGORITHMS, TOKEN_PROFILES } from "./schema";
+import type { SecretValue } from "./secret";
+
+export type Environment = (typeof ENVIRONMENTS)[number];
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+export type TokenProfile = (typeof TOKEN_PROFILES)[number];
+export type PasswordPolicy = (typeof PASSWORD_POLICIES)[number];
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+/** Auth0's names for the token profiles, with RBAC's permissions claim (`_authz`) or without. */
+export type TokenDialect = "access_token" | "access_token_authz" | "rfc9068_profile" | "rfc9068_profile_authz";
+
+export const IMPORT_JOB_NAME = "Timesheets Import Job";
+
+/**
+ * Everything one stack declares, derived once from its config. The program, the
+ * gateway policy, the drift audit and the policy pack are all projections of it.
+ */
+export interface TenantSpec {
+  readonly stack: string;
+  readonly environment: Environment;
+  /** prod protects what cannot be recreated without loss: the API's identity and the user store. */
+  readonly protect: boolean;
+  readonly tenant: TenantEndpoints;
+  readonly api: ApiSpec;
+  readonly importJob: ImportJobSpec;
+  readonly connection: ConnectionSpec;
+  /** Present only in stacks that ask for a test user; never in prod. */
+  readonly testUser: TestUserSpec | undefined;
+  /** Present only in stacks that configure `apim`. */
+  readonly gateway: GatewaySpec | undefined;
+}
+
+export interface TenantEndpoints {
+  readonly domain: string;
+  /** Auth0 writes `iss` with a trailing slash; validators must expect exactly this. */
+  readonly issuer: string;
+  readonly tokenEndpoint: string;
+  readonly jwksUri: string;
+  readonly openIdConfigurationUrl: string;
+  readonly managementApiAudience: string;
+}
+
+export interface ApiSpec {
+  readonly name: string;
+  readonly identifier: string;
+  readonly signingAlg: SigningAlgorithm;
+  readonly tokenProfile: TokenProfile;
+  readonly tokenDialect: TokenDialect;
+  readonly enforcePolicies: boolean;
+  readonly tokenLifetime: number;
+  readonly allowOfflineAccess: false;
+  readonly clientPolicy: "require_client_grant";
+  readonly permissions: readonly Permission[];
+}
+
+export type ImportJobAuthentication =
+  | { readonly method: "client_secret_post" | "client_secret_basic" }
+  | { readonly method: "private_key_jwt"; readonly publicKeyPem: string; readonly algorithm: KeyAlgorithm };
+
+export interface ImportJobSpec {
+  readonly name: typeof IMPORT_JOB_NAME;
+  readonly description: string;
+  readonly appType: "non_interactive";
+  readonly grantTypes: readonly ["client_credentials"];
+  readonly jwtAlg: "RS256";
+  readonly authentication: ImportJobAuthentication;
+  readonly grant: {
+    readonly audience: string;
+    readonly scopes: readonly string[];
+    readonly subjectType: "client";
+  };
+}
+
+export interface ConnectionSpec {
+  readonly name: string;
+  readonly strategy: "auth0";
+  readonly passwordPolicy: PasswordPolicy;
+  readonly bruteForceProtection: true;
+  readonly disableSignup: boolean;
+}
+
+export interface TestUserSpec {
+  readonly email: string;
+  /** Undefined: the program generates one. */
+  readonly password: SecretValue | undefined;
+}
+
+export interface GatewayOperation {
+  readonly id: string;
+  readonly method: string;
+  readonly urlTemplate: string;
+  readonly displayName: string;
+  /** The permission the caller's access token must carry in its `scope` claim. */
+  readonly permission: string;
+}
+
+export type ApimServiceSpec =
+  | { readonly mode: "existing"; readonly resourceGroupName: string; readonly serviceName: string }
+  | {
+      readonly mode: "create";
+      readonly resourceGroupName: string;
+      readonly createResourceGroup: boolean;
+      readonly serviceName: string;
+      readonly sku: ApimConfig["sku"];
+      readonly capacity: number;
+      readonly publisherEmail: string;
+      readonly publisherName: string;
+      readonly location: string;
+    };
+
+export interface GatewaySpec {
+  readonly service: ApimServiceSpec;
+  readonly api: {
+    /** The API's resource name in API Management. */
+    readonly name: string;
+    readonly displayName: string;
+    readonly path: string;
+    readonly backendUrl: string;
+    readonly subscriptionRequired: boolean;
+  };
+  readonly operations: readonly GatewayOperation[];
+  readonly clockSkewSeconds: number;
+}

@@ -1,0 +1,13 @@
+import { loadTenantSpec } from "./config/load";
+import { declareTimesheetsTenant } from "./program";
+
+const tenant = declareTimesheetsTenant(loadTenantSpec());
+
+export const audience = tenant.audience;
+export const issuer = tenant.issuer;
+export const tokenEndpoint = tenant.tokenEndpoint;
+export const importJobClientId = tenant.importJobClientId;
+export const importJobClientSecret = tenant.importJobClientSecret;
+export const connectionName = tenant.connectionName;
+export const testUserEmail = tenant.testUserEmail;
+export const testUserPassword = tenant.testUserPassword;

@@ -1,0 +1,47 @@
+import * as auth0 from "@pulumi/auth0";
+import type * as pulumi from "@pulumi/pulumi";
+import { ImportJob } from "./auth0/import-job";
+import { TimesheetsApi } from "./auth0/timesheets-api";
+import { UserStore } from "./auth0/user-store";
+import type { TenantSpec } from "./config/spec";
+
+/** What consumers of a stack need: the values a client or gateway is configured with. */
+export interface TenantOutputs {
+  readonly audience: pulumi.Output<string>;
+  readonly issuer: string;
+  readonly tokenEndpoint: string;
+  readonly importJobClientId: pulumi.Output<string>;
+  /** A secret output; undefined for private_key_jwt. */
+  readonly importJobClientSecret: pulumi.Output<string | undefined>;
+  readonly connectionName: pulumi.Output<string>;
+  readonly testUserEmail: string | undefined;
+  readonly testUserPassword: pulumi.Output<string> | undefined;
+}
+
+/** Declares everything a stack's spec describes. Called once, by the entry point (and by tests under mocks). */
+export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
+  // The tenant is the spec's, not whatever AUTH0_DOMAIN says: a dev spec can never be applied
+  // to the prod tenant. Credentials come from AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET (or
+  // AUTH0_API_TOKEN) in the environment, never from config files.
+  const auth0Provider = new auth0.Provider("auth0", { domain: spec.tenant.domain });
+  const providers = [auth0Provider];
+
+  const api = new TimesheetsApi("timesheets-api", { api: spec.api, protect: spec.protect }, { providers });
+  const importJob = new ImportJob("import-job", { importJob: spec.importJob, audience: api.identifier }, { providers });
+  const userStore = new UserStore(
+    "user-store",
+    { connection: spec.connection, testUser: spec.testUser, enabledClients: [importJob.clientId], protect: spec.protect },
+    { providers },
+  );
+
+  return {
+    audience: api.identifier,
+    issuer: spec.tenant.issuer,
+    tokenEndpoint: spec.tenant.tokenEndpoint,
+    importJobClientId: importJob.clientId,
+    importJobClientSecret: importJob.clientSecret,
+    connectionName: userStore.connectionName,
+    testUserEmail: spec.testUser?.email,
+    testUserPassword: userStore.testUserPassword,
+  };
+}
