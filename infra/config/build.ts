@@ -50,13 +50,11 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
     problems.push(problem("environment", `is "${config.environment}" but the stack is "${stack}"; a stack named after an environment must be that environment`));
   }
 
-  if (prod && config.allowHs256) {
-    problems.push(problem("allowHs256", "is true in prod; HS256 shares the signing secret with every verifier and is refused in prod"));
+  if (prod) {
+    if (config.signingAlg === "HS256") problems.push(problem("signingAlg", '"HS256" is refused in prod: it shares the signing secret with every verifier; expected RS256 or PS256'));
+    if (config.allowHs256) problems.push(problem("allowHs256", "is true in prod; HS256 is refused in prod whatever the opt-in"));
   } else if (config.signingAlg === "HS256" && !config.allowHs256) {
     problems.push(problem("signingAlg", '"HS256" needs the explicit opt-in allowHs256: true (and is refused in prod); expected RS256 or PS256'));
-  }
-  if (prod && config.signingAlg === "HS256") {
-    problems.push(problem("signingAlg", '"HS256" is refused in prod; expected RS256 or PS256'));
   }
 
   const permissionNames = config.permissions.map((p) => p.name);

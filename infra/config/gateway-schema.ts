@@ -57,6 +57,6 @@ export const apimSchema = z.strictObject({
   subscriptionRequired: booleanValue.default(false),
   clockSkewSeconds: integerValue(0, 300).default(30),
   operations: z.array(operation, { error: expected("a list of operations") }).min(1, { error: () => "is empty; expected at least one operation" }).optional(),
-});
+}, { error: expected("an object such as {mode, resourceGroupName, serviceName, backendUrl}") });
 
 export type ApimConfig = z.infer<typeof apimSchema>;

@@ -35,9 +35,41 @@ const PROJECT = "timesheets";
 export async function runProgram<T>(
   stack: string,
   config: Readonly<Record<string, string>>,
-  program: () => T,
+  program: () => T | Promise<T>,
   options: { secretKeys?: readonly string[] } = {},
 ): Promise<ProgramRun<T>> {
+  const attempt = await attemptProgram(stack, config, program, options);
+  if (attempt.failure !== undefined) throw attempt.failure.error;
+  const resources = attempt.resources;
+  return {
+    resources,
+    outputs: attempt.outputs as T,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    one(type) {
+      const found = resources.filter((r) => r.type === type);
+      if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+      return found[0] as RegisteredResource;
+    },
+  };
+}
+
+/** A program that is expected to fail: its error, and how many resources reached the engine before it did. */
+export async function runFailingProgram(
+  stack: string,
+  config: Readonly<Record<string, string>>,
+  program: () => unknown,
+): Promise<{ error: unknown; registeredCount: number }> {
+  const attempt = await attemptProgram(stack, config, program, {});
+  if (attempt.failure === undefined) throw new Error(`the program succeeded with ${attempt.resources.length} resources; expected it to fail`);
+  return { error: attempt.failure.error, registeredCount: attempt.registeredCount };
+}
+
+async function attemptProgram<T>(
+  stack: string,
+  config: Readonly<Record<string, string>>,
+  program: () => T | Promise<T>,
+  options: { secretKeys?: readonly string[] },
+): Promise<{ resources: RegisteredResource[]; outputs: T | undefined; registeredCount: number; failure: { error: unknown } | undefined }> {
   const registered = new Map<string, { inputs: Record<string, unknown>; provider: string | undefined }>();
   const recorded: Omit<RegisteredResource, "inputs" | "provider">[] = [];
 
@@ -58,6 +90,7 @@ export async function runProgram<T>(
   pulumi.runtime.setAllConfig({ ...config }, [...(options.secretKeys ?? [])]);
 
   let outputs: T | undefined;
+  let failure: { error: unknown } | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       recorded.push({
@@ -70,7 +103,11 @@ export async function runProgram<T>(
       });
       return undefined;
     });
-    outputs = program();
+    try {
+      outputs = await program();
+    } catch (error) {
+      failure = { error };
+    }
     return undefined;
   });
   // Let every pending registration reach the mocks.
@@ -80,16 +117,8 @@ export async function runProgram<T>(
     const seen = registered.get(`${r.type}::${r.name}`);
     return { ...r, inputs: seen?.inputs ?? {}, provider: seen?.provider };
   });
-  return {
-    resources,
-    outputs: outputs as T,
-    ofType: (type) => resources.filter((r) => r.type === type),
-    one(type) {
-      const found = resources.filter((r) => r.type === type);
-      if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
-      return found[0] as RegisteredResource;
-    },
-  };
+  const registeredCount = [...registered.keys()].filter((key) => !key.startsWith("pulumi:pulumi:Stack::")).length;
+  return { resources, outputs, registeredCount, failure };
 }
 
 /** Values the provider computes on create, filled in as Auth0 would, so outputs that depend on them resolve. */
@@ -118,4 +147,16 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 /** Whether an Output is marked secret. */
 export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
   return pulumi.isSecret(output);
+}
+
+/** Pulumi's wire format marks a secret as `{ [specialSigKey]: specialSecretSig, value }`; mocks receive inputs in that format. */
+const SIG_KEY = pulumi.runtime.specialSigKey;
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
+
+/** Reads an input as the engine received it: whether it was sent as a secret, and its plain value. */
+export function secretInput(input: unknown): { secret: boolean; value: unknown } {
+  if (typeof input === "object" && input !== null && (input as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) {
+    return { secret: true, value: (input as { value?: unknown }).value };
+  }
+  return { secret: false, value: input };
 }

@@ -1,0 +1,189 @@
+import { generateKeyPairSync } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, test } from "vitest";
+import { loadTenantSpec } from "../../infra/config/load";
+import { DEFAULT_PERMISSIONS } from "../../infra/config/permissions";
+import { declareTimesheetsTenant } from "../../infra/program";
+import { engineConfigFor, listStacks, loadStackSpec } from "../../stacks/stack-config";
+import { runProgram, secretInput, valueOf } from "../support/pulumi-program";
+
+const T = {
+  provider: "pulumi:providers:auth0",
+  resourceServer: "auth0:index/resourceServer:ResourceServer",
+  scopes: "auth0:index/resourceServerScopes:ResourceServerScopes",
+  client: "auth0:index/client:Client",
+  credentials: "auth0:index/clientCredentials:ClientCredentials",
+  grant: "auth0:index/clientGrant:ClientGrant",
+  connection: "auth0:index/connection:Connection",
+  connectionClients: "auth0:index/connectionClients:ConnectionClients",
+  user: "auth0:index/user:User",
+  password: "random:index/randomPassword:RandomPassword",
+};
+
+function run(stack: string, config = engineConfigFor(stack), secretKeys: string[] = []) {
+  return runProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()), { secretKeys });
+}
+
+test("the committed stacks are dev, prod and staging", () => {
+  expect(listStacks()).toEqual(["dev", "prod", "staging"]);
+});
+
+describe.each(listStacks())("the %s stack", (stack) => {
+  const spec = loadStackSpec(stack);
+
+  test("talks to its own tenant through one explicit Auth0 provider", async () => {
+    const program = await run(stack);
+    expect(program.one(T.provider).inputs.domain).toBe(spec.tenant.domain);
+    const auth0Resources = program.resources.filter((r) => r.type.startsWith("auth0:"));
+    expect(auth0Resources.length).toBeGreaterThanOrEqual(7);
+    for (const resource of auth0Resources) expect(resource.provider, resource.name).toContain("::auth0::");
+  });
+
+  test("declares the Timesheets API with its identifier, RS256 and the stack's token settings", async () => {
+    const program = await run(stack);
+    const api = program.one(T.resourceServer);
+    expect(api.inputs).toMatchObject({
+      name: "Timesheets API",
+      identifier: spec.api.identifier,
+      signingAlg: "RS256",
+      tokenDialect: spec.api.tokenProfile === "auth0" ? "access_token" : "rfc9068_profile",
+      enforcePolicies: false,
+      tokenLifetime: spec.api.tokenLifetime,
+      allowOfflineAccess: false,
+      subjectTypeAuthorization: { client: { policy: "require_client_grant" } },
+    });
+    // Auth0 never changes an identifier in place: a new one must preview as a replacement.
+    expect(api.replaceOnChanges).toContain("identifier");
+    expect(api.parentName).toBe("timesheets-api");
+  });
+
+  test("declares the five permissions as one authoritative set on that API", async () => {
+    const program = await run(stack);
+    expect(program.ofType("auth0:index/resourceServerScope:ResourceServerScope")).toHaveLength(0);
+    const scopes = program.one(T.scopes);
+    expect(scopes.inputs.resourceServerIdentifier).toBe(spec.api.identifier);
+    expect(scopes.inputs.scopes).toEqual(DEFAULT_PERMISSIONS.map((p) => ({ name: p.name, description: p.description })));
+  });
+
+  test("declares the import job as a machine-to-machine client with no browser surface", async () => {
+    const program = await run(stack);
+    expect(program.one(T.client).inputs).toEqual({
+      name: "Timesheets Import Job",
+      description: expect.stringContaining("timesheets") as unknown,
+      appType: "non_interactive",
+      grantTypes: ["client_credentials"],
+      isFirstParty: true,
+      oidcConformant: true,
+      jwtConfiguration: { alg: "RS256" },
+      callbacks: [],
+      allowedOrigins: [],
+      webOrigins: [],
+      allowedLogoutUrls: [],
+    });
+    expect(program.one(T.credentials).inputs).toEqual({ clientId: "import-job-client-client-id", authenticationMethod: "client_secret_post" });
+  });
+
+  test("grants the import job batch:upload on the API and nothing else", async () => {
+    const program = await run(stack);
+    expect(program.one(T.grant).inputs).toEqual({
+      clientId: "import-job-client-client-id",
+      audience: spec.api.identifier,
+      scopes: ["batch:upload"],
+      subjectType: "client",
+    });
+  });
+
+  test("declares the user store enabled for the import job only", async () => {
+    const program = await run(stack);
+    expect(program.one(T.connection).inputs).toEqual({
+      name: "timesheets-users",
+      strategy: "auth0",
+      options: { passwordPolicy: spec.connection.passwordPolicy, bruteForceProtection: true, disableSignup: true },
+    });
+    expect(program.one(T.connectionClients).inputs).toEqual({
+      connectionId: "user-store-connection-id",
+      enabledClients: ["import-job-client-client-id"],
+    });
+  });
+
+  test("exports what clients need, with the client secret as a secret", async () => {
+    const { outputs } = await run(stack);
+    expect(await valueOf(outputs.audience)).toBe(spec.api.identifier);
+    expect(outputs.issuer).toBe(`https://${spec.tenant.domain}/`);
+    expect(outputs.tokenEndpoint).toBe(`https://${spec.tenant.domain}/oauth/token`);
+    expect(await valueOf(outputs.importJobClientId)).toBe("import-job-client-client-id");
+    expect(await valueOf(outputs.connectionName)).toBe("timesheets-users");
+    expect(await pulumi.isSecret(outputs.importJobClientSecret)).toBe(true);
+    expect(await valueOf(outputs.importJobClientSecret)).toBe("import-job-credentials-generated-secret");
+  });
+});
+
+describe("environments", () => {
+  test("prod protects the resource server and the connection, and nothing else", async () => {
+    const program = await run("prod");
+    const protectedTypes = program.resources.filter((r) => r.protect).map((r) => r.type).sort();
+    expect(protectedTypes).toEqual([T.connection, T.resourceServer]);
+  });
+
+  test.each(["dev", "staging"])("%s protects nothing, so it can be torn down", async (stack) => {
+    const program = await run(stack);
+    expect(program.resources.filter((r) => r.protect)).toEqual([]);
+  });
+
+  test("prod declares no test user", async () => {
+    const program = await run("prod");
+    expect(program.ofType(T.user)).toHaveLength(0);
+    expect(program.outputs.testUserPassword).toBeUndefined();
+  });
+
+  test("dev declares a test user with a generated password that stays secret", async () => {
+    const program = await run("dev");
+    const user = program.one(T.user);
+    expect(user.inputs).toMatchObject({ connectionName: "timesheets-users", email: "timesheets-test@dev.exampleco.com", emailVerified: true, verifyEmail: false });
+    expect(program.one(T.password).inputs).toMatchObject({ length: 32, special: true });
+    const password = program.outputs.testUserPassword;
+    expect(password).toBeDefined();
+    expect(await pulumi.isSecret(password as pulumi.Output<string>)).toBe(true);
+    expect(secretInput(user.inputs.password)).toEqual({ secret: true, value: "generated-Password-1!" });
+  });
+
+  test("a configured test user password is used as a secret and nothing is generated", async () => {
+    const config = { ...engineConfigFor("dev"), "timesheets:testUserPassword": "Configured-Passw0rd!" };
+    const program = await run("dev", config, ["timesheets:testUserPassword"]);
+    expect(program.ofType(T.password)).toHaveLength(0);
+    expect(secretInput(program.one(T.user).inputs.password)).toEqual({ secret: true, value: "Configured-Passw0rd!" });
+    const password = program.outputs.testUserPassword as pulumi.Output<string>;
+    expect(await pulumi.isSecret(password)).toBe(true);
+  });
+
+  test("RBAC selects the _authz dialect and enforces policies", async () => {
+    const program = await run("staging", { ...engineConfigFor("staging"), "timesheets:rbac": "true" });
+    expect(program.one(T.resourceServer).inputs).toMatchObject({ tokenDialect: "rfc9068_profile_authz", enforcePolicies: true });
+  });
+
+  test("private_key_jwt registers the public key and exports no secret", async () => {
+    const publicKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+    const config = { ...engineConfigFor("staging"), "timesheets:importJobAuthMethod": "private_key_jwt", "timesheets:importJobPublicKey": publicKey };
+    const program = await run("staging", config);
+    expect(program.one(T.credentials).inputs).toEqual({
+      clientId: "import-job-client-client-id",
+      authenticationMethod: "private_key_jwt",
+      privateKeyJwt: { credentials: [{ name: "import-job-key", credentialType: "public_key", pem: publicKey.trim(), algorithm: "RS256" }] },
+    });
+    expect(await valueOf(program.outputs.importJobClientSecret)).toBeUndefined();
+  });
+
+  test("sign-ups follow allowSignups", async () => {
+    const program = await run("dev", { ...engineConfigFor("dev"), "timesheets:allowSignups": "true" });
+    expect(program.one(T.connection).inputs).toMatchObject({ options: { disableSignup: false } });
+  });
+});
+
+test("the entry point exports the stack outputs", async () => {
+  const program = await runProgram("staging", engineConfigFor("staging"), async () => (await import("../../infra/index.js")) as Record<string, unknown>);
+  expect(Object.keys(program.outputs)).toEqual(
+    expect.arrayContaining(["audience", "issuer", "tokenEndpoint", "importJobClientId", "importJobClientSecret", "connectionName"]),
+  );
+  expect(program.outputs.issuer).toBe("https://exampleco-staging.eu.auth0.com/");
+  expect(await pulumi.isSecret(program.outputs.importJobClientSecret as pulumi.Output<string>)).toBe(true);
+});

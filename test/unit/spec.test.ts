@@ -1,0 +1,166 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { inspect } from "node:util";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { buildTenantSpec } from "../../infra/config/build";
+import { TenantConfigError } from "../../infra/config/errors";
+import { DEFAULT_OPERATIONS } from "../../infra/config/gateway-schema";
+import { CONFIG_KEYS, CONFIG_NAMESPACE } from "../../infra/config/schema";
+import { SecretValue } from "../../infra/config/secret";
+import { loadStackSpec, readStackConfig, REPO_ROOT } from "../../stacks/stack-config";
+
+const minimal = { environment: "dev", domain: "exampleco-dev.eu.auth0.com", apiIdentifier: "https://timesheets.dev.exampleco.com/api" };
+
+describe("buildTenantSpec", () => {
+  test("applies the documented defaults to a minimal config", () => {
+    const spec = buildTenantSpec(minimal, "dev");
+    expect(spec.api).toMatchObject({
+      name: "Timesheets API",
+      signingAlg: "RS256",
+      tokenProfile: "auth0",
+      tokenDialect: "access_token",
+      enforcePolicies: false,
+      tokenLifetime: 86_400,
+      allowOfflineAccess: false,
+      clientPolicy: "require_client_grant",
+    });
+    expect(spec.api.permissions.map((p) => p.name)).toEqual(["batch:upload", "read:timesheets", "create:timesheets", "delete:timesheets", "approve:timesheets"]);
+    expect(spec.importJob.grant).toEqual({ audience: minimal.apiIdentifier, scopes: ["batch:upload"], subjectType: "client" });
+    expect(spec.importJob.authentication).toEqual({ method: "client_secret_post" });
+    expect(spec.connection).toEqual({ name: "timesheets-users", strategy: "auth0", passwordPolicy: "good", bruteForceProtection: true, disableSignup: true });
+    expect(spec.testUser).toBeUndefined();
+    expect(spec.gateway).toBeUndefined();
+    expect(spec.protect).toBe(false);
+  });
+
+  test("derives the tenant's endpoints from the domain, with the issuer's trailing slash", () => {
+    expect(buildTenantSpec(minimal, "dev").tenant).toEqual({
+      domain: "exampleco-dev.eu.auth0.com",
+      issuer: "https://exampleco-dev.eu.auth0.com/",
+      tokenEndpoint: "https://exampleco-dev.eu.auth0.com/oauth/token",
+      jwksUri: "https://exampleco-dev.eu.auth0.com/.well-known/jwks.json",
+      openIdConfigurationUrl: "https://exampleco-dev.eu.auth0.com/.well-known/openid-configuration",
+      managementApiAudience: "https://exampleco-dev.eu.auth0.com/api/v2/",
+    });
+  });
+
+  test.each([
+    ["auth0", false, "access_token"],
+    ["auth0", true, "access_token_authz"],
+    ["rfc9068", false, "rfc9068_profile"],
+    ["rfc9068", true, "rfc9068_profile_authz"],
+  ])("token profile %s with rbac %s is Auth0's %s dialect", (tokenProfile, rbac, dialect) => {
+    const spec = buildTenantSpec({ ...minimal, tokenProfile, rbac: String(rbac) }, "dev");
+    expect(spec.api.tokenDialect).toBe(dialect);
+    expect(spec.api.enforcePolicies).toBe(rbac);
+  });
+
+  test("accepts values typed by YAML and values as the engine's strings alike", () => {
+    const typed = buildTenantSpec({ ...minimal, tokenLifetime: 600, allowSignups: true, importJobScopes: ["batch:upload"] }, "dev");
+    const strings = buildTenantSpec({ ...minimal, tokenLifetime: "600", allowSignups: "true", importJobScopes: '["batch:upload"]' }, "dev");
+    expect(strings).toEqual(typed);
+  });
+
+  test("HS256 is accepted outside prod with the opt-in", () => {
+    expect(buildTenantSpec({ ...minimal, signingAlg: "HS256", allowHs256: "true" }, "dev").api.signingAlg).toBe("HS256");
+  });
+
+  test("reports every problem of a config at once, each naming its key", () => {
+    const error = (() => {
+      try {
+        buildTenantSpec({ environment: "dev", domain: "https://x.auth0.com", tokenProfile: "jwt" }, "dev");
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(TenantConfigError);
+    const problems = (error as TenantConfigError).problems.map((p) => p.key);
+    expect(problems).toEqual(expect.arrayContaining(["domain", "apiIdentifier", "tokenProfile"]));
+  });
+
+  test("an existing APIM service may not carry settings that only creating one uses", () => {
+    const apim = { mode: "existing", resourceGroupName: "rg", serviceName: "apim-x", backendUrl: "https://backend.exampleco.com", sku: "Premium" };
+    expect(() => buildTenantSpec({ ...minimal, apim }, "dev")).toThrow(/timesheets:apim.sku: applies only when apim.mode is "create"/);
+  });
+
+  test("the gateway maps each operation to one permission by default", () => {
+    const apim = { resourceGroupName: "rg", serviceName: "apim-x", backendUrl: "https://backend.exampleco.com" };
+    const gateway = buildTenantSpec({ ...minimal, apim }, "dev").gateway;
+    expect(gateway?.operations.map((o) => [o.method, o.urlTemplate, o.permission])).toEqual([
+      ["POST", "/timesheets/upload", "batch:upload"],
+      ["GET", "/timesheets", "read:timesheets"],
+      ["GET", "/timesheets/{id}", "read:timesheets"],
+      ["POST", "/timesheets", "create:timesheets"],
+      ["DELETE", "/timesheets/{id}", "delete:timesheets"],
+      ["POST", "/timesheets/{id}/approve", "approve:timesheets"],
+    ]);
+    expect(gateway?.operations).toHaveLength(DEFAULT_OPERATIONS.length);
+  });
+});
+
+describe("secrets in config", () => {
+  test("a secret never prints, serialises or inspects as its value", () => {
+    const secret = SecretValue.of("hunter2-Passw0rd");
+    const spec = buildTenantSpec({ ...minimal, testUserEmail: "t@exampleco.com", testUserPassword: secret }, "dev");
+    expect(JSON.stringify(spec)).not.toContain("hunter2");
+    expect(inspect(spec, { depth: 10 })).not.toContain("hunter2");
+    expect(`${secret}`).toBe("[secret]");
+    expect(spec.testUser?.password?.reveal()).toBe("hunter2-Passw0rd");
+  });
+
+  function stackFile(body: string): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "stack-"));
+    writeFileSync(path.join(dir, "Pulumi.dev.yaml"), body);
+    return dir;
+  }
+
+  test("a stack file's encrypted value reads as a secret whose value is not known", () => {
+    const dir = stackFile(
+      `config:\n  timesheets:environment: dev\n  timesheets:domain: exampleco-dev.eu.auth0.com\n  timesheets:apiIdentifier: https://t.exampleco.com/api\n  timesheets:testUserEmail: t@exampleco.com\n  timesheets:testUserPassword:\n    secure: v1:abc:def\n`,
+    );
+    const spec = loadStackSpec("dev", dir);
+    expect(spec.testUser?.password?.isKnown).toBe(false);
+    expect(() => spec.testUser?.password?.reveal()).toThrow(/secrets provider/);
+  });
+
+  test("a password written in plain text in a stack file is refused", () => {
+    const dir = stackFile(
+      `config:\n  timesheets:environment: dev\n  timesheets:domain: exampleco-dev.eu.auth0.com\n  timesheets:apiIdentifier: https://t.exampleco.com/api\n  timesheets:testUserEmail: t@exampleco.com\n  timesheets:testUserPassword: hunter2\n`,
+    );
+    expect(() => loadStackSpec("dev", dir)).toThrow(/timesheets:testUserPassword: is plain text; set it with `pulumi config set --secret`/);
+  });
+
+  test("a missing stack file names the stacks there are", () => {
+    expect(() => readStackConfig("qa")).toThrow(/no stack file for "qa".*stacks here: dev, prod, staging/);
+  });
+});
+
+describe("Pulumi.yaml", () => {
+  const project = parse(readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    config: Record<string, { description?: string; secret?: boolean }>;
+  };
+
+  test("is the project whose namespace the program reads", () => {
+    expect(project.name).toBe(CONFIG_NAMESPACE);
+  });
+
+  test("declares exactly the keys the program reads, each with a description", () => {
+    expect(Object.keys(project.config).sort()).toEqual(Object.keys(CONFIG_KEYS).map((key) => `${CONFIG_NAMESPACE}:${key}`).sort());
+    for (const [key, declaration] of Object.entries(project.config)) expect(declaration.description, key).toMatch(/\w{3,}/);
+  });
+
+  test("declares as secret exactly the keys the program treats as secrets", () => {
+    const declaredSecret = Object.entries(project.config).filter(([, d]) => d.secret === true).map(([key]) => key);
+    const programSecret = Object.entries(CONFIG_KEYS).filter(([, d]) => "secret" in d && d.secret).map(([key]) => `${CONFIG_NAMESPACE}:${key}`);
+    expect(declaredSecret).toEqual(programSecret);
+    expect(declaredSecret).toContain("timesheets:testUserPassword");
+  });
+
+  test("every committed stack file builds a spec, and only prod protects", () => {
+    for (const stack of ["dev", "staging", "prod"]) expect(loadStackSpec(stack).protect).toBe(stack === "prod");
+  });
+});
