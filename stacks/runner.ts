@@ -1,0 +1,124 @@
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Command, Option } from "commander";
+import { listStacks, REPO_ROOT } from "./stack-config";
+
+/** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
+export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
+
+export interface RunnerOptions {
+  readonly command: "up" | "preview";
+  readonly stack: string;
+  /** Skip the interactive confirmation of `pulumi up` (for automation). */
+  readonly yes: boolean;
+  readonly policyPack: boolean;
+}
+
+export interface PulumiInvocation {
+  readonly args: readonly string[];
+  /** May fail: its failure is expected and leads to the fallback. */
+  readonly fallback?: readonly string[];
+}
+
+/**
+ * The environment for the CLI: the local file backend unless PULUMI_BACKEND_URL chooses
+ * another, so that where state lives never depends on an earlier `pulumi login`.
+ */
+export function backendEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.PULUMI_BACKEND_URL) return env;
+  return { ...env, PULUMI_BACKEND_URL: `file://${LOCAL_STATE_DIR}` };
+}
+
+/** What is missing for a deployment: the Auth0 deployer's credentials (Azure's are the azure-native provider's to find). */
+export function missingCredentials(env: NodeJS.ProcessEnv): string[] {
+  if (env.AUTH0_API_TOKEN) return [];
+  return ["AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"].filter((name) => !env[name]);
+}
+
+/** The CLI calls for one run: select the stack (creating it on first use), then preview or update it with the guardrails. */
+export function plan(options: RunnerOptions): PulumiInvocation[] {
+  const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${options.stack}.json`] : [];
+  const run =
+    options.command === "up"
+      ? ["up", "--stack", options.stack, ...policy, ...(options.yes ? ["--yes"] : [])]
+      : ["preview", "--stack", options.stack, "--diff", ...policy];
+  return [{ args: ["stack", "select", options.stack], fallback: ["stack", "init", options.stack] }, { args: run }];
+}
+
+type Exec = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>;
+
+const execPulumi: Exec = (args, env) =>
+  new Promise((resolve, reject) => {
+    const child = spawn("pulumi", args, { cwd: REPO_ROOT, env, stdio: "inherit" });
+    child.on("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "ENOENT" ? new Error("the Pulumi CLI is not on PATH; install it from https://www.pulumi.com/docs/install/") : error),
+    );
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+
+export interface RunnerIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stderr: (line: string) => void;
+  readonly exec?: Exec;
+}
+
+/** `npm run up -- --stack dev`: returns the exit code; never exits the process itself. */
+export async function main(argv: readonly string[], io: RunnerIo): Promise<number> {
+  const program = new Command()
+    .name("runner")
+    .description("Preview or deploy one stack with the Pulumi CLI, the guardrails on, on the local file backend unless another is chosen.")
+    .addOption(new Option("--stack <name>", "the stack to run").makeOptionMandatory())
+    .option("--yes", "apply without the interactive confirmation", false)
+    .option("--no-policy-pack", "run without the policy pack (not for shared environments)")
+    .argument("<command>", "up or preview")
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stderr(text.trimEnd()) });
+
+  let parsed: { command: string; stack: string; yes: boolean; policyPack: boolean };
+  try {
+    program.parse([...argv], { from: "user" });
+    const opts = program.opts<{ stack: string; yes: boolean; policyPack: boolean }>();
+    parsed = { command: program.args[0] ?? "", ...opts };
+  } catch (error) {
+    return (error as { exitCode?: number }).exitCode === 0 ? 0 : 1;
+  }
+
+  if (parsed.command !== "up" && parsed.command !== "preview") {
+    io.stderr(`unknown command "${parsed.command}"; expected up or preview`);
+    return 1;
+  }
+  const stacks = listStacks();
+  if (!stacks.includes(parsed.stack)) {
+    io.stderr(`no stack file Pulumi.${parsed.stack}.yaml; the stacks are ${stacks.join(", ")} (see "Adding an environment" in the README)`);
+    return 1;
+  }
+  const missing = missingCredentials(io.env);
+  if (missing.length > 0) {
+    io.stderr(`missing Auth0 deployer credentials: set ${missing.join(" and ")} (or AUTH0_API_TOKEN); see "Credentials" in the README`);
+    return 1;
+  }
+
+  const exec = io.exec ?? execPulumi;
+  const env = backendEnvironment(io.env);
+  if (env.PULUMI_BACKEND_URL === `file://${LOCAL_STATE_DIR}`) {
+    mkdirSync(LOCAL_STATE_DIR, { recursive: true });
+    io.stderr(`state: the local file backend in ${LOCAL_STATE_DIR} (set PULUMI_BACKEND_URL to share state with a team)`);
+  }
+  for (const step of plan({ ...parsed, command: parsed.command })) {
+    let code = await exec(step.args, env);
+    if (code !== 0 && step.fallback) code = await exec(step.fallback, env);
+    if (code !== 0) return code;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { env: process.env, stderr: (line) => console.error(line) }).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}
