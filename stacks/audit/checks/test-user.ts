@@ -1,0 +1,41 @@
+import { ABSENT, PRESENT, sorted, type Finding } from "../findings";
+import type { LiveUser } from "../live-tenant";
+import type { AuditTarget } from "../target";
+import { defineCheck } from "./check";
+
+/**
+ * The declared test user must exist in the user store; in prod, no user may carry an address
+ * that another stack declares for its test user (a known password in the production store).
+ */
+export function testUserFindings({ spec, foreignTestUserEmails }: AuditTarget, usersByEmail: ReadonlyMap<string, readonly LiveUser[]>): Finding[] {
+  const findings: Finding[] = [];
+  const declared = spec.testUser?.email;
+  if (declared !== undefined) {
+    const users = usersByEmail.get(declared) ?? [];
+    if (!users.some((user) => user.connections.includes(spec.connection.name))) {
+      findings.push({
+        severity: "low",
+        kind: "test-user.missing",
+        resource: `user ${declared}`,
+        expected: `${PRESENT} in ${spec.connection.name}`,
+        actual: users.length === 0 ? ABSENT : sorted(users.flatMap((u) => u.connections)),
+        fix: `run \`pulumi up --stack ${spec.stack}\` to recreate it; end-to-end checks that sign in as it fail until then`,
+      });
+    }
+  }
+  for (const email of foreignTestUserEmails) {
+    for (const user of usersByEmail.get(email) ?? []) {
+      findings.push({
+        severity: "high",
+        kind: "test-user.in-prod",
+        resource: `user ${email} (${user.userId})`,
+        expected: ABSENT,
+        actual: user.connections.length === 0 ? PRESENT : sorted(user.connections),
+        fix: `delete the user (DELETE /api/v2/users/${encodeURIComponent(user.userId)}); test users never belong in ${spec.stack}`,
+      });
+    }
+  }
+  return findings;
+}
+
+export const testUserCheck = defineCheck("test user", ["usersByEmail"], (target, live) => testUserFindings(target, live.usersByEmail));

@@ -1,0 +1,52 @@
+import type { TenantSpec } from "../../../infra/config/spec";
+import { ABSENT, type Finding } from "../findings";
+import type { LiveClient, LiveGrant } from "../live-tenant";
+import { defineCheck } from "./check";
+import { grantedScopes, identifyImportJob } from "./import-job";
+
+function clientLabel(grant: LiveGrant, clients: readonly LiveClient[]): string {
+  if (grant.clientId === undefined) return `default for ${grant.defaultFor ?? "a group of clients"}`;
+  const name = clients.find((client) => client.clientId === grant.clientId)?.name;
+  return name === undefined ? grant.clientId : `"${name}" (${grant.clientId})`;
+}
+
+const revoke = (grant: LiveGrant): string =>
+  `revoke it (DELETE /api/v2/client-grants/${grant.id}, or the API's Machine to Machine Applications tab); if it is wanted, declare it in code so that it is reviewed and managed`;
+
+/**
+ * Grants Pulumi's refresh never sees because the program never made them: any other client's
+ * grant on the Timesheets API, and any grant of the import job on another API.
+ */
+export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveClient[], grants: readonly LiveGrant[]): Finding[] {
+  const { job } = identifyImportJob(spec, clients, grants);
+  const findings: Finding[] = [];
+  for (const grant of grants) {
+    const onApi = grant.audience === spec.api.identifier;
+    const isJob = job !== undefined && grant.clientId === job.clientId;
+    if (onApi && !isJob) {
+      findings.push({
+        severity: "high",
+        kind: "grant.unmanaged-client",
+        resource: `grant ${clientLabel(grant, clients)} → ${spec.api.identifier}`,
+        expected: ABSENT,
+        actual: grantedScopes(grant),
+        fix: revoke(grant),
+      });
+    } else if (!onApi && isJob) {
+      const managementApi = grant.audience === spec.tenant.managementApiAudience;
+      findings.push({
+        severity: "high",
+        kind: managementApi ? "grant.import-job-management-api" : "grant.import-job-other-api",
+        resource: `grant ${spec.importJob.name} → ${grant.audience}${managementApi ? " (Management API)" : ""}`,
+        expected: ABSENT,
+        actual: grantedScopes(grant),
+        fix: `${revoke(grant)}; the import job needs the Timesheets API only`,
+      });
+    }
+  }
+  return findings;
+}
+
+export const unmanagedGrantsCheck = defineCheck("unmanaged grants", ["clients", "grants"], ({ spec }, live) =>
+  unmanagedGrantFindings(spec, live.clients, live.grants),
+);
