@@ -1,0 +1,114 @@
+import type * as apimanagement from "@pulumi/azure-native/apimanagement";
+import type * as resources from "@pulumi/azure-native/resources";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import type { ApimServiceSpec, GatewayOperation, GatewaySpec, TenantSpec } from "../config/spec";
+import { renderApiPolicy, renderOperationPolicy, signingKeyNamedValue } from "./policy-xml";
+
+/**
+ * The gateway's resource inputs, as pure functions of the spec: each is tested without
+ * mocks, and the component only wires them together.
+ */
+
+/** The service every child lives in. Names, not outputs: the spec holds them, and a created service is a dependency instead. */
+export interface ServiceScope {
+  readonly resourceGroupName: string;
+  readonly serviceName: string;
+}
+
+/** The only policy id API Management accepts for API and operation policies. */
+const POLICY_ID = "policy";
+
+type CreatedService = Extract<ApimServiceSpec, { mode: "create" }>;
+
+export function serviceScope(gateway: GatewaySpec): ServiceScope {
+  return { resourceGroupName: gateway.service.resourceGroupName, serviceName: gateway.service.serviceName };
+}
+
+export function resourceGroupArgs(service: CreatedService): resources.ResourceGroupArgs {
+  return { resourceGroupName: service.resourceGroupName, location: service.location };
+}
+
+export function serviceArgs(service: CreatedService): apimanagement.ApiManagementServiceArgs {
+  return {
+    resourceGroupName: service.resourceGroupName,
+    serviceName: service.serviceName,
+    location: service.location,
+    sku: { name: service.sku ?? "Consumption", capacity: service.capacity },
+    publisherEmail: service.publisherEmail,
+    publisherName: service.publisherName,
+  };
+}
+
+/** The Timesheets API: HTTPS only, in front of an https backend, no subscription key unless asked for. */
+export function apiArgs(gateway: GatewaySpec): apimanagement.ApiArgs {
+  return {
+    ...serviceScope(gateway),
+    apiId: gateway.api.name,
+    displayName: gateway.api.displayName,
+    path: gateway.api.path,
+    protocols: ["https"],
+    serviceUrl: gateway.api.backendUrl,
+    subscriptionRequired: gateway.api.subscriptionRequired,
+    apiType: "http",
+  };
+}
+
+/**
+ * The `{name}` parameters of a URL template. API Management refuses an operation whose
+ * template names a parameter it does not declare.
+ */
+export function templateParameters(urlTemplate: string): inputs.apimanagement.ParameterContractArgs[] {
+  const names = [...urlTemplate.matchAll(/\{([^{}]+)\}/g)].map((match) => match[1] as string);
+  return [...new Set(names)].map((name) => ({ name, type: "string", required: true }));
+}
+
+export function operationArgs(gateway: GatewaySpec, operation: GatewayOperation): apimanagement.ApiOperationArgs {
+  return {
+    ...serviceScope(gateway),
+    apiId: gateway.api.name,
+    operationId: operation.id,
+    displayName: operation.displayName,
+    method: operation.method,
+    urlTemplate: operation.urlTemplate,
+    templateParameters: templateParameters(operation.urlTemplate),
+    description: `Requires the ${operation.permission} permission.`,
+  };
+}
+
+export function apiPolicyArgs(spec: TenantSpec, gateway: GatewaySpec): apimanagement.ApiPolicyArgs {
+  return { ...serviceScope(gateway), apiId: gateway.api.name, policyId: POLICY_ID, format: "xml", value: renderApiPolicy(spec) };
+}
+
+export function operationPolicyArgs(spec: TenantSpec, gateway: GatewaySpec, operation: GatewayOperation): apimanagement.ApiOperationPolicyArgs {
+  return {
+    ...serviceScope(gateway),
+    apiId: gateway.api.name,
+    operationId: operation.id,
+    policyId: POLICY_ID,
+    format: "xml",
+    value: renderOperationPolicy(spec, operation),
+  };
+}
+
+/**
+ * validate-jwt wants a symmetric `<key>` base64-encoded (Microsoft's usage notes); Auth0
+ * signs HS256 tokens with the UTF-8 bytes of the API's signing secret.
+ */
+export function signingKeyValue(signingSecret: string): string {
+  return Buffer.from(signingSecret, "utf8").toString("base64");
+}
+
+/** The named value's inputs without its value, which comes from Auth0 as a secret output. */
+export function signingKeyNamedValueArgs(gateway: GatewaySpec): Omit<apimanagement.NamedValueArgs, "value"> {
+  const name = signingKeyNamedValue(gateway);
+  return { ...serviceScope(gateway), namedValueId: name, displayName: name, secret: true };
+}
+
+/**
+ * The API's public URL on the service's default gateway host (`<service>.azure-api.net`,
+ * Azure's public cloud). Known at preview, the same for a created or an existing service;
+ * a custom domain, if any, is not reflected.
+ */
+export function gatewayUrl(gateway: GatewaySpec): string {
+  return `https://${gateway.service.serviceName}.azure-api.net/${gateway.api.path}`;
+}
