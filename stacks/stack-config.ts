@@ -6,6 +6,9 @@ import { rawConfigFrom } from "../infra/config/raw";
 import { SecretValue } from "../infra/config/secret";
 import type { TenantSpec } from "../infra/config/spec";
 
+/** Stands in for an encrypted stack-file value that cannot be decrypted here. */
+export const ENCRYPTED_PLACEHOLDER = "(encrypted in the stack file)";
+
 /** The repository root: where Pulumi.yaml and the stack files live. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -55,13 +58,18 @@ export function loadStackSpec(stack: string, root = REPO_ROOT): TenantSpec {
 /**
  * A stack file's config as the Pulumi engine hands it to a program: every value a
  * string, structured values as JSON. Used to run the real program under mocks.
- * Encrypted values cannot be decrypted here; pass them in `secrets`.
+ * Encrypted values cannot be decrypted here: pass them in `secrets`, or ask for
+ * `"placeholders"` where only their presence matters (an offline render masks them).
  */
-export function engineConfigFor(stack: string, secrets: Readonly<Record<string, string>> = {}, root = REPO_ROOT): Record<string, string> {
+export function engineConfigFor(
+  stack: string,
+  secrets: Readonly<Record<string, string>> | "placeholders" = {},
+  root = REPO_ROOT,
+): Record<string, string> {
   const engine: Record<string, string> = {};
   for (const [key, value] of Object.entries(readStackConfig(stack, root))) {
     if (value instanceof SecretValue) {
-      const plain = secrets[key];
+      const plain = secrets === "placeholders" ? ENCRYPTED_PLACEHOLDER : secrets[key];
       if (plain === undefined) throw new Error(`${key} is encrypted in the ${stack} stack file; pass its value to run the program offline`);
       engine[key] = plain;
     } else {

@@ -1,0 +1,161 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Command } from "commander";
+import { stringify } from "yaml";
+import { loadTenantSpec } from "../infra/config/load";
+import { CONFIG_NAMESPACE, SECRET_KEYS } from "../infra/config/schema";
+import { declareTimesheetsTenant } from "../infra/program";
+import { runProgram, secretInput, type RegisteredResource } from "./offline-run";
+import { engineConfigFor, listStacks, REPO_ROOT } from "./stack-config";
+
+export const OFFLINE_NOTE =
+  "Rendered offline: the real program under Pulumi's in-process mocks with this stack's config. " +
+  "Neither Auth0 nor Azure was contacted and no state was read; values a provider assigns are marked as known after deployment, and secrets are masked.";
+
+export interface RenderedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | undefined;
+  readonly protect: boolean;
+  readonly inputs: unknown;
+}
+
+export interface RenderedStack {
+  readonly stack: string;
+  readonly note: string;
+  readonly resources: readonly RenderedResource[];
+  /** APIM policy documents by resource name, as they would be sent. */
+  readonly policies: Readonly<Record<string, string>>;
+}
+
+const POLICY_TYPES = new Set(["azure-native:apimanagement:ApiPolicy", "azure-native:apimanagement:ApiOperationPolicy"]);
+
+/** Replaces every secret with a mask, at any depth. */
+export function maskSecrets(value: unknown): unknown {
+  const { secret, value: plain } = secretInput(value);
+  if (secret) return "[secret]";
+  if (Array.isArray(plain)) return plain.map(maskSecrets);
+  if (typeof plain === "object" && plain !== null) {
+    return Object.fromEntries(Object.entries(plain).map(([key, inner]) => [key, maskSecrets(inner)]));
+  }
+  return plain;
+}
+
+function rendered(resource: RegisteredResource): RenderedResource {
+  return { type: resource.type, name: resource.name, parent: resource.parentName, protect: resource.protect, inputs: maskSecrets(resource.inputs) };
+}
+
+/** Everything a stack declares, evaluated offline. */
+export async function renderStack(stack: string): Promise<RenderedStack> {
+  const config = engineConfigFor(stack, "placeholders");
+  const secretKeys = SECRET_KEYS.map((key) => `${CONFIG_NAMESPACE}:${key}`);
+  const run = await runProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()), { secretKeys, computed: "placeholders" });
+  const resources = run.resources.map(rendered);
+  const policies: Record<string, string> = {};
+  for (const resource of resources) {
+    const value = (resource.inputs as { value?: unknown }).value;
+    if (POLICY_TYPES.has(resource.type) && typeof value === "string") policies[resource.name] = value;
+  }
+  return { stack, note: OFFLINE_NOTE, resources, policies };
+}
+
+/** Writes out/<stack>/resources.json and one XML file per policy; returns the folder. */
+export function writeRender(render: RenderedStack, outRoot = path.join(REPO_ROOT, "out")): string {
+  const folder = path.join(outRoot, render.stack);
+  mkdirSync(path.join(folder, "policies"), { recursive: true });
+  writeFileSync(path.join(folder, "resources.json"), `${JSON.stringify(render, null, 2)}\n`);
+  for (const [name, xml] of Object.entries(render.policies)) writeFileSync(path.join(folder, "policies", `${name}.xml`), `${xml}\n`);
+  return folder;
+}
+
+function flatten(value: unknown, prefix: string, into: Map<string, string>): Map<string, string> {
+  if (typeof value === "object" && value !== null && Object.keys(value).length > 0) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, into);
+  } else {
+    into.set(prefix, JSON.stringify(value));
+  }
+  return into;
+}
+
+/** How two stacks' declarations differ, one line per resource or property. */
+export function compareRenders(left: RenderedStack, right: RenderedStack): string[] {
+  const key = (r: RenderedResource) => `${r.type} ${r.name}`;
+  const leftByKey = new Map(left.resources.map((r) => [key(r), r]));
+  const rightByKey = new Map(right.resources.map((r) => [key(r), r]));
+  const lines: string[] = [];
+  for (const [id, l] of leftByKey) {
+    const r = rightByKey.get(id);
+    if (r === undefined) {
+      lines.push(`- ${id}: only in ${left.stack}`);
+      continue;
+    }
+    const a = flatten({ protect: l.protect, inputs: l.inputs }, "", new Map());
+    const b = flatten({ protect: r.protect, inputs: r.inputs }, "", new Map());
+    for (const property of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+      const before = a.get(property) ?? "(unset)";
+      const after = b.get(property) ?? "(unset)";
+      if (before !== after) lines.push(`~ ${id} ${property}: ${left.stack} ${before} | ${right.stack} ${after}`);
+    }
+  }
+  for (const id of rightByKey.keys()) if (!leftByKey.has(id)) lines.push(`+ ${id}: only in ${right.stack}`);
+  return lines;
+}
+
+export interface RenderIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly outRoot?: string;
+}
+
+/** `npm run render -- --stack prod` or `-- --compare dev prod`: returns the exit code. */
+export async function main(argv: readonly string[], io: RenderIo): Promise<number> {
+  const program = new Command()
+    .name("render")
+    .description(`Show what a stack declares without any cloud access. ${OFFLINE_NOTE}`)
+    .option("--stack <name>", "render one stack and write it under out/<stack>/")
+    .option("--compare <stacks...>", "show how two stacks' declarations differ")
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stdout(text.trimEnd()) });
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    return (error as { exitCode?: number }).exitCode === 0 ? 0 : 1;
+  }
+  const options = program.opts<{ stack?: string; compare?: string[] }>();
+  const known = listStacks();
+  const requested = options.compare ?? (options.stack === undefined ? [] : [options.stack]);
+  if (requested.length === 0 || (options.compare !== undefined && (options.compare.length !== 2 || options.stack !== undefined))) {
+    io.stderr("say what to render: --stack <name>, or --compare <stack> <stack>");
+    return 1;
+  }
+  const unknown = requested.filter((stack) => !known.includes(stack));
+  if (unknown.length > 0) {
+    io.stderr(`no stack file for ${unknown.join(", ")}; the stacks are ${known.join(", ")}`);
+    return 1;
+  }
+
+  const renders: RenderedStack[] = [];
+  for (const stack of requested) renders.push(await renderStack(stack));
+  io.stderr(OFFLINE_NOTE);
+  if (options.compare !== undefined) {
+    const [left, right] = renders as [RenderedStack, RenderedStack];
+    const lines = compareRenders(left, right);
+    io.stdout(lines.length === 0 ? `${left.stack} and ${right.stack} declare the same resources` : lines.join("\n"));
+    return 0;
+  }
+  const render = renders[0] as RenderedStack;
+  io.stdout(stringify({ stack: render.stack, resources: render.resources }));
+  for (const [name, xml] of Object.entries(render.policies)) io.stdout(`# policy ${name}\n${xml}`);
+  io.stderr(`written to ${writeRender(render, io.outRoot)}`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: (text) => console.log(text), stderr: (text) => console.error(text) }).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}
