@@ -11,3 +11,4 @@ export const importJobClientSecret = tenant.importJobClientSecret;
 export const connectionName = tenant.connectionName;
 export const testUserEmail = tenant.testUserEmail;
 export const testUserPassword = tenant.testUserPassword;
+export const gatewayUrl = tenant.gatewayUrl;

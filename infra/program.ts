@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ImportJob } from "./auth0/import-job";
 import { TimesheetsApi } from "./auth0/timesheets-api";
 import { UserStore } from "./auth0/user-store";
+import { Gateway } from "./azure/gateway";
 import type { TenantSpec } from "./config/spec";
 
 /** What consumers of a stack need: the values a client or gateway is configured with. */
@@ -16,6 +17,8 @@ export interface TenantOutputs {
   readonly connectionName: pulumi.Output<string>;
   readonly testUserEmail: string | undefined;
   readonly testUserPassword: pulumi.Output<string> | undefined;
+  /** The Timesheets API's URL on the API Management gateway; undefined where the stack has no gateway. */
+  readonly gatewayUrl: pulumi.Output<string> | undefined;
 }
 
 /** Declares everything a stack's spec describes. Called once, by the entry point (and by tests under mocks). */
@@ -34,6 +37,11 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     { providers },
   );
 
+  // Azure resources take the default azure-native provider: credentials and subscription come
+  // from ARM_* variables (or OIDC) in the environment, never from config files.
+  const gateway =
+    spec.gateway === undefined ? undefined : new Gateway("gateway", { spec, signingSecret: api.resourceServer.signingSecret });
+
   return {
     audience: api.identifier,
     issuer: spec.tenant.issuer,
@@ -43,5 +51,6 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     connectionName: userStore.connectionName,
     testUserEmail: spec.testUser?.email,
     testUserPassword: userStore.testUserPassword,
+    gatewayUrl: gateway?.url,
   };
 }

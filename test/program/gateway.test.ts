@@ -1,0 +1,206 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, test } from "vitest";
+import { renderApiPolicy, renderOperationPolicy } from "../../infra/azure/policy-xml";
+import { loadTenantSpec } from "../../infra/config/load";
+import { declareTimesheetsTenant } from "../../infra/program";
+import { engineConfigFor, listStacks, loadStackSpec } from "../../stacks/stack-config";
+import { runFailingProgram, runProgram, secretInput, valueOf, type RegisteredResource } from "../support/pulumi-program";
+
+const T = {
+  gateway: "timesheets:azure:Gateway",
+  resourceGroup: "azure-native:resources:ResourceGroup",
+  service: "azure-native:apimanagement:ApiManagementService",
+  api: "azure-native:apimanagement:Api",
+  apiPolicy: "azure-native:apimanagement:ApiPolicy",
+  operation: "azure-native:apimanagement:ApiOperation",
+  operationPolicy: "azure-native:apimanagement:ApiOperationPolicy",
+  namedValue: "azure-native:apimanagement:NamedValue",
+};
+
+/** What Auth0 generates for an HS256 API; under mocks the resource server echoes its inputs, so the test supplies it. */
+const HS256_SECRET = "auth0-generated-signing-secret-0123456789";
+
+function run(stack: string, config = engineConfigFor(stack)) {
+  return runProgram(stack, config, () => {
+    pulumi.runtime.registerStackTransformation((args) =>
+      args.type === "auth0:index/resourceServer:ResourceServer" && args.props.signingAlg === "HS256"
+        ? { props: { ...args.props, signingSecret: HS256_SECRET }, opts: args.opts }
+        : undefined,
+    );
+    return declareTimesheetsTenant(loadTenantSpec());
+  });
+}
+
+/** Each committed stack's own config runs once; the tests read the same recording. */
+const committedRuns = new Map<string, ReturnType<typeof run>>();
+function runCommitted(stack: string): ReturnType<typeof run> {
+  const existing = committedRuns.get(stack);
+  if (existing !== undefined) return existing;
+  const started = run(stack);
+  committedRuns.set(stack, started);
+  return started;
+}
+
+function withApim(stack: string, changes: Record<string, unknown>): Record<string, string> {
+  const config = engineConfigFor(stack);
+  const apim = JSON.parse(config["timesheets:apim"] ?? "{}") as Record<string, unknown>;
+  return { ...config, "timesheets:apim": JSON.stringify({ ...apim, ...changes }) };
+}
+
+const azure = (resources: readonly RegisteredResource[]) => resources.filter((r) => r.type.startsWith("azure-native:"));
+
+describe.each(listStacks())("the %s stack's gateway", (stack) => {
+  const spec = loadStackSpec(stack);
+  const gateway = spec.gateway;
+  if (gateway === undefined) throw new Error(`${stack} has no gateway`);
+
+  test("is one component whose Azure children take no explicit provider (the default one reads ARM_* from the environment)", async () => {
+    const program = await runCommitted(stack);
+    expect(program.one(T.gateway).name).toBe("gateway");
+    const children = azure(program.resources);
+    expect(children.length).toBeGreaterThanOrEqual(14);
+    for (const child of children) {
+      expect(child.parentName, child.name).toBe("gateway");
+      expect(child.name.startsWith("gateway-"), child.name).toBe(true);
+      // Mocks report an empty reference for the engine's default provider; the Auth0 children name theirs.
+      expect(child.provider ?? "", child.name).toBe("");
+    }
+  });
+
+  test("declares the Timesheets API, HTTPS only, in front of the configured backend", async () => {
+    const program = await runCommitted(stack);
+    expect(program.one(T.api).inputs).toMatchObject({
+      resourceGroupName: gateway.service.resourceGroupName,
+      serviceName: gateway.service.serviceName,
+      apiId: "timesheets-api",
+      path: "api",
+      protocols: ["https"],
+      serviceUrl: gateway.api.backendUrl,
+      subscriptionRequired: false,
+    });
+  });
+
+  test("declares each operation with its template parameters", async () => {
+    const program = await runCommitted(stack);
+    const operations = program.ofType(T.operation).map((r) => r.inputs);
+    expect(operations.map((o) => `${String(o.method)} ${String(o.urlTemplate)}`)).toEqual([
+      "POST /timesheets/upload",
+      "GET /timesheets",
+      "GET /timesheets/{id}",
+      "POST /timesheets",
+      "DELETE /timesheets/{id}",
+      "POST /timesheets/{id}/approve",
+    ]);
+    for (const operation of operations) {
+      const expected = String(operation.urlTemplate).includes("{id}") ? [{ name: "id", type: "string", required: true }] : [];
+      expect(operation.templateParameters ?? [], String(operation.urlTemplate)).toEqual(expected);
+    }
+  });
+
+  test("sends the renderer's XML, unchanged, as the API and operation policies", async () => {
+    const program = await runCommitted(stack);
+    expect(program.one(T.apiPolicy).inputs).toMatchObject({ apiId: "timesheets-api", format: "xml", value: renderApiPolicy(spec) });
+    const policies = program.ofType(T.operationPolicy);
+    expect(policies.map((p) => p.inputs.operationId)).toEqual(gateway.operations.map((o) => o.id));
+    for (const operation of gateway.operations) {
+      const policy = policies.find((p) => p.inputs.operationId === operation.id);
+      expect(policy?.inputs.value, operation.id).toBe(renderOperationPolicy(spec, operation));
+    }
+  });
+
+  test("holds no signing key: RS256 keys come from Auth0's OpenID configuration", async () => {
+    const program = await runCommitted(stack);
+    expect(program.ofType(T.namedValue)).toEqual([]);
+  });
+
+  test("exports the API's gateway URL", async () => {
+    const { outputs } = await runCommitted(stack);
+    expect(await valueOf(outputs.gatewayUrl as pulumi.Output<string>)).toBe(`https://${gateway.service.serviceName}.azure-api.net/api`);
+  });
+});
+
+describe("the API Management service", () => {
+  test("dev creates a Consumption service in a resource group it creates, unprotected", async () => {
+    const program = await runCommitted("dev");
+    expect(program.one(T.resourceGroup).inputs).toEqual({ resourceGroupName: "rg-timesheets-dev", location: "westeurope" });
+    const service = program.one(T.service);
+    expect(service.inputs).toMatchObject({
+      resourceGroupName: "rg-timesheets-dev",
+      serviceName: "apim-exampleco-timesheets-dev",
+      location: "westeurope",
+      sku: { name: "Consumption", capacity: 0 },
+      publisherEmail: "platform@exampleco.com",
+      publisherName: "ExampleCo Platform",
+    });
+    expect(service.protect).toBe(false);
+  });
+
+  test.each(["staging", "prod"])("%s declares no service and no resource group: it uses the existing one", async (stack) => {
+    const program = await runCommitted(stack);
+    expect(program.ofType(T.service)).toEqual([]);
+    expect(program.ofType(T.resourceGroup)).toEqual([]);
+  });
+
+  test("a service in a named resource group declares no resource group", async () => {
+    const program = await run("dev", withApim("dev", { createResourceGroup: false }));
+    expect(program.ofType(T.resourceGroup)).toEqual([]);
+    expect(program.one(T.service).inputs.resourceGroupName).toBe("rg-timesheets-dev");
+  });
+
+  test("prod protects a service it creates, with its SKU and capacity", async () => {
+    const create = { mode: "create", sku: "Premium", capacity: 2, publisherEmail: "platform@exampleco.com", publisherName: "ExampleCo", location: "westeurope", createResourceGroup: true };
+    const program = await run("prod", withApim("prod", create));
+    const service = program.one(T.service);
+    expect(service.inputs.sku).toEqual({ name: "Premium", capacity: 2 });
+    expect(service.protect).toBe(true);
+    expect(program.one(T.resourceGroup).protect).toBe(true);
+  });
+
+  test("a subscription key is required only where config asks for it", async () => {
+    const program = await run("staging", withApim("staging", { subscriptionRequired: true }));
+    expect(program.one(T.api).inputs.subscriptionRequired).toBe(true);
+  });
+});
+
+describe("HS256 (dev, opted in)", () => {
+  const config = { ...engineConfigFor("dev"), "timesheets:signingAlg": "HS256", "timesheets:allowHs256": "true" };
+
+  test("keeps the base64 signing secret in a secret named value, sent to the engine as a secret", async () => {
+    const program = await run("dev", config);
+    const namedValue = program.one(T.namedValue);
+    expect(namedValue.inputs).toMatchObject({ namedValueId: "timesheets-api-signing-key", displayName: "timesheets-api-signing-key", secret: true });
+    expect(secretInput(namedValue.inputs.value)).toEqual({ secret: true, value: Buffer.from(HS256_SECRET, "utf8").toString("base64") });
+  });
+
+  test("never writes the secret into a policy; the policies name the named value", async () => {
+    const program = await run("dev", config);
+    const policies = [program.one(T.apiPolicy), ...program.ofType(T.operationPolicy)];
+    expect(policies).toHaveLength(7);
+    const encoded = Buffer.from(HS256_SECRET, "utf8").toString("base64");
+    for (const policy of policies) {
+      const xml = String(policy.inputs.value);
+      expect(xml).toContain("<key>{{timesheets-api-signing-key}}</key>");
+      expect(xml).not.toContain(HS256_SECRET);
+      expect(xml).not.toContain(encoded);
+    }
+  });
+});
+
+describe("gateway config is refused before any resource is declared", () => {
+  const cases = [
+    { name: "an operation naming an unknown permission", config: withApim("dev", { operations: [{ id: "export", method: "GET", urlTemplate: "/export", displayName: "Export", permission: "export:timesheets" }] }), key: "apim.operations.0.permission" },
+    { name: "a plain-http backend", config: withApim("staging", { backendUrl: "http://timesheets-backend-staging.azurewebsites.net" }), key: "apim.backendUrl" },
+    { name: "no service name", config: withApim("prod", { serviceName: undefined }), key: "apim.serviceName" },
+    { name: "no resource group", config: withApim("prod", { resourceGroupName: undefined }), key: "apim.resourceGroupName" },
+    { name: "an unknown SKU", config: withApim("dev", { sku: "Gold" }), key: "apim.sku" },
+    { name: "a SKU for an existing service", config: withApim("staging", { sku: "Premium" }), key: "apim.sku" },
+  ];
+
+  test.each(cases)("$name ($key)", async ({ config, key }) => {
+    const stack = config["timesheets:environment"] ?? "dev";
+    const { error, registeredCount } = await runFailingProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()));
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(new RegExp(`timesheets:${key.replace(/\./g, "\\.")}: `));
+    expect(registeredCount).toBe(0);
+  });
+});
