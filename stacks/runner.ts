@@ -13,6 +13,8 @@ export interface RunnerOptions {
   /** Skip the interactive confirmation of `pulumi up` (for automation). */
   readonly yes: boolean;
   readonly policyPack: boolean;
+  /** For a stack created on first use: where its secrets are encrypted, e.g. `azurekeyvault://...` (default: a passphrase). */
+  readonly secretsProvider?: string | undefined;
 }
 
 export interface PulumiInvocation {
@@ -43,7 +45,8 @@ export function plan(options: RunnerOptions): PulumiInvocation[] {
     options.command === "up"
       ? ["up", "--stack", options.stack, ...policy, ...(options.yes ? ["--yes"] : [])]
       : ["preview", "--stack", options.stack, "--diff", ...policy];
-  return [{ args: ["stack", "select", options.stack], fallback: ["stack", "init", options.stack] }, { args: run }];
+  const init = ["stack", "init", options.stack, ...(options.secretsProvider ? ["--secrets-provider", options.secretsProvider] : [])];
+  return [{ args: ["stack", "select", options.stack], fallback: init }, { args: run }];
 }
 
 type Exec = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>;
@@ -105,7 +108,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     mkdirSync(LOCAL_STATE_DIR, { recursive: true });
     io.stderr(`state: the local file backend in ${LOCAL_STATE_DIR} (set PULUMI_BACKEND_URL to share state with a team)`);
   }
-  for (const step of plan({ ...parsed, command: parsed.command })) {
+  for (const step of plan({ ...parsed, command: parsed.command, secretsProvider: io.env.PULUMI_SECRETS_PROVIDER })) {
     let code = await exec(step.args, env);
     if (code !== 0 && step.fallback) code = await exec(step.fallback, env);
     if (code !== 0) return code;

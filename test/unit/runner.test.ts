@@ -37,6 +37,13 @@ describe("npm run up / preview", () => {
     ]);
   });
 
+  test("a stack created on a shared backend gets the chosen secrets provider", async () => {
+    const env = { ...credentials, PULUMI_BACKEND_URL: "azblob://pulumi-state", PULUMI_SECRETS_PROVIDER: "azurekeyvault://exampleco-kv.vault.azure.net/keys/pulumi" };
+    const { io, calls } = harness(env, { "stack select": 255 });
+    expect(await main(["up", "--stack", "dev"], io)).toBe(0);
+    expect(calls[1]?.args).toEqual(["stack", "init", "dev", "--secrets-provider", "azurekeyvault://exampleco-kv.vault.azure.net/keys/pulumi"]);
+  });
+
   test("a chosen backend is used as it is", async () => {
     const { io, calls } = harness({ ...credentials, PULUMI_BACKEND_URL: "azblob://pulumi-state" });
     expect(await main(["preview", "--stack", "prod"], io)).toBe(0);

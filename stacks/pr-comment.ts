@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import { stripVTControlCharacters } from "node:util";
+import { Command, InvalidArgumentError } from "commander";
+
+/** GitHub refuses comments over 65,536 characters; leave room for the frame. */
+export const COMMENT_LIMIT = 60_000;
+
+/** Identifies a stack's preview comment so that the next push edits it instead of adding another. */
+export function commentMarker(stack: string): string {
+  return `<!-- timesheets-preview:${stack} -->`;
+}
+
+/**
+ * The pull-request comment for one stack's preview. A preview too long for a comment
+ * keeps its beginning and, in full, its end, where Pulumi prints the summary of changes
+ * and the policy pack's violations; the cut is said, with its size.
+ */
+export function previewComment(stack: string, output: string, exitCode: number, limit = COMMENT_LIMIT): string {
+  const text = stripVTControlCharacters(output).replace(/```/g, "ʼʼʼ").trimEnd();
+  const status = exitCode === 0 ? "✅ preview succeeded" : `❌ preview failed (exit ${exitCode}): the change, a policy or the config was refused`;
+  return [
+    commentMarker(stack),
+    `### \`${stack}\`: ${status}`,
+    "",
+    "```",
+    cut(text, limit),
+    "```",
+    "",
+    `<sub>pulumi preview --stack ${stack} with the policy pack policy/config/${stack}.json</sub>`,
+  ].join("\n");
+}
+
+function cut(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const lines = text.split("\n");
+  const headBudget = Math.floor(limit * 0.3);
+  const tailBudget = limit - headBudget;
+  const head: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    if (used + line.length + 1 > headBudget) break;
+    head.push(line);
+    used += line.length + 1;
+  }
+  const tail: string[] = [];
+  used = 0;
+  for (let i = lines.length - 1; i >= head.length; i--) {
+    const line = lines[i] as string;
+    if (used + line.length + 1 > tailBudget) break;
+    tail.unshift(line);
+    used += line.length + 1;
+  }
+  const omitted = lines.length - head.length - tail.length;
+  return [...head, `… ${omitted} lines cut to fit a comment; the whole preview is in the job's log …`, ...tail].join("\n");
+}
+
+function exitCodeOption(value: string): number {
+  const code = Number(value);
+  if (!Number.isInteger(code) || code < 0) throw new InvalidArgumentError("expected the preview's exit code, a whole number");
+  return code;
+}
+
+if (require.main === module) {
+  const options = new Command()
+    .name("pr-comment")
+    .description("Format a stack's preview output as a pull-request comment (markdown on stdout).")
+    .requiredOption("--stack <name>", "the stack that was previewed")
+    .requiredOption("--exit-code <code>", "the preview's exit code", exitCodeOption)
+    .requiredOption("--input <file>", "the preview's captured output")
+    .parse()
+    .opts<{ stack: string; exitCode: number; input: string }>();
+  process.stdout.write(`${previewComment(options.stack, readFileSync(options.input, "utf8"), options.exitCode)}\n`);
+}

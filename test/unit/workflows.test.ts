@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { validateWorkflow } from "@action-validator/core";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { listStacks, REPO_ROOT } from "../../stacks/stack-config";
+
+const folder = path.join(REPO_ROOT, ".github", "workflows");
+const files = readdirSync(folder).filter((file) => file.endsWith(".yml"));
+const read = (file: string) => readFileSync(path.join(folder, file), "utf8");
+
+interface Step {
+  run?: string;
+  uses?: string;
+}
+interface Job {
+  environment?: string;
+  needs?: string | string[];
+  uses?: string;
+  with?: Record<string, unknown>;
+  steps?: Step[];
+  strategy?: { matrix?: { stack?: string[] } };
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  permissions?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+const workflow = (file: string) => parse(read(file)) as Workflow;
+const runs = (job: Job | undefined) => (job?.steps ?? []).map((step) => step.run ?? "").join("\n");
+
+describe("the delivery workflows", () => {
+  test.each(files)("%s is a valid GitHub Actions workflow", (file) => {
+    expect(validateWorkflow(read(file)).errors).toEqual([]);
+  });
+
+  test("the validator does catch a broken workflow", () => {
+    const broken = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        runs: npm test\n";
+    expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0);
+  });
+
+  test("pull requests run the checks, then preview every stack with the policy pack and comment", () => {
+    const pr = workflow("pull-request.yml");
+    expect(Object.keys(pr.on)).toEqual(["pull_request"]);
+    expect(runs(pr.jobs.checks)).toContain("npm test");
+    const preview = pr.jobs.preview;
+    expect([...(preview?.strategy?.matrix?.stack ?? [])].sort()).toEqual(listStacks());
+    expect(runs(preview)).toContain("npm run --silent preview -- --stack ${{ matrix.stack }}");
+    expect(runs(preview)).toContain("stacks/pr-comment.ts");
+    expect(preview?.permissions).toMatchObject({ "id-token": "write", "pull-requests": "write" });
+  });
+
+  test("merges deploy dev, then staging, then prod, each in its own environment, one run per stack at a time", () => {
+    const deploy = workflow("deploy.yml");
+    expect(deploy.jobs.dev?.needs).toBe("checks");
+    expect(deploy.jobs.staging?.needs).toBe("dev");
+    expect(deploy.jobs.prod?.needs).toBe("staging");
+    for (const stack of ["dev", "staging", "prod"]) expect(deploy.jobs[stack]?.with).toEqual({ stack });
+    const up = workflow("deploy-stack.yml").jobs.up;
+    expect(up?.environment).toBe("${{ inputs.stack }}");
+    expect(up?.concurrency).toEqual({ group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
+    expect(runs(up)).toContain("npm run up -- --stack ${{ inputs.stack }} --yes");
+  });
+
+  test("every night audits every stack's tenant with the auditor and checks its state without writing it", () => {
+    const nightly = workflow("nightly-drift.yml");
+    expect(Object.keys(nightly.on)).toEqual(expect.arrayContaining(["schedule"]));
+    expect([...(nightly.jobs.audit?.strategy?.matrix?.stack ?? [])].sort()).toEqual(listStacks());
+    expect([...(nightly.jobs.state?.strategy?.matrix?.stack ?? [])].sort()).toEqual(listStacks());
+    expect(nightly.jobs.audit?.environment).toBe("${{ matrix.stack }}-audit");
+    expect(read("nightly-drift.yml")).toMatch(/AUTH0_CLIENT_ID: \$\{\{ secrets.AUTH0_AUDITOR_CLIENT_ID \}\}/);
+    expect(runs(nightly.jobs.audit)).toContain("--format markdown");
+    expect(runs(nightly.jobs.audit)).toContain("GITHUB_STEP_SUMMARY");
+    expect(runs(nightly.jobs.state)).toContain("npm run --silent drift -- --stack ${{ matrix.stack }}");
+  });
+
+  test.each(files)("%s holds no long-lived Azure secret and no literal credential", (file) => {
+    const text = read(file);
+    expect(text).not.toMatch(/ARM_CLIENT_SECRET|AZURE_CLIENT_SECRET|client-secret:/);
+    expect(text).not.toMatch(/AUTH0_CLIENT_SECRET: (?!\$\{\{ secrets\.)/);
+  });
+});
