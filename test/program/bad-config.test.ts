@@ -75,11 +75,10 @@ const cases: BadConfig[] = [
 
 describe("invalid stack config is refused before any resource is declared", () => {
   test.each(cases)("$name", async ({ stack = "dev", set, key, message }) => {
-    const config = engineConfigFor(stack);
-    for (const [bareKey, value] of Object.entries(set)) {
-      if (value === undefined) delete config[`timesheets:${bareKey}`];
-      else config[`timesheets:${bareKey}`] = value;
-    }
+    const changed = Object.fromEntries(Object.entries(set).map(([bareKey, value]) => [`timesheets:${bareKey}`, value]));
+    const config = Object.fromEntries(
+      Object.entries({ ...engineConfigFor(stack), ...changed }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
 
     const { error, registeredCount } = await runFailingProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()));
 
