@@ -51,5 +51,11 @@ export function compareTenant(target: AuditTarget, snapshot: TenantSnapshot, che
       for (const problem of outcome.problems) if (problem.missingScope !== undefined) missingScopes.add(problem.missingScope);
     }
   }
+  if (target.unreadableStacks.length > 0) {
+    notChecked.push({
+      check: "test users of other stacks",
+      reasons: target.unreadableStacks.map((stack) => `the ${stack} stack's file could not be read, so its test user's address is unknown`),
+    });
+  }
   return { findings: sortFindings(findings), checked, notChecked, missingScopes: [...missingScopes].sort() };
 }

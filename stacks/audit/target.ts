@@ -8,16 +8,21 @@ export interface AuditTarget {
    * the only way to know what a stray test user in prod looks like is to ask the other specs.
    */
   readonly foreignTestUserEmails: readonly string[];
+  /** Other stacks whose files could not be read: their test users' addresses are unknown here. */
+  readonly unreadableStacks: readonly string[];
 }
 
-/** Targets for the given stacks; `allSpecs` are every stack's specs that could be read. */
-export function auditTarget(spec: TenantSpec, allSpecs: readonly TenantSpec[]): AuditTarget {
-  if (spec.environment !== "prod") return { spec, foreignTestUserEmails: [] };
+/**
+ * The target for one stack. `allSpecs`: every stack's spec that could be read;
+ * `unreadable`: the stacks whose spec could not be (they matter to prod only).
+ */
+export function auditTarget(spec: TenantSpec, allSpecs: readonly TenantSpec[], unreadable: readonly string[] = []): AuditTarget {
+  if (spec.environment !== "prod") return { spec, foreignTestUserEmails: [], unreadableStacks: [] };
   const emails = allSpecs
     .filter((other) => other.stack !== spec.stack)
     .map((other) => other.testUser?.email)
     .filter((email): email is string => email !== undefined);
-  return { spec, foreignTestUserEmails: [...new Set(emails)].sort() };
+  return { spec, foreignTestUserEmails: [...new Set(emails)].sort(), unreadableStacks: unreadable.filter((stack) => stack !== spec.stack) };
 }
 
 /** Every address to look up with users-by-email: one call each. */

@@ -257,6 +257,12 @@ describe("the test user", () => {
 });
 
 describe("a partial read", () => {
+  it("prod cannot vouch for the test users of a stack whose file is unreadable", () => {
+    const result = compareTenant(auditTarget(prod, allSpecs, ["broken"]), completeSnapshot({ ...tenantMatching(prod), usersByEmail: new Map() }));
+    expect(result.findings).toEqual([]);
+    expect(result.notChecked).toEqual([{ check: "test users of other stacks", reasons: ["the broken stack's file could not be read, so its test user's address is unknown"] }]);
+  });
+
   it("runs the checks it can, names the ones it cannot and the missing scope", () => {
     const result = audit(dev, undefined, (s) => ({
       ...s,

@@ -1,0 +1,50 @@
+import type { Outcome } from "../exit-codes";
+import type { Comparison, NotChecked } from "./compare";
+import type { Finding, Severity } from "./findings";
+
+/** The Management API traffic one audit caused, as counted at the HTTP layer. */
+export interface RequestStats {
+  /** Every HTTP request sent, including token requests and retries. */
+  readonly total: number;
+  /** Management API requests (GET /api/v2/...). */
+  readonly managementApi: number;
+  /** Token requests (POST /oauth/token). */
+  readonly token: number;
+  /** Answers of 429, 408 or 5xx: each is retried by the SDK while attempts and time remain. */
+  readonly refused: number;
+}
+
+/** One stack's audit, whatever came of it. */
+export interface StackAudit {
+  readonly stack: string;
+  /** The tenant audited; undefined when the stack's spec could not be read. */
+  readonly domain: string | undefined;
+  readonly outcome: Outcome;
+  readonly findings: readonly Finding[];
+  readonly checked: readonly string[];
+  readonly notChecked: readonly NotChecked[];
+  readonly missingScopes: readonly string[];
+  /** Why the audit could not run at all (config, credentials, wrong tenant). */
+  readonly error: string | undefined;
+  readonly requests: RequestStats | undefined;
+  readonly durationMs: number;
+}
+
+export function outcomeOf(comparison: Comparison): Outcome {
+  if (comparison.notChecked.length > 0) return "incomplete";
+  return comparison.findings.length > 0 ? "drift" : "no-drift";
+}
+
+export function auditedStack(stack: string, domain: string, comparison: Comparison, requests: RequestStats, durationMs: number): StackAudit {
+  return { stack, domain, outcome: outcomeOf(comparison), ...comparison, error: undefined, requests, durationMs };
+}
+
+export function failedStack(stack: string, domain: string | undefined, error: string, durationMs: number, requests?: RequestStats): StackAudit {
+  return { stack, domain, outcome: "error", findings: [], checked: [], notChecked: [], missingScopes: [], error, requests, durationMs };
+}
+
+export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { high: 0, medium: 0, low: 0 };
+  for (const finding of findings) counts[finding.severity] += 1;
+  return counts;
+}
