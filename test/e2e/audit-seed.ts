@@ -1,0 +1,73 @@
+import type { TenantSpec } from "../../infra/config/spec";
+import { main } from "../../stacks/audit/main";
+import type { StackAudit } from "../../stacks/audit/report";
+import type { Auth0StandIn, ManagementScope } from "../support/auth0-stand-in";
+
+/** The auditor's minimal grant: read-only, one scope per kind of object the audit reads. */
+export const AUDITOR_SCOPES = ["read:resource_servers", "read:clients", "read:client_grants", "read:connections", "read:users"] as const satisfies readonly ManagementScope[];
+
+export interface SeededTenant {
+  readonly importJobClientId: string;
+  readonly connectionId: string;
+}
+
+/** Puts in the stand-in what the program would have created for `spec`, as the Auth0 provider sends it. */
+export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promise<SeededTenant> {
+  const { api, importJob, connection, testUser } = spec;
+  await standIn.createResourceServer({
+    name: api.name,
+    identifier: api.identifier,
+    signing_alg: api.signingAlg,
+    token_dialect: api.tokenDialect,
+    token_lifetime: api.tokenLifetime,
+    allow_offline_access: api.allowOfflineAccess,
+    enforce_policies: api.enforcePolicies,
+    subject_type_authorization: { client: { policy: api.clientPolicy } },
+    scopes: api.permissions.map((p) => ({ value: p.name, description: p.description })),
+  });
+  const job = await standIn.createClient({
+    name: importJob.name,
+    description: importJob.description,
+    app_type: importJob.appType,
+    grant_types: [...importJob.grantTypes],
+    is_first_party: true,
+    oidc_conformant: true,
+    jwt_configuration: { alg: importJob.jwtAlg },
+  });
+  await standIn.createClientGrant({ client_id: job.client_id, audience: importJob.grant.audience, scope: [...importJob.grant.scopes], subject_type: importJob.grant.subjectType });
+  const store = await standIn.createConnection({
+    name: connection.name,
+    strategy: connection.strategy,
+    options: { passwordPolicy: connection.passwordPolicy, brute_force_protection: connection.bruteForceProtection, disable_signup: connection.disableSignup },
+    enabled_clients: [job.client_id],
+  });
+  if (testUser !== undefined) {
+    await standIn.createUser({ connection: connection.name, email: testUser.email, password: "Correct-Horse-Battery-42!", email_verified: true });
+  }
+  return { importJobClientId: job.client_id, connectionId: store.id };
+}
+
+/** Environment for the audit CLI: the auditor's own client, with only the given scopes. */
+export async function auditorEnv(standIn: Auth0StandIn, scopes: readonly ManagementScope[] = AUDITOR_SCOPES): Promise<Record<string, string>> {
+  const auditor = await standIn.createManagementClient({ scopes, name: "Drift Auditor" });
+  return { AUTH0_DOMAIN: standIn.domain, AUTH0_CLIENT_ID: auditor.clientId, AUTH0_CLIENT_SECRET: auditor.clientSecret };
+}
+
+export interface AuditRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the audit CLI in-process, as `npm run audit -- <args>` would, with the stand-in's fetch. */
+export async function runAudit(args: readonly string[], env: Record<string, string>, fetch: typeof globalThis.fetch): Promise<AuditRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, env, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, fetch });
+  return { code, stdout, stderr };
+}
+
+/** The JSON report of a run made with `--format json`. */
+export function jsonReport(run: AuditRun): { exitCode: number; stacks: StackAudit[] } {
+  return JSON.parse(run.stdout) as { exitCode: number; stacks: StackAudit[] };
+}
