@@ -79,7 +79,11 @@ export function apiPolicyArgs(spec: TenantSpec, gateway: GatewaySpec): apimanage
   return { ...serviceScope(gateway), apiId: gateway.api.name, policyId: POLICY_ID, format: "xml", value: renderApiPolicy(spec) };
 }
 
-export function operationPolicyArgs(spec: TenantSpec, gateway: GatewaySpec, operation: GatewayOperation): apimanagement.ApiOperationPolicyArgs {
+export function operationPolicyArgs(
+  spec: TenantSpec,
+  gateway: GatewaySpec,
+  operation: GatewayOperation,
+): apimanagement.ApiOperationPolicyArgs {
   return {
     ...serviceScope(gateway),
     apiId: gateway.api.name,

@@ -9,7 +9,11 @@ import { XMLBuilder } from "fast-xml-parser";
 export type XmlNode = { readonly [tag: string]: readonly XmlNode[] | Readonly<Record<string, string>> } | { readonly "#text": string };
 
 /** An element; attribute values are escaped by the builder, never by hand. */
-export function element(tag: string, attributes: Readonly<Record<string, string | number | boolean>> = {}, children: readonly XmlNode[] = []): XmlNode {
+export function element(
+  tag: string,
+  attributes: Readonly<Record<string, string | number | boolean>> = {},
+  children: readonly XmlNode[] = [],
+): XmlNode {
   const entries = Object.entries(attributes);
   if (entries.length === 0) return { [tag]: children };
   return { [tag]: children, ":@": Object.fromEntries(entries.map(([name, value]) => [name, String(value)])) };

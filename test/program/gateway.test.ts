@@ -148,7 +148,15 @@ describe("the API Management service", () => {
   });
 
   test("prod protects a service it creates, with its SKU and capacity", async () => {
-    const create = { mode: "create", sku: "Premium", capacity: 2, publisherEmail: "platform@exampleco.com", publisherName: "ExampleCo", location: "westeurope", createResourceGroup: true };
+    const create = {
+      mode: "create",
+      sku: "Premium",
+      capacity: 2,
+      publisherEmail: "platform@exampleco.com",
+      publisherName: "ExampleCo",
+      location: "westeurope",
+      createResourceGroup: true,
+    };
     const program = await run("prod", withApim("prod", create));
     const service = program.one(T.service);
     expect(service.inputs.sku).toEqual({ name: "Premium", capacity: 2 });
@@ -168,7 +176,11 @@ describe("HS256 (dev, opted in)", () => {
   test("keeps the base64 signing secret in a secret named value, sent to the engine as a secret", async () => {
     const program = await run("dev", config);
     const namedValue = program.one(T.namedValue);
-    expect(namedValue.inputs).toMatchObject({ namedValueId: "timesheets-api-signing-key", displayName: "timesheets-api-signing-key", secret: true });
+    expect(namedValue.inputs).toMatchObject({
+      namedValueId: "timesheets-api-signing-key",
+      displayName: "timesheets-api-signing-key",
+      secret: true,
+    });
     expect(secretInput(namedValue.inputs.value)).toEqual({ secret: true, value: Buffer.from(HS256_SECRET, "utf8").toString("base64") });
   });
 
@@ -188,8 +200,18 @@ describe("HS256 (dev, opted in)", () => {
 
 describe("gateway config is refused before any resource is declared", () => {
   const cases = [
-    { name: "an operation naming an unknown permission", config: withApim("dev", { operations: [{ id: "export", method: "GET", urlTemplate: "/export", displayName: "Export", permission: "export:timesheets" }] }), key: "apim.operations.0.permission" },
-    { name: "a plain-http backend", config: withApim("staging", { backendUrl: "http://timesheets-backend-staging.azurewebsites.net" }), key: "apim.backendUrl" },
+    {
+      name: "an operation naming an unknown permission",
+      config: withApim("dev", {
+        operations: [{ id: "export", method: "GET", urlTemplate: "/export", displayName: "Export", permission: "export:timesheets" }],
+      }),
+      key: "apim.operations.0.permission",
+    },
+    {
+      name: "a plain-http backend",
+      config: withApim("staging", { backendUrl: "http://timesheets-backend-staging.azurewebsites.net" }),
+      key: "apim.backendUrl",
+    },
     { name: "no service name", config: withApim("prod", { serviceName: undefined }), key: "apim.serviceName" },
     { name: "no resource group", config: withApim("prod", { resourceGroupName: undefined }), key: "apim.resourceGroupName" },
     { name: "an unknown SKU", config: withApim("dev", { sku: "Gold" }), key: "apim.sku" },

@@ -92,7 +92,12 @@ describe("operations", () => {
   });
 
   test("policies carry the renderer's XML verbatim", () => {
-    expect(apiPolicyArgs(dev, devGateway)).toMatchObject({ apiId: "timesheets-api", policyId: "policy", format: "xml", value: renderApiPolicy(dev) });
+    expect(apiPolicyArgs(dev, devGateway)).toMatchObject({
+      apiId: "timesheets-api",
+      policyId: "policy",
+      format: "xml",
+      value: renderApiPolicy(dev),
+    });
     for (const operation of devGateway.operations) {
       expect(operationPolicyArgs(dev, devGateway, operation)).toMatchObject({
         apiId: "timesheets-api",

@@ -11,13 +11,23 @@ import { listStacks, loadStackSpec, readStackConfig } from "../../stacks/stack-c
 type Node = Record<string, unknown>;
 
 // trimValues off: trimming would turn separator=" " into separator="", which is not what APIM reads.
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "", parseAttributeValue: false, parseTagValue: false, trimValues: false });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: false,
+});
 
 const tagOf = (node: Node): string => Object.keys(node).find((key) => key !== ":@") ?? "";
 const isIndentation = (node: Node): boolean => tagOf(node) === "#text" && String(node["#text"]).trim() === "";
 const childrenOf = (node: Node): Node[] => ((node[tagOf(node)] as Node[] | undefined) ?? []).filter((c) => !isIndentation(c));
 const attributesOf = (node: Node): Record<string, string> => (node[":@"] as Record<string, string> | undefined) ?? {};
-const textOf = (node: Node): string => childrenOf(node).map((child) => String(child["#text"] ?? "")).join("");
+const textOf = (node: Node): string =>
+  childrenOf(node)
+    .map((child) => String(child["#text"] ?? ""))
+    .join("");
 
 function child(node: Node, tag: string): Node {
   const found = childrenOf(node).filter((c) => tagOf(c) === tag);
@@ -80,35 +90,56 @@ describe.each(stacks)("the %s stack's policies", (stack) => {
     expect(textOf(child(child(validateJwt, "issuers"), "issuer"))).toBe(`https://${spec.tenant.domain}/`);
   });
 
-  test.each(gateway.operations.map((operation) => [operation.id, operation] as const))("%s requires its permission as a whole word of scope, or 403", (_id, operation: GatewayOperation) => {
-    const xml = renderOperationPolicy(spec, operation);
-    expect(section(xml, "inbound")).toEqual(["base", "validate-jwt"]);
-    const validateJwt = validateJwtOf(xml);
-    expect(attributesOf(validateJwt)).toMatchObject({ id: "require-permission", "failed-validation-httpcode": "403", "require-scheme": "Bearer", "header-name": "Authorization" });
-    const claims = childrenOf(child(validateJwt, "required-claims"));
-    expect(claims).toHaveLength(1);
-    expect(attributesOf(claims[0] as Node)).toEqual({ name: "scope", match: "any", separator: " " });
-    expect(childrenOf(claims[0] as Node).map(textOf)).toEqual([operation.permission]);
-    const header = child(child(child(child(parse(xml), "on-error"), "choose"), "when"), "set-header");
-    expect(textOf(child(header, "value"))).toBe(`Bearer error="insufficient_scope", scope="${operation.permission}"`);
-  });
+  test.each(gateway.operations.map((operation) => [operation.id, operation] as const))(
+    "%s requires its permission as a whole word of scope, or 403",
+    (_id, operation: GatewayOperation) => {
+      const xml = renderOperationPolicy(spec, operation);
+      expect(section(xml, "inbound")).toEqual(["base", "validate-jwt"]);
+      const validateJwt = validateJwtOf(xml);
+      expect(attributesOf(validateJwt)).toMatchObject({
+        id: "require-permission",
+        "failed-validation-httpcode": "403",
+        "require-scheme": "Bearer",
+        "header-name": "Authorization",
+      });
+      const claims = childrenOf(child(validateJwt, "required-claims"));
+      expect(claims).toHaveLength(1);
+      expect(attributesOf(claims[0] as Node)).toEqual({ name: "scope", match: "any", separator: " " });
+      expect(childrenOf(claims[0] as Node).map(textOf)).toEqual([operation.permission]);
+      const header = child(child(child(child(parse(xml), "on-error"), "choose"), "when"), "set-header");
+      expect(textOf(child(header, "value"))).toBe(`Bearer error="insufficient_scope", scope="${operation.permission}"`);
+    },
+  );
 
   test("the permissions are the spec's mapping, one policy per operation", () => {
-    const required = gateway.operations.map((operation) => textOf(child(child(child(validateJwtOf(renderOperationPolicy(spec, operation)), "required-claims"), "claim"), "value")));
-    expect(required).toEqual(["batch:upload", "read:timesheets", "read:timesheets", "create:timesheets", "delete:timesheets", "approve:timesheets"]);
+    const required = gateway.operations.map((operation) =>
+      textOf(child(child(child(validateJwtOf(renderOperationPolicy(spec, operation)), "required-claims"), "claim"), "value")),
+    );
+    expect(required).toEqual([
+      "batch:upload",
+      "read:timesheets",
+      "read:timesheets",
+      "create:timesheets",
+      "delete:timesheets",
+      "approve:timesheets",
+    ]);
   });
 
   test("renders the same bytes for the same spec", () => {
     const again = loadStackSpec(stack);
     expect(renderApiPolicy(again)).toBe(apiPolicy);
-    for (const operation of gateway.operations) expect(renderOperationPolicy(again, operation)).toBe(renderOperationPolicy(spec, operation));
+    for (const operation of gateway.operations)
+      expect(renderOperationPolicy(again, operation)).toBe(renderOperationPolicy(spec, operation));
   });
 
   test("matches the committed rendering", async () => {
     const document = [
       `<!-- API policy: ${gateway.api.name} -->`,
       apiPolicy,
-      ...gateway.operations.flatMap((operation) => [`<!-- ${operation.id}: ${operation.method} ${operation.urlTemplate} -->`, renderOperationPolicy(spec, operation)]),
+      ...gateway.operations.flatMap((operation) => [
+        `<!-- ${operation.id}: ${operation.method} ${operation.urlTemplate} -->`,
+        renderOperationPolicy(spec, operation),
+      ]),
       "",
     ].join("\n");
     await expect(document).toMatchFileSnapshot(path.join(__dirname, "__snapshots__", `gateway-policies.${stack}.xml`));
