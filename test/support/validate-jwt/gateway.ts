@@ -91,7 +91,7 @@ export class ValidateJwtGateway {
         lastError: undefined,
       };
     }
-    const headers: Record<string, string> = {};
+    const headers = new Map<string, string>();
     for (const statement of operation.policy.inbound) {
       if (statement.kind !== "validate-jwt") throw new Error(`inbound <${statement.kind}> is outside the modelled subset`);
       const result = await evaluateValidateJwt(statement.policy, request, this.keys, this.now());
@@ -100,13 +100,25 @@ export class ValidateJwtGateway {
         const lastError = { source: "validate-jwt", reason: result.reason, message: result.message, policyId: statement.policy.id };
         this.runOnError(operation.policy.onError, { lastError, responseStatus: status }, headers);
         const message = statement.policy.failedMessage ?? result.message;
-        return { status, headers, body: { statusCode: status, message }, operationId: operation.id, lastError };
+        return {
+          status,
+          headers: Object.fromEntries(headers),
+          body: { statusCode: status, message },
+          operationId: operation.id,
+          lastError,
+        };
       }
     }
-    return { status: 200, headers, body: { operation: operation.id }, operationId: operation.id, lastError: undefined };
+    return {
+      status: 200,
+      headers: Object.fromEntries(headers),
+      body: { operation: operation.id },
+      operationId: operation.id,
+      lastError: undefined,
+    };
   }
 
-  private runOnError(statements: readonly Statement[], context: ExpressionContext, headers: Record<string, string>): void {
+  private runOnError(statements: readonly Statement[], context: ExpressionContext, headers: Map<string, string>): void {
     for (const statement of statements) {
       switch (statement.kind) {
         case "choose": {
@@ -117,10 +129,10 @@ export class ValidateJwtGateway {
         case "set-header": {
           const name = statement.name.toLowerCase();
           const value = statement.values.map(literalValue).join(",");
-          if (statement.existsAction === "delete") delete headers[name];
-          else if (statement.existsAction === "skip") headers[name] ??= value;
-          else if (statement.existsAction === "append" && headers[name] !== undefined) headers[name] = `${headers[name]},${value}`;
-          else headers[name] = value;
+          const existing = headers.get(name);
+          if (statement.existsAction === "delete") headers.delete(name);
+          else if (statement.existsAction === "append" && existing !== undefined) headers.set(name, `${existing},${value}`);
+          else if (statement.existsAction !== "skip" || existing === undefined) headers.set(name, value);
           break;
         }
         default:
