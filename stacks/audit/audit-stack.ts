@@ -1,7 +1,7 @@
 import { ManagementError } from "auth0";
 import { compareTenant } from "./compare";
 import type { AuditorCredentials } from "./credentials";
-import { openSession, WriteRefused } from "./management";
+import { BudgetSpent, openSession, WriteRefused } from "./management";
 import { readTenant } from "./read-tenant";
 import { auditedStack, failedStack, type StackAudit } from "./report";
 import type { AuditTarget } from "./target";
@@ -15,6 +15,7 @@ export interface AuditSettings {
 }
 
 function tokenError(error: unknown): string {
+  if (error instanceof BudgetSpent) return `POST /oauth/token: ${error.message}`;
   if (error instanceof ManagementError) {
     const body = error.body;
     const said =
@@ -31,8 +32,9 @@ export async function auditStack(target: AuditTarget, credentials: AuditorCreden
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const { stack, tenant } = target.spec;
-  const signal = AbortSignal.timeout(settings.timeoutSeconds * 1000);
-  const session = openSession(tenant.domain, credentials, { fetch: settings.fetch, maxRetries: settings.maxRetries, signal });
+  const budgetMs = settings.timeoutSeconds * 1000;
+  const signal = AbortSignal.timeout(budgetMs);
+  const session = openSession(tenant.domain, credentials, { fetch: settings.fetch, maxRetries: settings.maxRetries, signal, deadline: Date.now() + budgetMs });
   try {
     // One token first: if the auditor cannot sign in, every read would fail the same way.
     await session.token();

@@ -1,7 +1,7 @@
 import { ManagementError, ManagementTimeoutError, type ManagementClient } from "auth0";
 import { liveClient, liveConnection, liveGrant, liveResourceServer, liveUser } from "./from-auth0";
 import type { LiveConnection, LivePart, LiveTenant, LiveUser, ReadResult, TenantSnapshot } from "./live-tenant";
-import { WriteRefused } from "./management";
+import { BudgetSpent, WriteRefused } from "./management";
 import { collectPages } from "./pages";
 import { emailsToLookUp, type AuditTarget } from "./target";
 
@@ -40,6 +40,10 @@ export interface ReadOptions {
 
 function failure<T>(part: LivePart, error: unknown, options: ReadOptions): ReadResult<T> {
   const where = PART_LABEL[part];
+  // The SDK wraps what our fetch throws; the cause says what really happened.
+  const cause = error instanceof ManagementError ? error.cause : undefined;
+  if (cause instanceof WriteRefused) throw cause;
+  if (cause instanceof BudgetSpent) return { ok: false, problem: { part, message: `${where}: ${cause.message} (${options.budget})` } };
   if (options.signal.aborted) return { ok: false, problem: { part, message: `${where}: no answer within the time budget (${options.budget})` } };
   if (error instanceof ManagementError && error.statusCode === 403) {
     // Auth0 says which scope it wanted ("Insufficient scope, expected any of: read:clients").
@@ -53,7 +57,6 @@ function failure<T>(part: LivePart, error: unknown, options: ReadOptions): ReadR
     return { ok: false, problem: { part, message: `${where}: ${error.statusCode ?? "no status"}${detail ? ` ${detail}` : ""}${retried}` } };
   }
   if (error instanceof ManagementTimeoutError) return { ok: false, problem: { part, message: `${where}: timed out` } };
-  if (error instanceof WriteRefused) throw error;
   return { ok: false, problem: { part, message: `${where}: ${error instanceof Error ? error.message : String(error)}` } };
 }
 
