@@ -20,15 +20,22 @@ const T = {
 /** What Auth0 generates for an HS256 API; under mocks the resource server echoes its inputs, so the test supplies it. */
 const HS256_SECRET = "auth0-generated-signing-secret-0123456789";
 
-function run(stack: string, config = engineConfigFor(stack)) {
-  return runProgram(stack, config, () => {
-    pulumi.runtime.registerStackTransformation((args) =>
-      args.type === "auth0:index/resourceServer:ResourceServer" && args.props.signingAlg === "HS256"
+const nameOf = (resource: unknown): string => String((resource as { __name?: string }).__name);
+
+/** The program under mocks, with each resource's explicit `dependsOn` (by name), which the engine uses to order creation. */
+async function run(stack: string, config = engineConfigFor(stack)) {
+  const dependsOn = new Map<string, string[]>();
+  const program = await runProgram(stack, config, () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      const declared = args.opts.dependsOn;
+      dependsOn.set(args.name, (Array.isArray(declared) ? declared : declared === undefined ? [] : [declared]).map(nameOf));
+      return args.type === "auth0:index/resourceServer:ResourceServer" && args.props.signingAlg === "HS256"
         ? { props: { ...args.props, signingSecret: HS256_SECRET }, opts: args.opts }
-        : undefined,
-    );
+        : undefined;
+    });
     return declareTimesheetsTenant(loadTenantSpec());
   });
+  return { ...program, dependsOn: (name: string): string[] => dependsOn.get(name) ?? [] };
 }
 
 /** Each committed stack's own config runs once; the tests read the same recording. */
@@ -108,6 +115,16 @@ describe.each(listStacks())("the %s stack's gateway", (stack) => {
     }
   });
 
+  test("creates each operation only after the API policy, so no operation is ever reachable without a token", async () => {
+    const program = await runCommitted(stack);
+    expect(program.dependsOn("gateway-api-policy")).toContain("gateway-api");
+    for (const operation of gateway.operations) {
+      expect(program.dependsOn(`gateway-operation-${operation.id}`)).toEqual(["gateway-api", "gateway-api-policy"]);
+      expect(program.dependsOn(`gateway-operation-${operation.id}-policy`)).toContain(`gateway-operation-${operation.id}`);
+    }
+    expect(program.dependsOn("gateway-api")).toEqual(gateway.service.mode === "create" ? ["gateway-service"] : []);
+  });
+
   test("holds no signing key: RS256 keys come from Auth0's OpenID configuration", async () => {
     const program = await runCommitted(stack);
     expect(program.ofType(T.namedValue)).toEqual([]);
@@ -184,6 +201,13 @@ describe("HS256 (dev, opted in)", () => {
     expect(secretInput(namedValue.inputs.value)).toEqual({ secret: true, value: Buffer.from(HS256_SECRET, "utf8").toString("base64") });
   });
 
+  test("declares the named value before any policy that names it", async () => {
+    const program = await run("dev", config);
+    for (const policy of [program.one(T.apiPolicy), ...program.ofType(T.operationPolicy)]) {
+      expect(program.dependsOn(policy.name), policy.name).toContain("gateway-signing-key");
+    }
+  });
+
   test("never writes the secret into a policy; the policies name the named value", async () => {
     const program = await run("dev", config);
     const policies = [program.one(T.apiPolicy), ...program.ofType(T.operationPolicy)];
@@ -196,6 +220,15 @@ describe("HS256 (dev, opted in)", () => {
       expect(xml).not.toContain(encoded);
     }
   });
+});
+
+test("the entry point exports the gateway URL", async () => {
+  const program = await runProgram(
+    "staging",
+    engineConfigFor("staging"),
+    async () => (await import("../../infra/index.js")) as Record<string, unknown>,
+  );
+  expect(await valueOf(program.outputs.gatewayUrl as pulumi.Output<string>)).toBe("https://apim-exampleco-staging.azure-api.net/api");
 });
 
 describe("gateway config is refused before any resource is declared", () => {
