@@ -71,3 +71,14 @@ export async function runAudit(args: readonly string[], env: Record<string, stri
 export function jsonReport(run: AuditRun): { exitCode: number; stacks: StackAudit[] } {
   return JSON.parse(run.stdout) as { exitCode: number; stacks: StackAudit[] };
 }
+
+/** One fetch for several stand-ins: each `https://DOMAIN/...` goes to the stand-in for that tenant. */
+export function tenantsFetch(standIns: readonly Auth0StandIn[]): typeof globalThis.fetch {
+  const byHost = new Map(standIns.map((standIn) => [standIn.domain.toLowerCase(), standIn.fetch]));
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const route = byHost.get(url.host.toLowerCase());
+    if (route === undefined) return Promise.reject(new Error(`no stand-in for ${url.host}`));
+    return route(input, init);
+  };
+}

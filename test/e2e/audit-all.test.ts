@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { envSuffix } from "../../stacks/audit/credentials";
+import { listStacks, loadStackSpec } from "../../stacks/stack-config";
+import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
+import { AUDITOR_SCOPES, jsonReport, runAudit, seedTenant, tenantsFetch } from "./audit-seed";
+
+// `--all` over the committed stacks, each on its own tenant with its own auditor credentials,
+// as a nightly job runs it.
+
+const specs = listStacks().map((stack) => loadStackSpec(stack));
+const prod = specs.find((spec) => spec.environment === "prod");
+let standIns: Auth0StandIn[];
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  standIns = await Promise.all(specs.map((spec) => startAuth0StandIn({ domain: spec.tenant.domain })));
+});
+afterAll(async () => Promise.all(standIns.map((standIn) => standIn.close())));
+
+beforeEach(async () => {
+  env = {};
+  for (const [index, spec] of specs.entries()) {
+    const standIn = standIns[index] as Auth0StandIn;
+    standIn.reset();
+    await seedTenant(standIn, spec);
+    const auditor = await standIn.createManagementClient({ scopes: AUDITOR_SCOPES, name: "Drift Auditor" });
+    env[`AUTH0_CLIENT_ID_${envSuffix(spec.stack)}`] = auditor.clientId;
+    env[`AUTH0_CLIENT_SECRET_${envSuffix(spec.stack)}`] = auditor.clientSecret;
+  }
+});
+
+const standInFor = (domain: string): Auth0StandIn => standIns.find((s) => s.domain === domain) as Auth0StandIn;
+
+describe("audit --all", () => {
+  it("audits every stack file on its own tenant: all clean, exit 0", async () => {
+    const run = await runAudit(["--all", "--format", "json", "--concurrency", "2"], env, tenantsFetch(standIns));
+    expect(run.code).toBe(0);
+    const report = jsonReport(run);
+    expect(report.stacks.map((s) => [s.stack, s.domain, s.outcome])).toEqual(specs.map((s) => [s.stack, s.tenant.domain, "no-drift"]));
+    // Each tenant saw only its own auditor's calls.
+    for (const standIn of standIns) expect(standIn.requests.every((r) => r.method === "GET" || r.path === "/oauth/token")).toBe(true);
+  });
+
+  it("a test user in prod is found by the addresses the other stacks declare", async () => {
+    if (prod === undefined) throw new Error("no prod stack");
+    const stray = specs.find((spec) => spec.testUser !== undefined)?.testUser?.email ?? "";
+    await standInFor(prod.tenant.domain).createUser({ connection: prod.connection.name, email: stray, password: "Correct-Horse-Battery-42!" });
+    const run = await runAudit(["--all", "--format", "json"], env, tenantsFetch(standIns));
+    expect(run.code).toBe(2);
+    const prodAudit = jsonReport(run).stacks.find((s) => s.stack === prod.stack);
+    expect(prodAudit?.findings.map((f) => [f.kind, f.severity])).toEqual([["test-user.in-prod", "high"]]);
+    expect(prodAudit?.findings[0]?.resource).toContain(stray);
+    // prod looked up each other stack's test user: one users-by-email call per address.
+    expect(prodAudit?.requests?.managementApi).toBe(5 + specs.filter((s) => s.testUser !== undefined).length);
+  });
+
+  it("one tenant failing does not hide the others, and the run exits 1", async () => {
+    const [first] = specs;
+    if (first === undefined) throw new Error("no stacks");
+    delete env[`AUTH0_CLIENT_SECRET_${envSuffix(first.stack)}`];
+    const run = await runAudit(["--all", "--format", "json"], env, tenantsFetch(standIns));
+    expect(run.code).toBe(1);
+    const outcomes = jsonReport(run).stacks.map((s) => s.outcome);
+    expect(outcomes).toEqual(specs.map((s) => (s.stack === first.stack ? "error" : "no-drift")));
+  });
+});
