@@ -1,0 +1,204 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import { clientId as newClientId } from "./ids.js";
+import { ManagementApiError } from "./errors.js";
+import { Faults } from "./faults.js";
+import { generateTenantKeys, type TenantKeys } from "./keys.js";
+import { localFetch } from "./local-fetch.js";
+import { TokenEndpoint } from "./oauth.js";
+import type { RequestLogEntry } from "./request-log.js";
+import { clientCredentialRoutes } from "./resources/client-credentials.js";
+import { clientGrantRoutes } from "./resources/client-grants.js";
+import { clientRoutes } from "./resources/clients.js";
+import { connectionRoutes } from "./resources/connections.js";
+import { resourceServerRoutes } from "./resources/resource-servers.js";
+import { userRoutes } from "./resources/users.js";
+import { matchRoute, type Route } from "./router.js";
+import { requestListener } from "./server.js";
+import { MANAGEMENT_SCOPES, TenantState, type Client, type ClientGrant, type Connection, type Credential, type ManagementScope, type ResourceServer, type User } from "./store.js";
+import { issueAccessToken, ManagementTokenVerifier } from "./tokens.js";
+import type { JsonObject } from "./validation.js";
+
+export { countRequests, type RequestLogEntry } from "./request-log.js";
+export { MANAGEMENT_SCOPES, type ManagementScope } from "./store.js";
+export type { Client, ClientGrant, Connection, Credential, ResourceServer, TenantState, User } from "./store.js";
+export type { DelayFault, Faults, RateLimitAfterCalls, RateLimitPerSecond, ServerErrorFault } from "./faults.js";
+export type { JsonObject, JsonValue } from "./validation.js";
+
+export interface Auth0StandInOptions {
+  /** The tenant domain the stand-in answers for; `exampleco-dev.eu.auth0.com` by default. */
+  domain?: string;
+}
+
+export interface ManagementClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface Auth0StandIn {
+  /** The plain-HTTP loopback origin, e.g. `http://127.0.0.1:53121`. */
+  url: string;
+  domain: string;
+  /** `https://DOMAIN/`, with the trailing slash Auth0 puts in `iss`. */
+  issuer: string;
+  /** `https://DOMAIN/api/v2/`. */
+  managementAudience: string;
+  /** Same signature as the global `fetch`; routes `https://DOMAIN/...` to the stand-in. */
+  fetch: typeof fetch;
+  /** Every request answered, oldest first (a live array; `reset()` empties it). */
+  requests: readonly RequestLogEntry[];
+  /** Exceptions the stand-in did not expect; a correct run leaves this empty. */
+  internalErrors: readonly unknown[];
+  faults: Faults;
+  /** The tenant's state, for assertions that the API cannot make. */
+  tenant: TenantState;
+  /** The tenant's signing keys (awaits their generation). */
+  keys(): Promise<TenantKeys>;
+
+  /** A client with a grant on the Management API for `scopes` (all of them by default). */
+  createManagementClient(options?: { scopes?: readonly ManagementScope[]; name?: string }): Promise<ManagementClientCredentials>;
+  /** A ready Management API token. Its `sub` names a client that is not in the tenant. */
+  managementToken(scopes?: readonly ManagementScope[]): Promise<string>;
+  /** Create through the same code as the Management API, without HTTP or a token. */
+  createResourceServer(body: Record<string, unknown>): Promise<ResourceServer>;
+  createClient(body: Record<string, unknown>): Promise<Client & { client_secret: string }>;
+  createClientGrant(body: Record<string, unknown>): Promise<ClientGrant>;
+  createConnection(body: Record<string, unknown>): Promise<Connection>;
+  createUser(body: Record<string, unknown>): Promise<User>;
+  /** Stores a client document exactly as given (e.g. one recorded from a real tenant). */
+  importClient(document: JsonObject): Promise<Client>;
+  /** Stores a credential document as given; without a key it cannot authenticate. */
+  importCredential(clientId: string, document: Credential): void;
+  /** Back to a new tenant: Management API and default database connection only; clears log and faults. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const routes = (configurationKey: Buffer): Route[] => [
+  ...resourceServerRoutes,
+  ...clientCredentialRoutes,
+  ...clientRoutes,
+  ...clientGrantRoutes,
+  ...connectionRoutes(configurationKey),
+  ...userRoutes,
+];
+
+/** Whether the stand-in implements `method` on `path` (below `/api/v2`), for conformance scoping. */
+export function implementsEndpoint(method: string, path: string): boolean {
+  return matchRoute(routes(Buffer.alloc(32)), method, path) !== undefined;
+}
+
+export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Promise<Auth0StandIn> {
+  const domain = options.domain ?? "exampleco-dev.eu.auth0.com";
+  const tenant = new TenantState(domain);
+  const keysPromise = generateTenantKeys(domain);
+  // Nothing may be left unhandled if the stand-in is closed before its keys are used.
+  keysPromise.catch(() => undefined);
+  const keys = (): Promise<TenantKeys> => keysPromise;
+  const issuer = `https://${domain}/`;
+  const routeTable = routes(randomBytes(32));
+  const verifier = new ManagementTokenVerifier(keys, issuer, tenant.managementAudience);
+  const tokenEndpoint = new TokenEndpoint(tenant, keys);
+  const faults = new Faults();
+  const log: RequestLogEntry[] = [];
+  const tokenIssuerClientId = newClientId();
+  const internalErrors: unknown[] = [];
+  const server: Server = createServer(
+    { keepAlive: true },
+    requestListener({ tenant, keys, routes: routeTable, verifier, tokenEndpoint, faults, log, internalErrors }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  /** Runs a Management API route in-process with every permission. */
+  async function invoke(method: Route["method"], path: string, body: unknown): Promise<unknown> {
+    const match = matchRoute(routeTable, method, path);
+    if (!match) throw new Error(`No route for ${method} ${path}`);
+    const result = await match.route.handler({
+      tenant,
+      keys,
+      params: match.params,
+      query: {},
+      searchParams: new URLSearchParams(),
+      body,
+      scopes: new Set<string>(MANAGEMENT_SCOPES),
+    });
+    return result.body;
+  }
+  async function create<T>(path: string, body: unknown): Promise<T> {
+    try {
+      return (await invoke("POST", path, body)) as T;
+    } catch (error) {
+      if (error instanceof ManagementApiError) throw new Error(`Seeding ${path} failed: ${error.statusCode} ${error.message}`);
+      throw error;
+    }
+  }
+
+  const standIn: Auth0StandIn = {
+    url,
+    domain,
+    issuer,
+    managementAudience: tenant.managementAudience,
+    fetch: localFetch(domain, url),
+    requests: log,
+    internalErrors,
+    faults,
+    tenant,
+    keys,
+
+    async createManagementClient({ scopes = MANAGEMENT_SCOPES, name = "Management API client" } = {}) {
+      const client = await standIn.createClient({ name, app_type: "non_interactive" });
+      await standIn.createClientGrant({ client_id: client.client_id, audience: tenant.managementAudience, scope: [...scopes] });
+      return { clientId: client.client_id, clientSecret: client.client_secret };
+    },
+
+    async managementToken(scopes = MANAGEMENT_SCOPES) {
+      const managementApi = tenant.resourceServerByIdentifier(tenant.managementAudience);
+      if (!managementApi) throw new Error("The Management API resource server is missing");
+      const issued = await issueAccessToken(await keys(), { issuer, resourceServer: managementApi, clientId: tokenIssuerClientId, scopes });
+      return issued.access_token;
+    },
+
+    createResourceServer: (body) => create("/resource-servers", body),
+    createClient: (body) => create("/clients", body),
+    createClientGrant: (body) => create("/client-grants", body),
+    createConnection: (body) => create("/connections", body),
+    createUser: (body) => create("/users", body),
+
+    async importClient(document) {
+      const clientId = document.client_id;
+      if (typeof clientId !== "string") throw new Error("importClient needs a client_id");
+      const client: Client = { ...document, client_id: clientId, name: String(document.name ?? clientId) };
+      client.signing_keys = (await keys()).clientSigningKeys;
+      tenant.clients.set(clientId, client);
+      return client;
+    },
+
+    importCredential(clientId, document) {
+      const forClient = tenant.credentials.get(clientId) ?? new Map();
+      forClient.set(document.id, { document, key: undefined });
+      tenant.credentials.set(clientId, forClient);
+    },
+
+    reset() {
+      tenant.reset();
+      faults.clear();
+      verifier.forget();
+      log.length = 0;
+      internalErrors.length = 0;
+    },
+
+    close() {
+      return new Promise((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+  return standIn;
+}

@@ -1,0 +1,184 @@
+import type { KeyObject } from "node:crypto";
+import { connectionId, resourceServerId } from "./ids.js";
+import type { JsonObject, JsonValue } from "./validation.js";
+
+// The tenant's state, kept in memory as the JSON documents Auth0 answers with. Handlers shape
+// each document once, on write, so every read returns exactly what the last write stored.
+
+export type ResourceServer = JsonObject & {
+  id: string;
+  identifier: string;
+  signing_alg: string;
+  token_lifetime: number;
+  token_dialect?: string;
+  signing_secret?: string;
+  subject_type_authorization?: JsonObject;
+  scopes?: JsonValue[];
+  is_system?: boolean;
+};
+
+export type Client = JsonObject & {
+  client_id: string;
+  name: string;
+  grant_types?: JsonValue[];
+  app_type?: string;
+  token_endpoint_auth_method?: string | null;
+  client_authentication_methods?: JsonObject | null;
+  resource_server_identifier?: string;
+};
+
+export type ClientGrant = JsonObject & {
+  id: string;
+  client_id: string;
+  audience: string;
+  scope?: string[];
+  subject_type?: string;
+  allow_all_scopes?: boolean;
+};
+
+export type Connection = JsonObject & {
+  id: string;
+  name: string;
+  strategy: string;
+  options: JsonObject;
+  enabled_clients: string[];
+};
+
+export type User = JsonObject & {
+  user_id: string;
+  email?: string;
+  identities: JsonObject[];
+};
+
+/** A client's registered public key, for `private_key_jwt`. */
+export type Credential = JsonObject & { id: string; kid: string; alg: string; credential_type: string };
+
+/** Everything that lives in one tenant. */
+export class TenantState {
+  readonly resourceServers = new Map<string, ResourceServer>();
+  readonly clients = new Map<string, Client>();
+  /** Public keys by credential id, per client; the documents carry only what Auth0 shows. */
+  readonly credentials = new Map<string, Map<string, { document: Credential; key: KeyObject | undefined }>>();
+  readonly clientGrants = new Map<string, ClientGrant>();
+  readonly connections = new Map<string, Connection>();
+  readonly users = new Map<string, User>();
+  /** Password per user id; never part of a user document. */
+  readonly passwords = new Map<string, string>();
+
+  constructor(readonly domain: string) {
+    this.reset();
+  }
+
+  get managementAudience(): string {
+    return `https://${this.domain}/api/v2/`;
+  }
+
+  /** Empties the tenant back to what a new Auth0 tenant holds. */
+  reset(): void {
+    this.resourceServers.clear();
+    this.clients.clear();
+    this.credentials.clear();
+    this.clientGrants.clear();
+    this.connections.clear();
+    this.users.clear();
+    this.passwords.clear();
+    const managementApi: ResourceServer = {
+      id: resourceServerId(),
+      name: "Auth0 Management API",
+      identifier: this.managementAudience,
+      allow_offline_access: false,
+      skip_consent_for_verifiable_first_party_clients: false,
+      token_lifetime: 86400,
+      token_lifetime_for_web: 7200,
+      signing_alg: "RS256",
+      scopes: MANAGEMENT_SCOPES.map((value) => ({ value, description: describeScope(value) })),
+      is_system: true,
+    };
+    this.resourceServers.set(managementApi.id, managementApi);
+    const database: Connection = {
+      id: connectionId(),
+      options: {
+        mfa: { active: true, return_enroll_settings: true },
+        passwordPolicy: "good",
+        strategy_version: 2,
+        authentication_methods: { password: { enabled: true, api_behavior: "required" }, passkey: { enabled: false } },
+        passkey_options: { challenge_ui: "both", progressive_enrollment_enabled: true, local_enrollment_enabled: true },
+        brute_force_protection: true,
+      },
+      strategy: "auth0",
+      name: "Username-Password-Authentication",
+      is_domain_connection: false,
+      authentication: { active: true },
+      connected_accounts: { active: false },
+      enabled_clients: [],
+      realms: ["Username-Password-Authentication"],
+    };
+    this.connections.set(database.id, database);
+  }
+
+  resourceServerByIdentifier(identifier: string): ResourceServer | undefined {
+    for (const resourceServer of this.resourceServers.values()) {
+      if (resourceServer.identifier === identifier) return resourceServer;
+    }
+    return undefined;
+  }
+
+  /** Auth0 addresses a resource server by its id or by its (URL-encoded) identifier. */
+  resourceServerByIdOrIdentifier(idOrIdentifier: string): ResourceServer | undefined {
+    return this.resourceServers.get(idOrIdentifier) ?? this.resourceServerByIdentifier(idOrIdentifier);
+  }
+
+  connectionByName(name: string): Connection | undefined {
+    for (const connection of this.connections.values()) if (connection.name === name) return connection;
+    return undefined;
+  }
+
+  grantFor(clientId: string, audience: string, subjectType = "client"): ClientGrant | undefined {
+    for (const grant of this.clientGrants.values()) {
+      if (grant.client_id === clientId && grant.audience === audience && (grant.subject_type ?? "client") === subjectType) {
+        return grant;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** The Management API permissions this stand-in enforces, under Auth0's names. */
+export const MANAGEMENT_SCOPES = [
+  "read:client_grants",
+  "create:client_grants",
+  "update:client_grants",
+  "delete:client_grants",
+  "read:clients",
+  "create:clients",
+  "update:clients",
+  "delete:clients",
+  "read:client_keys",
+  "create:client_keys",
+  "update:client_keys",
+  "delete:client_keys",
+  "read:client_credentials",
+  "create:client_credentials",
+  "update:client_credentials",
+  "delete:client_credentials",
+  "read:connections",
+  "create:connections",
+  "update:connections",
+  "delete:connections",
+  "read:resource_servers",
+  "create:resource_servers",
+  "update:resource_servers",
+  "delete:resource_servers",
+  "read:users",
+  "create:users",
+  "update:users",
+  "delete:users",
+] as const;
+
+export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+
+function describeScope(scope: string): string {
+  const [action = "", resource = ""] = scope.split(":");
+  const words = resource.replace(/_/g, " ");
+  return `${action.charAt(0).toUpperCase()}${action.slice(1)} ${words.replace(/\b\w/g, (c) => c.toUpperCase())}`;
+}
