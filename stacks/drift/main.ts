@@ -1,0 +1,74 @@
+import { Command, CommanderError, Option } from "commander";
+import { EXIT_ERROR, exitCodeFor } from "../exit-codes";
+import { backendEnvironment } from "../runner";
+import { listStacks, REPO_ROOT } from "../stack-config";
+import { paintFor, type Output } from "../terminal";
+import { automationWorkspace, WorkspaceError, type StateWorkspace } from "./refresh-preview";
+import { FORMATS, renderDrift, stateOutcome, type Format, type StackStateDrift } from "./report";
+import { summariseRefresh } from "./summarise";
+
+export interface DriftIo {
+  readonly stdout: Output;
+  /** Pulumi's own output streams here, so stdout carries the report alone. */
+  readonly stderr: Output;
+  /** The Automation API over this repository unless a test passes a fake. */
+  readonly workspace?: StateWorkspace;
+}
+
+interface DriftOptions {
+  readonly stack?: string;
+  readonly all: boolean;
+  readonly format: Format;
+}
+
+function command(io: DriftIo): Command {
+  return new Command()
+    .name("drift")
+    .description("Preview a refresh of each stack (Pulumi CLI needed; no state is written) and report the resources that drifted (exit 0 none, 2 drift, 1 error).")
+    .addOption(new Option("--stack <name>", "the stack to check").conflicts("all"))
+    .option("--all", "check every stack that has a stack file", false)
+    .addOption(new Option("--format <format>", "report format").choices(FORMATS).default("text"))
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+}
+
+async function checkStack(workspace: StateWorkspace, stack: string, known: readonly string[], io: DriftIo): Promise<StackStateDrift> {
+  if (!known.includes(stack)) {
+    return { stack, outcome: "error", drift: undefined, error: `no stack file for "${stack}" (stacks here: ${known.join(", ") || "none"})` };
+  }
+  try {
+    const preview = await workspace.previewRefresh(stack, (text) => io.stderr.write(text));
+    const drift = summariseRefresh(preview);
+    return { stack, outcome: stateOutcome(drift), drift, error: undefined };
+  } catch (error) {
+    const message = error instanceof WorkspaceError ? error.message : `the refresh preview failed: ${error instanceof Error ? error.message : String(error)}`;
+    return { stack, outcome: "error", drift: undefined, error: message };
+  }
+}
+
+/** `npm run drift -- --stack dev`: returns the exit code; never exits the process. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: DriftIo): Promise<number> {
+  const program = command(io);
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  const options = program.opts<DriftOptions>();
+  if (options.stack === undefined && !options.all) {
+    io.stderr.write("error: name a stack with --stack <name>, or check every stack with --all\n");
+    return EXIT_ERROR;
+  }
+  const known = listStacks();
+  const stacks = options.all ? known : [options.stack ?? ""];
+  // The same backend as `npm run up`: the local file backend unless PULUMI_BACKEND_URL says otherwise.
+  const backend = backendEnvironment(env).PULUMI_BACKEND_URL ?? "";
+  const workspace = io.workspace ?? automationWorkspace(REPO_ROOT, { PULUMI_BACKEND_URL: backend });
+  const results: StackStateDrift[] = [];
+  // One at a time: each preview runs the whole program and holds the stack's lock.
+  for (const stack of stacks) results.push(await checkStack(workspace, stack, known, io));
+  const exitCode = exitCodeFor(results.map((r) => r.outcome));
+  io.stdout.write(renderDrift({ stacks: results, exitCode }, options.format, paintFor(io.stdout, env)));
+  return exitCode;
+}
