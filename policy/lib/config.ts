@@ -1,0 +1,64 @@
+import type { PolicyConfigSchema } from "@pulumi/policy";
+import { texts, text, type Props } from "./props";
+
+/**
+ * Policy config. The engine hands each policy its own entry of the file passed with
+ * `--policy-pack-config` (policy/config/<stack>.json), with the schema's defaults filled
+ * in and the values validated against the schema; a policy reads it with `getConfig()`.
+ */
+export type ConfigProperty = PolicyConfigSchema["properties"][string];
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+function isEnvironment(value: string | undefined): value is Environment {
+  return (ENVIRONMENTS as readonly (string | undefined)[]).includes(value);
+}
+
+/** No default on purpose: a missing value must stay distinguishable from an explicit one (see environmentFor). */
+export const environmentProperty: ConfigProperty = {
+  type: "string",
+  enum: [...ENVIRONMENTS],
+  description:
+    "The stack's environment. prod is held to the strictest rules; when unset, the stack's name decides if it is an environment's name, else prod.",
+};
+
+export const apiIdentifierProperty: ConfigProperty = {
+  type: "string",
+  minLength: 1,
+  description: "The Timesheets API's identifier (its audience), as the stack declares it.",
+};
+
+/** The stack's name, from a URN (`urn:pulumi:<stack>::<project>::...`). */
+export function stackOf(urn: string): string | undefined {
+  return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
+}
+
+export function configuredEnvironment(config: Props): Environment | undefined {
+  const value = text(config, "environment");
+  return isEnvironment(value) ? value : undefined;
+}
+
+/**
+ * The environment whose rules apply: the stricter of the configured one and the one the
+ * stack is named after, prod when neither is known. A policy config meant for dev can
+ * therefore never loosen the rules of a stack named prod; the mismatch itself is
+ * reported by the policy-config-matches-stack rule.
+ */
+export function environmentFor(config: Props, urn: string): Environment {
+  const configured = configuredEnvironment(config);
+  const stack = stackOf(urn);
+  const named = isEnvironment(stack) ? stack : undefined;
+  if (configured === undefined && named === undefined) return "prod";
+  const rank = (environment: Environment | undefined) => (environment === undefined ? -1 : ENVIRONMENTS.indexOf(environment));
+  return (rank(configured) >= rank(named) ? configured : named) as Environment;
+}
+
+export function configuredApiIdentifier(config: Props): string | undefined {
+  const value = text(config, "apiIdentifier");
+  return value === undefined || value === "" ? undefined : value;
+}
+
+export function configuredTexts(config: Props, key: string, fallback: readonly string[]): string[] {
+  return texts(config, key) ?? [...fallback];
+}

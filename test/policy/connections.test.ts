@@ -1,0 +1,41 @@
+import { describe, expect, test } from "vitest";
+import { databaseConnectionHardening } from "../../policy/rules";
+import { messages, validateResource } from "./support/policy-args";
+import { connection } from "./support/fixtures";
+
+const env = (environment: string, extra: Record<string, unknown> = {}) => ({ "database-connection-hardening": { environment, ...extra } });
+const inProd = (input: ReturnType<typeof connection>) => ({ ...input, stack: "prod" });
+
+describe("database-connection-hardening", () => {
+  test("accepts a hardened connection in every environment", async () => {
+    expect(await validateResource(databaseConnectionHardening, inProd(connection()), env("prod"))).not.toHaveBeenCalled();
+    expect(await validateResource(databaseConnectionHardening, connection({ passwordPolicy: "fair" }), env("dev"))).not.toHaveBeenCalled();
+  });
+
+  test("refuses a password policy below good in prod, and an unset one", async () => {
+    expect(
+      messages(await validateResource(databaseConnectionHardening, inProd(connection({ passwordPolicy: "fair" })), env("prod"))),
+    ).toEqual(["options.passwordPolicy is fair; prod requires good or excellent"]);
+    expect(
+      messages(await validateResource(databaseConnectionHardening, inProd(connection({ passwordPolicy: undefined })), env("prod"))),
+    ).toEqual(["options.passwordPolicy is not set; prod requires good or excellent"]);
+  });
+
+  test("refuses brute-force protection off", async () => {
+    const report = await validateResource(databaseConnectionHardening, connection({ bruteForceProtection: false }), env("dev"));
+    expect(messages(report)).toEqual(["options.bruteForceProtection is not true; database connections keep brute-force protection on"]);
+  });
+
+  test("refuses sign-ups unless the stack allows them", async () => {
+    const open = connection({ disableSignup: false });
+    expect(messages(await validateResource(databaseConnectionHardening, open, env("dev")))).toEqual([
+      "options.disableSignup is not true; sign-ups stay disabled unless this stack's policy config sets allowSignups",
+    ]);
+    expect(await validateResource(databaseConnectionHardening, open, env("dev", { allowSignups: true }))).not.toHaveBeenCalled();
+  });
+
+  test("leaves connections other than databases alone", async () => {
+    const social = connection({ bruteForceProtection: false, disableSignup: false }, { strategy: "google-oauth2" });
+    expect(await validateResource(databaseConnectionHardening, inProd(social), env("prod"))).not.toHaveBeenCalled();
+  });
+});
