@@ -1,0 +1,204 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { parse } from "yaml";
+import { z } from "zod";
+import { implementsEndpoint, startAuth0StandIn, type Auth0StandIn, type Credential, type JsonObject } from "../../support/auth0-stand-in/index.js";
+
+// Replays go-vcr cassettes of real Management API traffic against the stand-in and compares
+// what comes back. Recorded ids are mapped to the ids the stand-in hands out, in URLs and
+// bodies; only the fields in IGNORED_FIELDS are left out of the comparison.
+
+const repoRoot = path.resolve(__dirname, "../../..");
+export const RECORDINGS_DIR = path.resolve(repoRoot, "../shared/auth0-recordings");
+
+/**
+ * The only fields whose recorded values are not compared, each with its reason. A field listed
+ * here must still be present (or absent) on both sides; only its value is masked.
+ */
+export const IGNORED_FIELDS: ReadonlyArray<{ path: string; reason: string }> = [
+  { path: "client_secret", reason: "generated per client; the recordings hold \"[REDACTED]\"" },
+  { path: "signing_keys", reason: "the tenant's own signing certificate; the recorder replaced the array with one redacted entry" },
+  { path: "created_at", reason: "timestamp of the recording run" },
+  { path: "updated_at", reason: "timestamp of the recording run" },
+  { path: "deleted_at", reason: "timestamp of the recording run" },
+  { path: "options.configuration.*", reason: "Auth0 answers connection configuration encrypted under a random IV: ciphertext differs on every write" },
+];
+
+const cassette = z.object({
+  interactions: z.array(
+    z.object({
+      request: z.object({ method: z.string(), url: z.string(), body: z.string().nullable().optional() }),
+      response: z.object({ code: z.number(), body: z.string().nullable().optional() }),
+    }),
+  ),
+});
+export type Interaction = z.output<typeof cassette>["interactions"][number];
+
+export interface Mismatch {
+  index: number;
+  request: string;
+  expectedStatus: number;
+  actualStatus: number;
+  expected: unknown;
+  actual: unknown;
+}
+
+export interface ReplayResult {
+  file: string;
+  inScope: number;
+  matched: number;
+  outOfScope: Array<{ index: number; request: string }>;
+  mismatches: Mismatch[];
+}
+
+export const recordingFiles = (): string[] =>
+  readdirSync(RECORDINGS_DIR)
+    .filter((name) => name.endsWith(".yaml"))
+    .sort();
+
+export function loadRecording(file: string): Interaction[] {
+  return cassette.parse(parse(readFileSync(path.join(RECORDINGS_DIR, file), "utf8"))).interactions;
+}
+
+const parseJson = (text: string | null | undefined): unknown => {
+  if (text === undefined || text === null || text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Masks the values of IGNORED_FIELDS (top-level paths, `*` for every key of an object). */
+export function maskIgnored(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskIgnored);
+  if (!isObject(value)) return value;
+  const copy: Record<string, unknown> = structuredClone(value);
+  for (const { path: fieldPath } of IGNORED_FIELDS) {
+    const parts = fieldPath.split(".");
+    let targets: Array<Record<string, unknown>> = [copy];
+    for (const [position, part] of parts.entries()) {
+      const last = position === parts.length - 1;
+      const next: Array<Record<string, unknown>> = [];
+      for (const target of targets) {
+        const keys = part === "*" ? Object.keys(target) : [part];
+        for (const key of keys) {
+          if (!(key in target)) continue;
+          if (last) target[key] = "<ignored>";
+          else if (isObject(target[key])) next.push(target[key] as Record<string, unknown>);
+        }
+      }
+      targets = next;
+    }
+  }
+  // List envelopes hold documents one level down.
+  for (const [key, nested] of Object.entries(copy)) if (Array.isArray(nested)) copy[key] = nested.map(maskIgnored);
+  return copy;
+}
+
+const ID_KEYS = new Set(["id", "client_id", "user_id"]);
+
+/** Learns recorded→actual ids from the id-valued properties both answers hold at the same place. */
+function learnIds(expected: unknown, actual: unknown, ids: Map<string, string>): void {
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    expected.forEach((item, index) => learnIds(item, actual[index], ids));
+    return;
+  }
+  if (!isObject(expected) || !isObject(actual)) return;
+  for (const [key, value] of Object.entries(expected)) {
+    const other = actual[key];
+    if (ID_KEYS.has(key) && typeof value === "string" && typeof other === "string" && value !== other && !ids.has(value)) {
+      ids.set(value, other);
+    } else if (typeof value === "object") {
+      learnIds(value, other, ids);
+    }
+  }
+}
+
+function substitute(text: string, ids: ReadonlyMap<string, string>): string {
+  let result = text;
+  for (const [recorded, actual] of ids) {
+    result = result.split(recorded).join(actual);
+    result = result.split(encodeURIComponent(recorded)).join(encodeURIComponent(actual));
+  }
+  return result;
+}
+
+const substituteJson = (value: unknown, ids: ReadonlyMap<string, string>): unknown =>
+  value === undefined ? undefined : JSON.parse(substitute(JSON.stringify(value), ids));
+
+/**
+ * Loads what the tenant held before the recording began: clients and credentials that are read
+ * but never created in the file (an import test reads resources made outside it).
+ */
+async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Interaction[]): Promise<void> {
+  const created = new Set<string>();
+  for (const { request, response } of interactions) {
+    const { pathname } = new URL(request.url);
+    const body = parseJson(response.body);
+    if (request.method === "POST" && isObject(body)) {
+      for (const key of ID_KEYS) if (typeof body[key] === "string") created.add(body[key] as string);
+    }
+    if (request.method !== "GET" || response.code !== 200 || !isObject(body)) continue;
+    const client = /^\/api\/v2\/clients\/([^/]+)$/.exec(pathname);
+    if (client?.[1] && !created.has(client[1]) && !standIn.tenant.clients.has(client[1]) && !new URL(request.url).search) {
+      const document = { ...body } as JsonObject;
+      // The recorder redacted the secret; the tenant had a real one.
+      document.client_secret = `preexisting-secret-${client[1]}`;
+      await standIn.importClient(document);
+    }
+    const credential = /^\/api\/v2\/clients\/([^/]+)\/credentials\/([^/]+)$/.exec(pathname);
+    if (credential?.[1] && credential[2] && !created.has(credential[2])) {
+      if (!standIn.tenant.credentials.get(credential[1])?.has(credential[2])) {
+        standIn.importCredential(credential[1], body as Credential);
+      }
+    }
+  }
+}
+
+export async function replayRecording(file: string): Promise<ReplayResult> {
+  const interactions = loadRecording(file);
+  const first = interactions[0];
+  const domain = first ? new URL(first.request.url).host : "exampleco-dev.eu.auth0.com";
+  const standIn = await startAuth0StandIn({ domain });
+  const result: ReplayResult = { file, inScope: 0, matched: 0, outOfScope: [], mismatches: [] };
+  try {
+    await seedPreexisting(standIn, interactions);
+    const token = await standIn.managementToken();
+    const ids = new Map<string, string>();
+    for (const [index, { request, response }] of interactions.entries()) {
+      const recordedUrl = new URL(request.url);
+      const label = `${request.method} ${recordedUrl.pathname}${recordedUrl.search}`;
+      const apiPath = recordedUrl.pathname.replace(/^\/api\/v2/, "");
+      if (!recordedUrl.pathname.startsWith("/api/v2/") || !implementsEndpoint(request.method, apiPath)) {
+        result.outOfScope.push({ index, request: label });
+        continue;
+      }
+      result.inScope += 1;
+      const sendsBody = request.method !== "GET" && request.method !== "DELETE" && (request.body ?? "").trim() !== "";
+      const answer = await standIn.fetch(substitute(request.url, ids), {
+        method: request.method,
+        headers: { authorization: `Bearer ${token}`, ...(sendsBody ? { "content-type": "application/json" } : {}) },
+        ...(sendsBody ? { body: substitute(request.body ?? "", ids) } : {}),
+      });
+      const actual = parseJson(await answer.text());
+      const expected = parseJson(response.body);
+      learnIds(expected, actual, ids);
+      const expectedMasked = maskIgnored(substituteJson(expected, ids));
+      const actualMasked = maskIgnored(actual);
+      if (answer.status === response.code && isDeepStrictEqual(expectedMasked, actualMasked)) {
+        result.matched += 1;
+      } else {
+        result.mismatches.push({ index, request: label, expectedStatus: response.code, actualStatus: answer.status, expected: expectedMasked, actual: actualMasked });
+      }
+    }
+    if (standIn.internalErrors.length > 0) throw new AggregateError(standIn.internalErrors, `${file}: the stand-in failed internally`);
+  } finally {
+    await standIn.close();
+  }
+  return result;
+}
