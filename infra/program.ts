@@ -29,11 +29,22 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
   const auth0Provider = new auth0.Provider("auth0", { domain: spec.tenant.domain });
   const providers = [auth0Provider];
 
-  const api = new TimesheetsApi("timesheets-api", { api: spec.api, protect: spec.protect }, { providers });
-  const importJob = new ImportJob("import-job", { importJob: spec.importJob, audience: api.identifier }, { providers });
+  const { adopt } = spec;
+  const api = new TimesheetsApi("timesheets-api", { api: spec.api, protect: spec.protect, adoptId: adopt.resourceServerId }, { providers });
+  const importJob = new ImportJob(
+    "import-job",
+    { importJob: spec.importJob, audience: api.identifier, adopt: { clientId: adopt.importJobClientId, grantId: adopt.importJobGrantId } },
+    { providers },
+  );
   const userStore = new UserStore(
     "user-store",
-    { connection: spec.connection, testUser: spec.testUser, enabledClients: [importJob.clientId], protect: spec.protect },
+    {
+      connection: spec.connection,
+      testUser: spec.testUser,
+      enabledClients: [importJob.clientId],
+      protect: spec.protect,
+      adoptId: adopt.connectionId,
+    },
     { providers },
   );
 

@@ -8,6 +8,8 @@ export interface RegisteredResource {
   readonly inputs: Record<string, unknown>;
   readonly protect: boolean;
   readonly replaceOnChanges: readonly string[];
+  /** The id given in the `import` option: an existing object adopted instead of created. */
+  readonly importId: string | undefined;
   readonly parentName: string | undefined;
   /** The provider reference the engine would use, e.g. `urn:...::auth0::auth0-id`; undefined for components. */
   readonly provider: string | undefined;
@@ -110,6 +112,7 @@ async function attemptProgram<T>(
         name: args.name,
         protect: args.opts.protect === true,
         replaceOnChanges: args.opts.replaceOnChanges ?? [],
+        importId: (args.opts as pulumi.CustomResourceOptions).import,
         parentName: (args.opts.parent as { __name?: string } | undefined)?.__name,
         resource: args.resource,
       });

@@ -6,6 +6,8 @@ export interface ImportJobArgs {
   readonly importJob: ImportJobSpec;
   /** The API's identifier as an output, so the grant waits for the API. */
   readonly audience: pulumi.Input<string>;
+  /** Existing objects to import instead of creating them: the client (and with it its credentials) and its grant. */
+  readonly adopt?: { readonly clientId?: string | undefined; readonly grantId?: string | undefined };
 }
 
 /** The machine-to-machine client: no browser flows, no callbacks, no origins. */
@@ -57,10 +59,18 @@ export class ImportJob extends pulumi.ComponentResource {
   constructor(name: string, args: ImportJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("timesheets:auth0:ImportJob", name, {}, opts);
 
-    this.client = new auth0.Client(`${name}-client`, clientArgs(args.importJob), { parent: this });
+    const adopt = args.adopt ?? {};
+    this.client = new auth0.Client(`${name}-client`, clientArgs(args.importJob), { parent: this, import: adopt.clientId });
     this.clientId = this.client.clientId;
-    this.credentials = new auth0.ClientCredentials(`${name}-credentials`, credentialsArgs(args.importJob, this.clientId), { parent: this });
-    this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.importJob, this.clientId, args.audience), { parent: this });
+    this.credentials = new auth0.ClientCredentials(`${name}-credentials`, credentialsArgs(args.importJob, this.clientId), {
+      parent: this,
+      // A client's credentials are addressed by the client's id.
+      import: adopt.clientId,
+    });
+    this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.importJob, this.clientId, args.audience), {
+      parent: this,
+      import: adopt.grantId,
+    });
 
     const hasSecret = args.importJob.authentication.method !== "private_key_jwt";
     // The provider marks clientSecret secret, but only on a real engine; wrap it so no path loses that.

@@ -6,6 +6,8 @@ export interface TimesheetsApiArgs {
   readonly api: ApiSpec;
   /** Protect the resource server from deletion (prod). */
   readonly protect: boolean;
+  /** The id of an existing resource server to import instead of creating one. */
+  readonly adoptId?: string | undefined;
 }
 
 /** The resource server's inputs, as the spec declares them. */
@@ -42,12 +44,14 @@ export class TimesheetsApi extends pulumi.ComponentResource {
       protect: args.protect,
       // Auth0 never lets an identifier change: a new one is a new API, and the preview must say so.
       replaceOnChanges: ["identifier"],
+      import: args.adoptId,
     });
 
     this.permissions = new auth0.ResourceServerScopes(
       `${name}-permissions`,
       { resourceServerIdentifier: this.resourceServer.identifier, scopes: permissionScopes(args.api) },
-      { parent: this },
+      // Auth0 keys a resource server's scope set by the API's identifier.
+      { parent: this, import: args.adoptId === undefined ? undefined : args.api.identifier },
     );
 
     this.identifier = this.resourceServer.identifier;

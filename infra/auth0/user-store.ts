@@ -10,6 +10,8 @@ export interface UserStoreArgs {
   readonly enabledClients: pulumi.Input<string>[];
   /** Deleting a database connection deletes its users: protect it in prod. */
   readonly protect: boolean;
+  /** The id of an existing connection to import (with its enabled clients) instead of creating one. */
+  readonly adoptId?: string | undefined;
 }
 
 export function connectionArgs(connection: ConnectionSpec): auth0.ConnectionArgs {
@@ -39,13 +41,15 @@ export class UserStore extends pulumi.ComponentResource {
     this.connection = new auth0.Connection(`${name}-connection`, connectionArgs(args.connection), {
       parent: this,
       protect: args.protect,
+      import: args.adoptId,
     });
     this.connectionName = this.connection.name;
 
     this.enabledClients = new auth0.ConnectionClients(
       `${name}-enabled-clients`,
       { connectionId: this.connection.id, enabledClients: args.enabledClients },
-      { parent: this },
+      // A connection's client list is addressed by the connection's id.
+      { parent: this, import: args.adoptId },
     );
 
     if (args.testUser !== undefined) {

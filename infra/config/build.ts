@@ -83,6 +83,9 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
   }
 
   if (config.apim !== undefined) problems.push(...checkApim(config.apim, permissionNames));
+  if (config.adopt?.importJobGrantId !== undefined && config.adopt.importJobClientId === undefined) {
+    problems.push(problem("adopt.importJobGrantId", "needs adopt.importJobClientId: a grant can only be adopted with the client it belongs to"));
+  }
   return problems;
 }
 
@@ -236,5 +239,6 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
     },
     testUser: config.testUserEmail === undefined ? undefined : { email: config.testUserEmail, password: config.testUserPassword },
     gateway: config.apim === undefined ? undefined : gateway(config.apim, config.apiName),
+    adopt: { ...config.adopt },
   };
 }

@@ -57,6 +57,28 @@ const permission = z.strictObject({
   description: text("a description of the permission"),
 });
 
+/**
+ * Ids of objects that already exist in the tenant, for a stack that takes over a tenant set up
+ * by hand: the program imports them instead of creating them (see the README's runbook).
+ */
+const adoptSchema = z.strictObject(
+  {
+    resourceServerId: z.string({ error: expected("the resource server's id (24 hex digits)") }).regex(/^[0-9a-f]{24}$/, {
+      error: expected("the resource server's id (24 hex digits), not its identifier"),
+    }).optional(),
+    importJobClientId: z.string({ error: expected("the client id (32 letters and digits)") }).regex(/^[A-Za-z0-9]{32}$/, {
+      error: expected("the client id (32 letters and digits)"),
+    }).optional(),
+    importJobGrantId: z.string({ error: expected("a client grant id (cgr_...)") }).regex(/^cgr_[A-Za-z0-9]{16}$/, {
+      error: expected("a client grant id (cgr_ and 16 letters and digits)"),
+    }).optional(),
+    connectionId: z.string({ error: expected("a connection id (con_...)") }).regex(/^con_[A-Za-z0-9]{16}$/, {
+      error: expected("a connection id (con_ and 16 letters and digits)"),
+    }).optional(),
+  },
+  { error: expected("an object of ids: {resourceServerId, importJobClientId, importJobGrantId, connectionId}") },
+);
+
 const scopeName = z.string({ error: expected("a permission name") }).regex(SCOPE_NAME, {
   error: expected("a permission name without spaces"),
 });
@@ -130,6 +152,9 @@ export const CONFIG_KEYS = {
   },
   apim: {
     schema: structured(apimSchema).optional(),
+  },
+  adopt: {
+    schema: structured(adoptSchema).optional(),
   },
 } as const satisfies Record<string, { schema: z.ZodType; secret?: boolean }>;
 

@@ -31,6 +31,16 @@ export interface TenantSpec {
   readonly testUser: TestUserSpec | undefined;
   /** Present only in stacks that configure `apim`. */
   readonly gateway: GatewaySpec | undefined;
+  /** Existing tenant objects to import instead of create; empty for a stack that owns its tenant from the start. */
+  readonly adopt: AdoptionSpec;
+}
+
+/** Ids of objects that exist in the tenant already, each imported by the resource that declares it. */
+export interface AdoptionSpec {
+  readonly resourceServerId?: string | undefined;
+  readonly importJobClientId?: string | undefined;
+  readonly importJobGrantId?: string | undefined;
+  readonly connectionId?: string | undefined;
 }
 
 export interface TenantEndpoints {
