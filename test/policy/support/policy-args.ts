@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import * as pulumi from "@pulumi/pulumi";
 import {
   unknownCheckingProxy,
   type Policy,
@@ -44,7 +45,7 @@ export function policyProps(wire: WireProps): Record<string, unknown> {
 
 /** A secret in the form the engine sends it (what `pulumi.secret(value)` becomes on the wire). */
 export function wireSecret(value: unknown): Record<string, unknown> {
-  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
 }
 
 /** A policy config file's content: policy name → enforcement level or { enforcementLevel?, ...properties }. */
