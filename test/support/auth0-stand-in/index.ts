@@ -134,7 +134,7 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
     try {
       return (await invoke("POST", path, body)) as T;
     } catch (error) {
-      if (error instanceof ManagementApiError) throw new Error(`Seeding ${path} failed: ${error.statusCode} ${error.message}`);
+      if (error instanceof ManagementApiError) throw new Error(`Seeding ${path} failed: ${error.statusCode} ${error.message}`, { cause: error });
       throw error;
     }
   }

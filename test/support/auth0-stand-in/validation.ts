@@ -104,3 +104,8 @@ export const jsonObject: z.ZodType<JsonObject> = z.record(z.string(), jsonValue)
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** Removes a property from a stored document (PATCH's `null`, metadata's `null` values). */
+export function removeKey(document: JsonObject, key: string): void {
+  Reflect.deleteProperty(document, key);
+}

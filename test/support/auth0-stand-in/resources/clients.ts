@@ -4,7 +4,7 @@ import { clientId as newClientId, clientSecret as newClientSecret } from "../ids
 import { fieldsQuery, offsetPage, offsetQuery, selectFields } from "../pagination.js";
 import { route, type RequestContext, type Route } from "../router.js";
 import type { Client, TenantState } from "../store.js";
-import { jsonObject, parseBody, parseQuery, queryBoolean, type JsonObject } from "../validation.js";
+import { jsonObject, parseBody, parseQuery, queryBoolean, removeKey, type JsonObject } from "../validation.js";
 import { credentialInput, registerCredential } from "./credentials.js";
 
 const urls = z.array(z.string());
@@ -126,7 +126,8 @@ function defaultsFor(appType: string | undefined): JsonObject {
 
 /** A client authenticating with keys, or as a public client, has no secret to show. */
 export function usesClientSecret(client: Client): boolean {
-  return client.client_authentication_methods == null && client.token_endpoint_auth_method !== "none";
+  const methods = client.client_authentication_methods;
+  return (methods === undefined || methods === null) && client.token_endpoint_auth_method !== "none";
 }
 
 /** The client as the caller may see it: Auth0 shows the secret only to holders of `read:client_keys`. */
@@ -144,7 +145,7 @@ export function findClient(tenant: TenantState, id: string): Client {
 function assign(document: JsonObject, input: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
-    if (value === null) delete document[key];
+    if (value === null) removeKey(document, key);
     else document[key] = value as JsonObject[string];
   }
 }

@@ -6,7 +6,7 @@ import { resourceServerId, signingSecret } from "../ids.js";
 import { checkpointPage, checkpointQuery, offsetPage, offsetQuery, usesCheckpoints } from "../pagination.js";
 import { route, type RequestContext, type Route } from "../router.js";
 import type { ResourceServer } from "../store.js";
-import { parseBody, parseQuery, queryBoolean, type JsonObject } from "../validation.js";
+import { parseBody, parseQuery, queryBoolean, removeKey, type JsonObject } from "../validation.js";
 
 const scope = z.strictObject({ value: z.string().min(1).max(280), description: z.string().max(500).optional() });
 const policy = <T extends readonly [string, ...string[]]>(values: T) => z.strictObject({ policy: z.enum(values) });
@@ -82,7 +82,7 @@ async function applyWritable(document: ResourceServer, input: Writable): Promise
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined || key === "token_encryption" || key === "subject_type_authorization") continue;
     // `null` clears a property, as Auth0's PATCH does for its nullable ones.
-    if (value === null) delete document[key];
+    if (value === null) removeKey(document, key);
     else document[key] = value;
   }
   if (input.token_encryption === null) delete document.token_encryption;

@@ -5,7 +5,7 @@ import { userIdSuffix } from "../ids.js";
 import { fieldsQuery, selectFields } from "../pagination.js";
 import { route, type Route } from "../router.js";
 import type { TenantState, User } from "../store.js";
-import { jsonObject, parseBody, parseQuery, type JsonObject } from "../validation.js";
+import { jsonObject, parseBody, parseQuery, removeKey, type JsonObject } from "../validation.js";
 
 const profile = {
   email: z.email().optional(),
@@ -55,7 +55,7 @@ function mergeMetadata(user: User, field: "user_metadata" | "app_metadata", upda
   const current = user[field];
   const merged: JsonObject = Object.keys(update).length === 0 ? {} : { ...(current && typeof current === "object" && !Array.isArray(current) ? current : {}) };
   for (const [key, value] of Object.entries(update)) {
-    if (value === null) delete merged[key];
+    if (value === null) removeKey(merged, key);
     else merged[key] = value;
   }
   if (field === "app_metadata" && Object.keys(merged).length === 0) delete user.app_metadata;
