@@ -20,7 +20,9 @@ function tokenError(error: unknown): string {
     const body = error.body;
     const said =
       typeof body === "object" && body !== null
-        ? [("error" in body ? String(body.error) : ""), ("error_description" in body ? String(body.error_description) : "")].filter(Boolean).join(": ")
+        ? ["error" in body ? String(body.error) : "", "error_description" in body ? String(body.error_description) : ""]
+            .filter(Boolean)
+            .join(": ")
         : String(body ?? "");
     return `POST /oauth/token: ${error.statusCode ?? "no answer"}${said ? ` ${said}` : ""}`;
   }
@@ -34,13 +36,24 @@ export async function auditStack(target: AuditTarget, credentials: AuditorCreden
   const { stack, tenant } = target.spec;
   const budgetMs = settings.timeoutSeconds * 1000;
   const signal = AbortSignal.timeout(budgetMs);
-  const session = openSession(tenant.domain, credentials, { fetch: settings.fetch, maxRetries: settings.maxRetries, signal, deadline: Date.now() + budgetMs });
+  const session = openSession(tenant.domain, credentials, {
+    fetch: settings.fetch,
+    maxRetries: settings.maxRetries,
+    signal,
+    deadline: Date.now() + budgetMs,
+  });
   try {
     // One token first: if the auditor cannot sign in, every read would fail the same way.
     await session.token();
   } catch (error) {
     const why = signal.aborted ? `POST /oauth/token: no answer within --timeout ${settings.timeoutSeconds}` : tokenError(error);
-    return failedStack(stack, tenant.domain, `the auditor could not get a Management API token (${credentials.source}): ${why}`, elapsed(), session.stats());
+    return failedStack(
+      stack,
+      tenant.domain,
+      `the auditor could not get a Management API token (${credentials.source}): ${why}`,
+      elapsed(),
+      session.stats(),
+    );
   }
   try {
     const snapshot = await readTenant(session.client, target, { signal, budget: `--timeout ${settings.timeoutSeconds}` });

@@ -14,7 +14,8 @@ export type AuditorCredentials =
   | { readonly kind: "token"; readonly token: string; readonly source: string }
   | { readonly kind: "client"; readonly clientId: string; readonly clientSecret: string; readonly source: string };
 
-export type CredentialsResult = { readonly ok: true; readonly credentials: AuditorCredentials } | { readonly ok: false; readonly error: string };
+export type CredentialsResult =
+  { readonly ok: true; readonly credentials: AuditorCredentials } | { readonly ok: false; readonly error: string };
 
 export function envSuffix(stack: string): string {
   return stack.toUpperCase().replace(/[^A-Z0-9]/g, "_");
@@ -45,20 +46,33 @@ export function auditorCredentials(stack: string, domain: string, env: Env, seve
   const suffix = envSuffix(stack);
   const ownDomain = value(env, `AUTH0_DOMAIN_${suffix}`);
   if (ownDomain !== undefined && ownDomain !== domain) {
-    return { ok: false, error: `AUTH0_DOMAIN_${suffix} is ${ownDomain} but the ${stack} stack's tenant is ${domain}; refusing to audit the wrong tenant` };
+    return {
+      ok: false,
+      error: `AUTH0_DOMAIN_${suffix} is ${ownDomain} but the ${stack} stack's tenant is ${domain}; refusing to audit the wrong tenant`,
+    };
   }
   const own = fromNames(env, `AUTH0_API_TOKEN_${suffix}`, `AUTH0_CLIENT_ID_${suffix}`, `AUTH0_CLIENT_SECRET_${suffix}`);
   if (own !== undefined) return own;
 
   const shared = fromNames(env, "AUTH0_API_TOKEN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET");
   const howToSet = `set AUTH0_CLIENT_ID_${suffix} and AUTH0_CLIENT_SECRET_${suffix} (or AUTH0_API_TOKEN_${suffix}) for the ${stack} stack`;
-  if (shared === undefined) return { ok: false, error: `no auditor credentials for ${domain}: ${howToSet}, or AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN)` };
+  if (shared === undefined)
+    return {
+      ok: false,
+      error: `no auditor credentials for ${domain}: ${howToSet}, or AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (or AUTH0_API_TOKEN)`,
+    };
   const sharedDomain = value(env, "AUTH0_DOMAIN");
   if (sharedDomain !== undefined && sharedDomain !== domain) {
-    return { ok: false, error: `AUTH0_DOMAIN is ${sharedDomain} but the ${stack} stack's tenant is ${domain}; refusing to use that tenant's credentials here: ${howToSet}` };
+    return {
+      ok: false,
+      error: `AUTH0_DOMAIN is ${sharedDomain} but the ${stack} stack's tenant is ${domain}; refusing to use that tenant's credentials here: ${howToSet}`,
+    };
   }
   if (sharedDomain === undefined && several) {
-    return { ok: false, error: `with several stacks, AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET/AUTH0_API_TOKEN need AUTH0_DOMAIN to say which tenant they belong to; set it, or ${howToSet}` };
+    return {
+      ok: false,
+      error: `with several stacks, AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET/AUTH0_API_TOKEN need AUTH0_DOMAIN to say which tenant they belong to; set it, or ${howToSet}`,
+    };
   }
   return shared;
 }

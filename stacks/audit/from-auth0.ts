@@ -55,6 +55,8 @@ export function liveUser(document: Management.UserResponseSchema): LiveUser {
   return {
     userId: document.user_id ?? "",
     email: document.email ?? "",
-    connections: [...new Set((document.identities ?? []).flatMap((identity) => (identity.connection === undefined ? [] : [identity.connection])))],
+    connections: [
+      ...new Set((document.identities ?? []).flatMap((identity) => (identity.connection === undefined ? [] : [identity.connection]))),
+    ],
   };
 }

@@ -31,7 +31,8 @@ interface AuditOptions {
 function wholeNumber(min: number, max: number) {
   return (raw: string): number => {
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
     return value;
   };
 }
@@ -39,7 +40,9 @@ function wholeNumber(min: number, max: number) {
 function command(io: AuditIo): Command {
   return new Command()
     .name("audit")
-    .description("Compare each stack's tenant spec with the live Auth0 tenant, read-only, and report the drift (exit 0 none, 2 drift, 1 error).")
+    .description(
+      "Compare each stack's tenant spec with the live Auth0 tenant, read-only, and report the drift (exit 0 none, 2 drift, 1 error).",
+    )
     .addOption(new Option("--stack <name>", "the stack to audit (its Pulumi.<stack>.yaml)").conflicts("all"))
     .option("--all", "audit every stack that has a stack file", false)
     .addOption(new Option("--format <format>", "report format").choices(FORMATS).default("text"))
@@ -98,7 +101,11 @@ export async function main(argv: readonly string[], env: Env, io: AuditIo): Prom
         const credentials = auditorCredentials(stack, domain, env, several);
         if (!credentials.ok) return failedStack(stack, domain, credentials.error, 0);
         const target = auditTarget(read.spec, specs, unreadable);
-        return auditStack(target, credentials.credentials, { fetch: io.fetch, timeoutSeconds: options.timeout, maxRetries: options.retries });
+        return auditStack(target, credentials.credentials, {
+          fetch: io.fetch,
+          timeoutSeconds: options.timeout,
+          maxRetries: options.retries,
+        });
       }),
     ),
   );

@@ -44,10 +44,14 @@ function failure<T>(part: LivePart, error: unknown, options: ReadOptions): ReadR
   const cause = error instanceof ManagementError ? error.cause : undefined;
   if (cause instanceof WriteRefused) throw cause;
   if (cause instanceof BudgetSpent) return { ok: false, problem: { part, message: `${where}: ${cause.message} (${options.budget})` } };
-  if (options.signal.aborted) return { ok: false, problem: { part, message: `${where}: no answer within the time budget (${options.budget})` } };
+  if (options.signal.aborted)
+    return { ok: false, problem: { part, message: `${where}: no answer within the time budget (${options.budget})` } };
   if (error instanceof ManagementError && error.statusCode === 403) {
     // Auth0 says which scope it wanted ("Insufficient scope, expected any of: read:clients").
-    const said = /expected (?:any of|all of)?:?\s*([\w:,\s]+)/i.exec(JSON.stringify(error.body ?? ""))?.[1]?.split(/[,\s]+/).find((s) => s.includes(":"));
+    const said = /expected (?:any of|all of)?:?\s*([\w:,\s]+)/i
+      .exec(JSON.stringify(error.body ?? ""))?.[1]
+      ?.split(/[,\s]+/)
+      .find((s) => s.includes(":"));
     const missingScope = said ?? REQUIRED_SCOPES[part];
     return { ok: false, problem: { part, missingScope, message: `${where}: 403 Forbidden, the auditor lacks ${missingScope}` } };
   }
@@ -86,40 +90,82 @@ export async function readTenant(client: ManagementClient, target: AuditTarget, 
   const { spec } = target;
   const request = { abortSignal: options.signal };
 
-  const resourceServer = settle("resourceServer", async () => {
-    try {
-      return liveResourceServer(await client.resourceServers.get(spec.api.identifier, {}, request));
-    } catch (error) {
-      if (notFound(error)) return undefined;
-      throw error;
-    }
-  }, options);
+  const resourceServer = settle(
+    "resourceServer",
+    async () => {
+      try {
+        return liveResourceServer(await client.resourceServers.get(spec.api.identifier, {}, request));
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+    options,
+  );
 
-  const clients = settle("clients", async () =>
-    (await collectPages(await client.clients.list({ fields: CLIENT_FIELDS, include_fields: true, per_page: PAGE_SIZE, include_totals: true }, request))).map(liveClient),
-  options);
+  const clients = settle(
+    "clients",
+    async () =>
+      (
+        await collectPages(
+          await client.clients.list({ fields: CLIENT_FIELDS, include_fields: true, per_page: PAGE_SIZE, include_totals: true }, request),
+        )
+      ).map(liveClient),
+    options,
+  );
 
-  const grants = settle("grants", async () => (await collectPages(await client.clientGrants.list({ take: PAGE_SIZE }, request))).map(liveGrant), options);
+  const grants = settle(
+    "grants",
+    async () => (await collectPages(await client.clientGrants.list({ take: PAGE_SIZE }, request))).map(liveGrant),
+    options,
+  );
 
-  const connection = settle("connection", async (): Promise<LiveConnection | undefined> => {
-    const found = await collectPages(await client.connections.list({ name: spec.connection.name, fields: CONNECTION_FIELDS, include_fields: true, take: PAGE_SIZE }, request));
-    const document = found.find((c) => c.name === spec.connection.name);
-    return document === undefined ? undefined : liveConnection(document);
-  }, options);
+  const connection = settle(
+    "connection",
+    async (): Promise<LiveConnection | undefined> => {
+      const found = await collectPages(
+        await client.connections.list(
+          { name: spec.connection.name, fields: CONNECTION_FIELDS, include_fields: true, take: PAGE_SIZE },
+          request,
+        ),
+      );
+      const document = found.find((c) => c.name === spec.connection.name);
+      return document === undefined ? undefined : liveConnection(document);
+    },
+    options,
+  );
 
   const enabledClients = connection.then(async (read): Promise<ReadResult<readonly string[]>> => {
     if (!read.ok) return { ok: false, problem: { ...read.problem, part: "enabledClients" } };
     const id = read.value?.id;
     if (id === undefined) return { ok: true, value: [] };
-    return settle("enabledClients", async () => (await collectPages(await client.connections.clients.get(id, { take: PAGE_SIZE }, request))).map((c) => c.client_id), options);
+    return settle(
+      "enabledClients",
+      async () => (await collectPages(await client.connections.clients.get(id, { take: PAGE_SIZE }, request))).map((c) => c.client_id),
+      options,
+    );
   });
 
-  const usersByEmail = settle("usersByEmail", async () => {
-    const emails = emailsToLookUp(target);
-    const found = await Promise.all(emails.map(async (email) => [email, (await client.users.listUsersByEmail({ email, fields: USER_FIELDS, include_fields: true }, request)).map(liveUser)] as const));
-    return new Map<string, readonly LiveUser[]>(found);
-  }, options);
+  const usersByEmail = settle(
+    "usersByEmail",
+    async () => {
+      const emails = emailsToLookUp(target);
+      const found = await Promise.all(
+        emails.map(
+          async (email) =>
+            [
+              email,
+              (await client.users.listUsersByEmail({ email, fields: USER_FIELDS, include_fields: true }, request)).map(liveUser),
+            ] as const,
+        ),
+      );
+      return new Map<string, readonly LiveUser[]>(found);
+    },
+    options,
+  );
 
   const [rs, cl, gr, co, ec, us] = await Promise.all([resourceServer, clients, grants, connection, enabledClients, usersByEmail]);
-  return { resourceServer: rs, clients: cl, grants: gr, connection: co, enabledClients: ec, usersByEmail: us } satisfies { [K in LivePart]: ReadResult<LiveTenant[K]> };
+  return { resourceServer: rs, clients: cl, grants: gr, connection: co, enabledClients: ec, usersByEmail: us } satisfies {
+    [K in LivePart]: ReadResult<LiveTenant[K]>;
+  };
 }

@@ -27,10 +27,15 @@ function severitySummary(findings: readonly Finding[]): string {
 }
 
 function headline(audit: StackAudit, paint: Paint): string {
-  const parts = [paint("bold", audit.stack), audit.domain ?? "(tenant unknown)", paint(OUTCOME_STYLE[audit.outcome], OUTCOME_LABEL[audit.outcome])];
+  const parts = [
+    paint("bold", audit.stack),
+    audit.domain ?? "(tenant unknown)",
+    paint(OUTCOME_STYLE[audit.outcome], OUTCOME_LABEL[audit.outcome]),
+  ];
   if (audit.findings.length > 0) parts.push(`${audit.findings.length} finding(s): ${severitySummary(audit.findings)}`);
   if (audit.error === undefined) parts.push(`${audit.checked.length} of ${audit.checked.length + audit.notChecked.length} checks`);
-  if (audit.requests !== undefined) parts.push(`${audit.requests.total} requests${audit.requests.refused > 0 ? ` (${audit.requests.refused} refused and retried)` : ""}`);
+  if (audit.requests !== undefined)
+    parts.push(`${audit.requests.total} requests${audit.requests.refused > 0 ? ` (${audit.requests.refused} refused and retried)` : ""}`);
   parts.push(`${(audit.durationMs / 1000).toFixed(1)} s`);
   return parts.join(" · ");
 }
@@ -39,7 +44,13 @@ function textStack(audit: StackAudit, paint: Paint): string {
   const lines = [headline(audit, paint)];
   if (audit.error !== undefined) lines.push(`  ${paint("red", audit.error)}`);
   if (audit.findings.length > 0) {
-    const rows = audit.findings.map((f, i) => [String(i + 1), paint(SEVERITY_STYLE[f.severity], f.severity), f.resource, show(f.expected), show(f.actual)]);
+    const rows = audit.findings.map((f, i) => [
+      String(i + 1),
+      paint(SEVERITY_STYLE[f.severity], f.severity),
+      f.resource,
+      show(f.expected),
+      show(f.actual),
+    ]);
     lines.push(textTable(["#", "SEVERITY", "RESOURCE", "EXPECTED", "ACTUAL"], rows, paint));
     lines.push("  How to fix:", ...audit.findings.map((f, i) => `  ${i + 1}. ${f.fix}`));
   }
@@ -47,7 +58,8 @@ function textStack(audit: StackAudit, paint: Paint): string {
     lines.push(`  ${paint("red", "Not checked:")}`, ...audit.notChecked.map((n) => `    - ${n.check}: ${n.reasons.join("; ")}`));
     lines.push(`  Checked: ${audit.checked.length > 0 ? audit.checked.join(", ") : "nothing"}`);
   }
-  if (audit.missingScopes.length > 0) lines.push(`  The auditor's grant lacks: ${audit.missingScopes.join(", ")} (add them to its Management API grant)`);
+  if (audit.missingScopes.length > 0)
+    lines.push(`  The auditor's grant lacks: ${audit.missingScopes.join(", ")} (add them to its Management API grant)`);
   return lines.join("\n");
 }
 
@@ -71,7 +83,8 @@ function markdownStack(audit: StackAudit): string {
     lines.push("**Not checked:**", "", ...audit.notChecked.map((n) => `- ${n.check}: ${n.reasons.join("; ")}`), "");
     lines.push(`**Checked:** ${audit.checked.join(", ") || "nothing"}`, "");
   }
-  if (audit.missingScopes.length > 0) lines.push(`**The auditor's grant lacks:** ${audit.missingScopes.map((s) => `\`${s}\``).join(", ")}`, "");
+  if (audit.missingScopes.length > 0)
+    lines.push(`**The auditor's grant lacks:** ${audit.missingScopes.map((s) => `\`${s}\``).join(", ")}`, "");
   return lines.join("\n");
 }
 
@@ -80,7 +93,15 @@ export function renderMarkdown(report: AuditReport): string {
     ["Stack", "Tenant", "Result", "High", "Medium", "Low", "Requests"],
     report.stacks.map((s) => {
       const counts = countBySeverity(s.findings);
-      return [s.stack, s.domain ?? "", OUTCOME_LABEL[s.outcome].toLowerCase(), String(counts.high), String(counts.medium), String(counts.low), String(s.requests?.total ?? "")];
+      return [
+        s.stack,
+        s.domain ?? "",
+        OUTCOME_LABEL[s.outcome].toLowerCase(),
+        String(counts.high),
+        String(counts.medium),
+        String(counts.low),
+        String(s.requests?.total ?? ""),
+      ];
     }),
   );
   const details = report.stacks.filter((s) => s.outcome !== "no-drift").map(markdownStack);

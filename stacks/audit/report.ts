@@ -35,11 +35,23 @@ export function outcomeOf(comparison: Comparison): Outcome {
   return comparison.findings.length > 0 ? "drift" : "no-drift";
 }
 
-export function auditedStack(stack: string, domain: string, comparison: Comparison, requests: RequestStats, durationMs: number): StackAudit {
+export function auditedStack(
+  stack: string,
+  domain: string,
+  comparison: Comparison,
+  requests: RequestStats,
+  durationMs: number,
+): StackAudit {
   return { stack, domain, outcome: outcomeOf(comparison), ...comparison, error: undefined, requests, durationMs };
 }
 
-export function failedStack(stack: string, domain: string | undefined, error: string, durationMs: number, requests?: RequestStats): StackAudit {
+export function failedStack(
+  stack: string,
+  domain: string | undefined,
+  error: string,
+  durationMs: number,
+  requests?: RequestStats,
+): StackAudit {
   return { stack, domain, outcome: "error", findings: [], checked: [], notChecked: [], missingScopes: [], error, requests, durationMs };
 }
 

@@ -24,7 +24,9 @@ interface DriftOptions {
 function command(io: DriftIo): Command {
   return new Command()
     .name("drift")
-    .description("Preview a refresh of each stack (Pulumi CLI needed; no state is written) and report the resources that drifted (exit 0 none, 2 drift, 1 error).")
+    .description(
+      "Preview a refresh of each stack (Pulumi CLI needed; no state is written) and report the resources that drifted (exit 0 none, 2 drift, 1 error).",
+    )
     .addOption(new Option("--stack <name>", "the stack to check").conflicts("all"))
     .option("--all", "check every stack that has a stack file", false)
     .addOption(new Option("--format <format>", "report format").choices(FORMATS).default("text"))
@@ -34,14 +36,22 @@ function command(io: DriftIo): Command {
 
 async function checkStack(workspace: StateWorkspace, stack: string, known: readonly string[], io: DriftIo): Promise<StackStateDrift> {
   if (!known.includes(stack)) {
-    return { stack, outcome: "error", drift: undefined, error: `no stack file for "${stack}" (stacks here: ${known.join(", ") || "none"})` };
+    return {
+      stack,
+      outcome: "error",
+      drift: undefined,
+      error: `no stack file for "${stack}" (stacks here: ${known.join(", ") || "none"})`,
+    };
   }
   try {
     const preview = await workspace.previewRefresh(stack, (text) => io.stderr.write(text));
     const drift = summariseRefresh(preview);
     return { stack, outcome: stateOutcome(drift), drift, error: undefined };
   } catch (error) {
-    const message = error instanceof WorkspaceError ? error.message : `the refresh preview failed: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof WorkspaceError
+        ? error.message
+        : `the refresh preview failed: ${error instanceof Error ? error.message : String(error)}`;
     return { stack, outcome: "error", drift: undefined, error: message };
   }
 }

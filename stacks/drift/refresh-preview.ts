@@ -51,10 +51,14 @@ export function automationWorkspace(workDir: string, envVars: Readonly<Record<st
         stack = await LocalWorkspace.selectStack({ stackName, workDir }, { envVars: { ...envVars } });
       } catch (error) {
         if (error instanceof StackNotFoundError) {
-          throw new WorkspaceError(`the stack "${stackName}" does not exist in this backend; the drift check never creates stacks (deploy it first: npm run up -- --stack ${stackName})`);
+          throw new WorkspaceError(
+            `the stack "${stackName}" does not exist in this backend; the drift check never creates stacks (deploy it first: npm run up -- --stack ${stackName})`,
+          );
         }
         if (error instanceof Error && /ENOENT/.test(error.message)) {
-          throw new WorkspaceError("the Pulumi CLI is not installed (or not on PATH): the state drift check runs `pulumi refresh --preview-only` through the Automation API. Install it from https://www.pulumi.com/docs/install/, or use `npm run audit`, which needs no CLI");
+          throw new WorkspaceError(
+            "the Pulumi CLI is not installed (or not on PATH): the state drift check runs `pulumi refresh --preview-only` through the Automation API. Install it from https://www.pulumi.com/docs/install/, or use `npm run audit`, which needs no CLI",
+          );
         }
         throw error;
       }

@@ -25,7 +25,8 @@ export interface DriftReport {
 const LABEL: Record<Outcome, string> = { "no-drift": "no drift", drift: "DRIFT", incomplete: "INCOMPLETE", error: "ERROR" };
 const STYLE: Record<Outcome, Style> = { "no-drift": "green", drift: "yellow", incomplete: "red", error: "red" };
 
-const FIX = "`pulumi up` restores what the code declares; to keep the change instead, put it in the code (or `pulumi refresh` to accept it into state)";
+const FIX =
+  "`pulumi up` restores what the code declares; to keep the change instead, put it in the code (or `pulumi refresh` to accept it into state)";
 
 function rows(drift: StateDrift): string[][] {
   return drift.changes.map((c) => [c.op, c.type, c.name, c.properties.join(", ") || "(not detailed)"]);
@@ -38,7 +39,8 @@ function textStack(entry: StackStateDrift, paint: Paint): string {
   const lines = [head.join(" · ")];
   if (entry.error !== undefined) lines.push(`  ${paint("red", entry.error)}`);
   if (drift !== undefined && drift.changes.length > 0) lines.push(textTable(["CHANGE", "TYPE", "NAME", "PROPERTIES"], rows(drift), paint));
-  if (drift !== undefined && drift.unattributed > 0) lines.push(`  ${drift.unattributed} more change(s) counted by the engine without detail; see the refresh output above`);
+  if (drift !== undefined && drift.unattributed > 0)
+    lines.push(`  ${drift.unattributed} more change(s) counted by the engine without detail; see the refresh output above`);
   if (entry.outcome === "drift") lines.push(`  How to fix: ${FIX}`);
   return lines.join("\n");
 }
@@ -49,8 +51,10 @@ export function renderDrift(report: DriftReport, format: Format, paint: Paint = 
     const sections = report.stacks.map((entry) => {
       const lines = [`### ${entry.stack}: ${LABEL[entry.outcome].toLowerCase()}`, ""];
       if (entry.error !== undefined) lines.push(`**Error:** ${entry.error}`, "");
-      if (entry.drift !== undefined && entry.drift.changes.length > 0) lines.push(markdownTable(["Change", "Type", "Name", "Properties"], rows(entry.drift)), "");
-      if (entry.drift !== undefined && entry.drift.unattributed > 0) lines.push(`${entry.drift.unattributed} more change(s) counted by the engine without detail.`, "");
+      if (entry.drift !== undefined && entry.drift.changes.length > 0)
+        lines.push(markdownTable(["Change", "Type", "Name", "Properties"], rows(entry.drift)), "");
+      if (entry.drift !== undefined && entry.drift.unattributed > 0)
+        lines.push(`${entry.drift.unattributed} more change(s) counted by the engine without detail.`, "");
       if (entry.outcome === "drift") lines.push(`How to fix: ${FIX}.`, "");
       return lines.join("\n");
     });

@@ -46,7 +46,13 @@ export function summariseRefresh(preview: RefreshPreview): StateDrift {
   }
   const changes = [...last.values()]
     .filter(isChange)
-    .map((step) => ({ urn: step.urn, type: step.type, name: nameOf(step.urn), op: step.op === "refresh" ? "update" : step.op, properties: step.properties }))
+    .map((step) => ({
+      urn: step.urn,
+      type: step.type,
+      name: nameOf(step.urn),
+      op: step.op === "refresh" ? "update" : step.op,
+      properties: step.properties,
+    }))
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   const counted = Object.entries(preview.changeSummary)
     .filter(([op]) => !UNCHANGED.has(op))

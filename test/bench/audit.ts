@@ -94,7 +94,9 @@ async function run(): Promise<number> {
       `wall time: ${wallSeconds.toFixed(1)} s`,
       `bound set by the rate limit: ${boundSeconds.toFixed(1)} s (ceil(${audits.length} / ${options.concurrency}) batches × (${callsPerAudit.toFixed(0)} − ${options.rate}) / ${options.rate} s per tenant)`,
       `wall time / bound: ${boundSeconds > 0 ? (wallSeconds / boundSeconds).toFixed(2) : "n/a"}`,
-      failed.length === 0 ? `audits failed: 0 (all ${audits.length} no drift)` : `audits failed: ${failed.length}: ${failed.map((a) => `${a.stack} ${a.outcome} ${a.error ?? a.notChecked.map((n) => n.reasons.join("; ")).join("; ")}`).join(" | ")}`,
+      failed.length === 0
+        ? `audits failed: 0 (all ${audits.length} no drift)`
+        : `audits failed: ${failed.length}: ${failed.map((a) => `${a.stack} ${a.outcome} ${a.error ?? a.notChecked.map((n) => n.reasons.join("; ")).join("; ")}`).join(" | ")}`,
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
     return failed.length === 0 && code === 0 ? 0 : 1;

@@ -32,12 +32,20 @@ const audit = async (extra: readonly string[] = [], environment = env) => {
 
 describe("an auditor without the read scopes", () => {
   it("lacking read:client_grants: exit 1, names the scope, says what was and was not checked", async () => {
-    env = await auditorEnv(standIn, AUDITOR_SCOPES.filter((scope) => scope !== "read:client_grants"));
+    env = await auditorEnv(
+      standIn,
+      AUDITOR_SCOPES.filter((scope) => scope !== "read:client_grants"),
+    );
     const { run, audit: result } = await audit();
     expect(run.code).toBe(1);
     expect(result?.outcome).toBe("incomplete");
     expect(result?.missingScopes).toEqual(["read:client_grants"]);
-    expect(result?.notChecked.map((n) => n.check)).toEqual(["import job client", "import job grant", "unmanaged grants", "connection enabled clients"]);
+    expect(result?.notChecked.map((n) => n.check)).toEqual([
+      "import job client",
+      "import job grant",
+      "unmanaged grants",
+      "connection enabled clients",
+    ]);
     expect(result?.notChecked[0]?.reasons).toEqual(["GET /api/v2/client-grants: 403 Forbidden, the auditor lacks read:client_grants"]);
     expect(result?.checked).toEqual(["API settings", "permissions", "connection settings", "test user"]);
   });
@@ -111,7 +119,9 @@ describe("server errors and slow answers", () => {
     const { run, audit: result } = await audit(["--timeout", "1"]);
     expect(performance.now() - started).toBeLessThan(2500);
     expect(run.code).toBe(1);
-    expect(result?.notChecked).toEqual([{ check: "test user", reasons: ["GET /api/v2/users-by-email: no answer within the time budget (--timeout 1)"] }]);
+    expect(result?.notChecked).toEqual([
+      { check: "test user", reasons: ["GET /api/v2/users-by-email: no answer within the time budget (--timeout 1)"] },
+    ]);
   });
 
   it("a Retry-After longer than the budget is not waited for: the audit ends at once, and says why", async () => {
@@ -121,7 +131,9 @@ describe("server errors and slow answers", () => {
     expect(performance.now() - started).toBeLessThan(1500);
     expect(run.code).toBe(1);
     expect(countRequests(standIn.requests, "GET", "/api/v2/clients")).toBe(1);
-    expect(result?.notChecked[0]?.reasons).toEqual(["GET /api/v2/clients: 429, and its retry would wait 30.0 s, past the time budget (--timeout 5)"]);
+    expect(result?.notChecked[0]?.reasons).toEqual([
+      "GET /api/v2/clients: 429, and its retry would wait 30.0 s, past the time budget (--timeout 5)",
+    ]);
   });
 });
 
@@ -129,7 +141,9 @@ describe("credentials", () => {
   it("a refused token: exit 1, said plainly, nothing read", async () => {
     const { run, audit: result } = await audit([], { ...env, AUTH0_CLIENT_SECRET: "wrong" });
     expect(run.code).toBe(1);
-    expect(result?.error).toMatch(/^the auditor could not get a Management API token \(AUTH0_CLIENT_ID\/AUTH0_CLIENT_SECRET\): POST \/oauth\/token: 401/);
+    expect(result?.error).toMatch(
+      /^the auditor could not get a Management API token \(AUTH0_CLIENT_ID\/AUTH0_CLIENT_SECRET\): POST \/oauth\/token: 401/,
+    );
     expect(countRequests(standIn.requests, undefined, /^\/api\/v2/)).toBe(0);
   });
 

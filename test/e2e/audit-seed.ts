@@ -4,7 +4,13 @@ import type { StackAudit } from "../../stacks/audit/report";
 import type { Auth0StandIn, ManagementScope } from "../support/auth0-stand-in";
 
 /** The auditor's minimal grant: read-only, one scope per kind of object the audit reads. */
-export const AUDITOR_SCOPES = ["read:resource_servers", "read:clients", "read:client_grants", "read:connections", "read:users"] as const satisfies readonly ManagementScope[];
+export const AUDITOR_SCOPES = [
+  "read:resource_servers",
+  "read:clients",
+  "read:client_grants",
+  "read:connections",
+  "read:users",
+] as const satisfies readonly ManagementScope[];
 
 export interface SeededTenant {
   readonly importJobClientId: string;
@@ -34,21 +40,38 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     oidc_conformant: true,
     jwt_configuration: { alg: importJob.jwtAlg },
   });
-  await standIn.createClientGrant({ client_id: job.client_id, audience: importJob.grant.audience, scope: [...importJob.grant.scopes], subject_type: importJob.grant.subjectType });
+  await standIn.createClientGrant({
+    client_id: job.client_id,
+    audience: importJob.grant.audience,
+    scope: [...importJob.grant.scopes],
+    subject_type: importJob.grant.subjectType,
+  });
   const store = await standIn.createConnection({
     name: connection.name,
     strategy: connection.strategy,
-    options: { passwordPolicy: connection.passwordPolicy, brute_force_protection: connection.bruteForceProtection, disable_signup: connection.disableSignup },
+    options: {
+      passwordPolicy: connection.passwordPolicy,
+      brute_force_protection: connection.bruteForceProtection,
+      disable_signup: connection.disableSignup,
+    },
     enabled_clients: [job.client_id],
   });
   if (testUser !== undefined) {
-    await standIn.createUser({ connection: connection.name, email: testUser.email, password: "Correct-Horse-Battery-42!", email_verified: true });
+    await standIn.createUser({
+      connection: connection.name,
+      email: testUser.email,
+      password: "Correct-Horse-Battery-42!",
+      email_verified: true,
+    });
   }
   return { importJobClientId: job.client_id, connectionId: store.id };
 }
 
 /** Environment for the audit CLI: the auditor's own client, with only the given scopes. */
-export async function auditorEnv(standIn: Auth0StandIn, scopes: readonly ManagementScope[] = AUDITOR_SCOPES): Promise<Record<string, string>> {
+export async function auditorEnv(
+  standIn: Auth0StandIn,
+  scopes: readonly ManagementScope[] = AUDITOR_SCOPES,
+): Promise<Record<string, string>> {
   const auditor = await standIn.createManagementClient({ scopes, name: "Drift Auditor" });
   return { AUTH0_DOMAIN: standIn.domain, AUTH0_CLIENT_ID: auditor.clientId, AUTH0_CLIENT_SECRET: auditor.clientSecret };
 }
@@ -63,7 +86,11 @@ export interface AuditRun {
 export async function runAudit(args: readonly string[], env: Record<string, string>, fetch: typeof globalThis.fetch): Promise<AuditRun> {
   let stdout = "";
   let stderr = "";
-  const code = await main(args, env, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, fetch });
+  const code = await main(args, env, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    fetch,
+  });
   return { code, stdout, stderr };
 }
 

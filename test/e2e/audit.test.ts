@@ -46,7 +46,11 @@ describe("a tenant as the program leaves it", () => {
   });
 
   it("prints a readable table by default, with no colour off a terminal", async () => {
-    await dashboard.clientGrants.create({ client_id: seeded.importJobClientId, audience: standIn.managementAudience, scope: ["read:users"] });
+    await dashboard.clientGrants.create({
+      client_id: seeded.importJobClientId,
+      audience: standIn.managementAudience,
+      scope: ["read:users"],
+    });
     const run = await runAudit(["--stack", "dev"], env, standIn.fetch);
     expect(run.code).toBe(2);
     expect(run.stdout).toContain("dev · exampleco-dev.eu.auth0.com · DRIFT");
@@ -68,55 +72,174 @@ describe("a tenant as the program leaves it", () => {
 type Drift = (tenant: { dashboard: ManagementClient; seeded: SeededTenant; standIn: Auth0StandIn }) => Promise<unknown>;
 
 const identifier = dev.api.identifier;
-const otherClient = (t: { dashboard: ManagementClient }) => t.dashboard.clients.create({ name: "Reporting", app_type: "non_interactive", grant_types: ["client_credentials"] });
+const otherClient = (t: { dashboard: ManagementClient }) =>
+  t.dashboard.clients.create({ name: "Reporting", app_type: "non_interactive", grant_types: ["client_credentials"] });
 
 // Each kind of drift the issue names, made through the Management API, and the finding it must give.
 const DRIFTS: ReadonlyArray<readonly [string, Drift, string, string]> = [
   ["API deleted", ({ dashboard }) => dashboard.resourceServers.delete(identifier), "api.missing", "high"],
-  ["signing algorithm changed", ({ dashboard }) => dashboard.resourceServers.update(identifier, { signing_alg: "PS256" }), "api.signing-alg", "high"],
-  ["token profile changed", ({ dashboard }) => dashboard.resourceServers.update(identifier, { token_dialect: "rfc9068_profile" }), "api.token-profile", "medium"],
-  ["token lifetime changed", ({ dashboard }) => dashboard.resourceServers.update(identifier, { token_lifetime: 600 }), "api.token-lifetime", "medium"],
-  ["offline access allowed", ({ dashboard }) => dashboard.resourceServers.update(identifier, { allow_offline_access: true }), "api.offline-access", "high"],
+  [
+    "signing algorithm changed",
+    ({ dashboard }) => dashboard.resourceServers.update(identifier, { signing_alg: "PS256" }),
+    "api.signing-alg",
+    "high",
+  ],
+  [
+    "token profile changed",
+    ({ dashboard }) => dashboard.resourceServers.update(identifier, { token_dialect: "rfc9068_profile" }),
+    "api.token-profile",
+    "medium",
+  ],
+  [
+    "token lifetime changed",
+    ({ dashboard }) => dashboard.resourceServers.update(identifier, { token_lifetime: 600 }),
+    "api.token-lifetime",
+    "medium",
+  ],
+  [
+    "offline access allowed",
+    ({ dashboard }) => dashboard.resourceServers.update(identifier, { allow_offline_access: true }),
+    "api.offline-access",
+    "high",
+  ],
   ["API renamed", ({ dashboard }) => dashboard.resourceServers.update(identifier, { name: "Timesheets (old)" }), "api.name", "low"],
-  ["permission removed", ({ dashboard }) => dashboard.resourceServers.update(identifier, { scopes: dev.api.permissions.filter((p) => p.name !== "read:timesheets").map((p) => ({ value: p.name, description: p.description })) }), "permission.missing", "medium"],
-  ["permission added", ({ dashboard }) => dashboard.resourceServers.update(identifier, { scopes: [...dev.api.permissions.map((p) => ({ value: p.name, description: p.description })), { value: "admin:timesheets", description: "Everything" }] }), "permission.unmanaged", "medium"],
+  [
+    "permission removed",
+    ({ dashboard }) =>
+      dashboard.resourceServers.update(identifier, {
+        scopes: dev.api.permissions.filter((p) => p.name !== "read:timesheets").map((p) => ({ value: p.name, description: p.description })),
+      }),
+    "permission.missing",
+    "medium",
+  ],
+  [
+    "permission added",
+    ({ dashboard }) =>
+      dashboard.resourceServers.update(identifier, {
+        scopes: [
+          ...dev.api.permissions.map((p) => ({ value: p.name, description: p.description })),
+          { value: "admin:timesheets", description: "Everything" },
+        ],
+      }),
+    "permission.unmanaged",
+    "medium",
+  ],
   ["import job deleted", ({ dashboard, seeded }) => dashboard.clients.delete(seeded.importJobClientId), "import-job.missing", "high"],
-  ["import job duplicated", ({ dashboard }) => dashboard.clients.create({ name: dev.importJob.name, app_type: "non_interactive", grant_types: ["client_credentials"] }), "import-job.duplicated", "medium"],
-  ["import job type changed", ({ dashboard, seeded }) => dashboard.clients.update(seeded.importJobClientId, { app_type: "regular_web" }), "import-job.app-type", "medium"],
-  ["import job grant types widened", ({ dashboard, seeded }) => dashboard.clients.update(seeded.importJobClientId, { grant_types: ["client_credentials", "password"] }), "import-job.grant-types", "high"],
-  ["grant deleted", async ({ dashboard, seeded }) => {
-    const grant = (await dashboard.clientGrants.list({ client_id: seeded.importJobClientId, audience: identifier })).data[0];
-    await dashboard.clientGrants.delete(grant?.id ?? "");
-  }, "grant.missing", "high"],
-  ["grant widened", async ({ dashboard, seeded }) => {
-    const grant = (await dashboard.clientGrants.list({ client_id: seeded.importJobClientId, audience: identifier })).data[0];
-    await dashboard.clientGrants.update(grant?.id ?? "", { scope: ["batch:upload", "delete:timesheets"] });
-  }, "grant.scopes-widened", "high"],
-  ["grant narrowed", async ({ dashboard, seeded }) => {
-    const grant = (await dashboard.clientGrants.list({ client_id: seeded.importJobClientId, audience: identifier })).data[0];
-    await dashboard.clientGrants.update(grant?.id ?? "", { scope: [] });
-  }, "grant.scopes-narrowed", "medium"],
-  ["another application granted on the API", async (t) => {
-    const other = await otherClient(t);
-    await t.dashboard.clientGrants.create({ client_id: other.client_id ?? "", audience: identifier, scope: ["read:timesheets"] });
-  }, "grant.unmanaged-client", "high"],
-  ["import job granted on the Management API", ({ dashboard, seeded, standIn }) => dashboard.clientGrants.create({ client_id: seeded.importJobClientId, audience: standIn.managementAudience, scope: ["read:users"] }), "grant.import-job-management-api", "high"],
+  [
+    "import job duplicated",
+    ({ dashboard }) =>
+      dashboard.clients.create({ name: dev.importJob.name, app_type: "non_interactive", grant_types: ["client_credentials"] }),
+    "import-job.duplicated",
+    "medium",
+  ],
+  [
+    "import job type changed",
+    ({ dashboard, seeded }) => dashboard.clients.update(seeded.importJobClientId, { app_type: "regular_web" }),
+    "import-job.app-type",
+    "medium",
+  ],
+  [
+    "import job grant types widened",
+    ({ dashboard, seeded }) => dashboard.clients.update(seeded.importJobClientId, { grant_types: ["client_credentials", "password"] }),
+    "import-job.grant-types",
+    "high",
+  ],
+  [
+    "grant deleted",
+    async ({ dashboard, seeded }) => {
+      const grant = (await dashboard.clientGrants.list({ client_id: seeded.importJobClientId, audience: identifier })).data[0];
+      await dashboard.clientGrants.delete(grant?.id ?? "");
+    },
+    "grant.missing",
+    "high",
+  ],
+  [
+    "grant widened",
+    async ({ dashboard, seeded }) => {
+      const grant = (await dashboard.clientGrants.list({ client_id: seeded.importJobClientId, audience: identifier })).data[0];
+      await dashboard.clientGrants.update(grant?.id ?? "", { scope: ["batch:upload", "delete:timesheets"] });
+    },
+    "grant.scopes-widened",
+    "high",
+  ],
+  [
+    "grant narrowed",
+    async ({ dashboard, seeded }) => {
+      const grant = (await dashboard.clientGrants.list({ client_id: seeded.importJobClientId, audience: identifier })).data[0];
+      await dashboard.clientGrants.update(grant?.id ?? "", { scope: [] });
+    },
+    "grant.scopes-narrowed",
+    "medium",
+  ],
+  [
+    "another application granted on the API",
+    async (t) => {
+      const other = await otherClient(t);
+      await t.dashboard.clientGrants.create({ client_id: other.client_id ?? "", audience: identifier, scope: ["read:timesheets"] });
+    },
+    "grant.unmanaged-client",
+    "high",
+  ],
+  [
+    "import job granted on the Management API",
+    ({ dashboard, seeded, standIn }) =>
+      dashboard.clientGrants.create({ client_id: seeded.importJobClientId, audience: standIn.managementAudience, scope: ["read:users"] }),
+    "grant.import-job-management-api",
+    "high",
+  ],
   ["connection deleted", ({ dashboard, seeded }) => dashboard.connections.delete(seeded.connectionId), "connection.missing", "high"],
-  ["password policy weakened", ({ dashboard, seeded }) => dashboard.connections.update(seeded.connectionId, { options: { passwordPolicy: "low", brute_force_protection: true, disable_signup: true } }), "connection.password-policy", "high"],
-  ["brute force protection off", ({ dashboard, seeded }) => dashboard.connections.update(seeded.connectionId, { options: { passwordPolicy: "fair", brute_force_protection: false, disable_signup: true } }), "connection.brute-force-protection", "high"],
-  ["sign-ups opened", ({ dashboard, seeded }) => dashboard.connections.update(seeded.connectionId, { options: { passwordPolicy: "fair", brute_force_protection: true, disable_signup: false } }), "connection.disable-signup", "high"],
-  ["connection enabled for another client", async (t) => {
-    const other = await otherClient(t);
-    await t.dashboard.connections.clients.update(t.seeded.connectionId, [{ client_id: other.client_id ?? "", status: true }]);
-  }, "connection.unmanaged-clients", "high"],
-  ["test user deleted", async ({ dashboard }) => {
-    const [user] = await dashboard.users.listUsersByEmail({ email: dev.testUser?.email ?? "" });
-    await dashboard.users.delete(user?.user_id ?? "");
-  }, "test-user.missing", "low"],
+  [
+    "password policy weakened",
+    ({ dashboard, seeded }) =>
+      dashboard.connections.update(seeded.connectionId, {
+        options: { passwordPolicy: "low", brute_force_protection: true, disable_signup: true },
+      }),
+    "connection.password-policy",
+    "high",
+  ],
+  [
+    "brute force protection off",
+    ({ dashboard, seeded }) =>
+      dashboard.connections.update(seeded.connectionId, {
+        options: { passwordPolicy: "fair", brute_force_protection: false, disable_signup: true },
+      }),
+    "connection.brute-force-protection",
+    "high",
+  ],
+  [
+    "sign-ups opened",
+    ({ dashboard, seeded }) =>
+      dashboard.connections.update(seeded.connectionId, {
+        options: { passwordPolicy: "fair", brute_force_protection: true, disable_signup: false },
+      }),
+    "connection.disable-signup",
+    "high",
+  ],
+  [
+    "connection enabled for another client",
+    async (t) => {
+      const other = await otherClient(t);
+      await t.dashboard.connections.clients.update(t.seeded.connectionId, [{ client_id: other.client_id ?? "", status: true }]);
+    },
+    "connection.unmanaged-clients",
+    "high",
+  ],
+  [
+    "test user deleted",
+    async ({ dashboard }) => {
+      const [user] = await dashboard.users.listUsersByEmail({ email: dev.testUser?.email ?? "" });
+      await dashboard.users.delete(user?.user_id ?? "");
+    },
+    "test-user.missing",
+    "low",
+  ],
 ];
 
 /** Auth0 deletes an API's grants with it, and a connection's users with it. */
-const CONSEQUENCES: Readonly<Record<string, readonly string[]>> = { "api.missing": ["grant.missing"], "connection.missing": ["test-user.missing"] };
+const CONSEQUENCES: Readonly<Record<string, readonly string[]>> = {
+  "api.missing": ["grant.missing"],
+  "connection.missing": ["test-user.missing"],
+};
 
 describe("drift made out of band", () => {
   const cases = DRIFTS.map(([what, drift, kind, severity]) => ({ what, drift, kind, severity }));

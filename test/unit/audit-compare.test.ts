@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { TenantSpec } from "../../infra/config/spec";
 import { compareTenant } from "../../stacks/audit/compare";
 import type { Finding } from "../../stacks/audit/findings";
-import { completeSnapshot, type LiveClient, type LiveGrant, type LiveTenant, type LiveUser, type TenantSnapshot } from "../../stacks/audit/live-tenant";
+import {
+  completeSnapshot,
+  type LiveClient,
+  type LiveGrant,
+  type LiveTenant,
+  type LiveUser,
+  type TenantSnapshot,
+} from "../../stacks/audit/live-tenant";
 import { auditTarget, type AuditTarget } from "../../stacks/audit/target";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
 
@@ -17,7 +24,8 @@ const OTHER_ID = "OtherClientId000000000000000000000";
 function tenantMatching(spec: TenantSpec): LiveTenant {
   const job: LiveClient = { clientId: JOB_ID, name: spec.importJob.name, appType: "non_interactive", grantTypes: ["client_credentials"] };
   const users = new Map<string, LiveUser[]>();
-  if (spec.testUser) users.set(spec.testUser.email, [{ userId: "auth0|test", email: spec.testUser.email, connections: [spec.connection.name] }]);
+  if (spec.testUser)
+    users.set(spec.testUser.email, [{ userId: "auth0|test", email: spec.testUser.email, connections: [spec.connection.name] }]);
   return {
     resourceServer: {
       id: "rs1",
@@ -34,11 +42,34 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
     },
     clients: [job, { clientId: "auditor", name: "Drift Auditor", appType: "non_interactive", grantTypes: ["client_credentials"] }],
     grants: [
-      { id: "cgr_job", clientId: JOB_ID, defaultFor: undefined, audience: spec.api.identifier, scopes: [...spec.importJob.grant.scopes], allowAllScopes: false, subjectType: "client" },
+      {
+        id: "cgr_job",
+        clientId: JOB_ID,
+        defaultFor: undefined,
+        audience: spec.api.identifier,
+        scopes: [...spec.importJob.grant.scopes],
+        allowAllScopes: false,
+        subjectType: "client",
+      },
       // The auditor's own read grant on the Management API is not the import job's business.
-      { id: "cgr_auditor", clientId: "auditor", defaultFor: undefined, audience: spec.tenant.managementApiAudience, scopes: ["read:clients"], allowAllScopes: false, subjectType: undefined },
+      {
+        id: "cgr_auditor",
+        clientId: "auditor",
+        defaultFor: undefined,
+        audience: spec.tenant.managementApiAudience,
+        scopes: ["read:clients"],
+        allowAllScopes: false,
+        subjectType: undefined,
+      },
     ],
-    connection: { id: "con_1", name: spec.connection.name, strategy: "auth0", passwordPolicy: spec.connection.passwordPolicy, bruteForceProtection: true, disableSignup: spec.connection.disableSignup },
+    connection: {
+      id: "con_1",
+      name: spec.connection.name,
+      strategy: "auth0",
+      passwordPolicy: spec.connection.passwordPolicy,
+      bruteForceProtection: true,
+      disableSignup: spec.connection.disableSignup,
+    },
     enabledClients: [JOB_ID],
     usersByEmail: users,
   };
@@ -89,7 +120,11 @@ describe("the resource server", () => {
   });
 
   it("reads an absent token dialect as Auth0's default", () => {
-    const result = audit(prod, (t) => ({ ...t, usersByEmail: new Map(), resourceServer: t.resourceServer && { ...t.resourceServer, tokenDialect: undefined } }));
+    const result = audit(prod, (t) => ({
+      ...t,
+      usersByEmail: new Map(),
+      resourceServer: t.resourceServer && { ...t.resourceServer, tokenDialect: undefined },
+    }));
     expect(only(result.findings, "api.token-profile")).toMatchObject({ expected: "rfc9068_profile", actual: "access_token" });
   });
 });
@@ -99,7 +134,13 @@ describe("permissions", () => {
     const result = audit(dev, (t) => {
       const rs = t.resourceServer;
       if (!rs) throw new Error("fixture");
-      return { ...t, resourceServer: { ...rs, permissions: [...rs.permissions.filter((p) => p.name !== "approve:timesheets"), { name: "admin:everything", description: "x" }] } };
+      return {
+        ...t,
+        resourceServer: {
+          ...rs,
+          permissions: [...rs.permissions.filter((p) => p.name !== "approve:timesheets"), { name: "admin:everything", description: "x" }],
+        },
+      };
     });
     expect(result.findings.map((f) => `${f.kind} ${f.resource}`)).toEqual([
       "permission.unmanaged permission admin:everything",
@@ -111,18 +152,36 @@ describe("permissions", () => {
     const result = audit(dev, (t) => {
       const rs = t.resourceServer;
       if (!rs) throw new Error("fixture");
-      return { ...t, resourceServer: { ...rs, permissions: rs.permissions.map((p) => (p.name === "batch:upload" ? { ...p, description: "Upload anything" } : p)) } };
+      return {
+        ...t,
+        resourceServer: {
+          ...rs,
+          permissions: rs.permissions.map((p) => (p.name === "batch:upload" ? { ...p, description: "Upload anything" } : p)),
+        },
+      };
     });
-    expect(only(result.findings, "permission.description")).toMatchObject({ severity: "low", expected: "Upload timesheets in batches", actual: "Upload anything" });
+    expect(only(result.findings, "permission.description")).toMatchObject({
+      severity: "low",
+      expected: "Upload timesheets in batches",
+      actual: "Upload anything",
+    });
   });
 });
 
 describe("the import job client", () => {
   const job = (t: LiveTenant): LiveClient => t.clients.find((c) => c.clientId === JOB_ID) as LiveClient;
-  const replaceJob = (t: LiveTenant, change: Partial<LiveClient>): LiveTenant => ({ ...t, clients: t.clients.map((c) => (c.clientId === JOB_ID ? { ...c, ...change } : c)) });
+  const replaceJob = (t: LiveTenant, change: Partial<LiveClient>): LiveTenant => ({
+    ...t,
+    clients: t.clients.map((c) => (c.clientId === JOB_ID ? { ...c, ...change } : c)),
+  });
 
   it("missing: high, and its grant is then not looked for", () => {
-    const result = audit(dev, (t) => ({ ...t, clients: t.clients.filter((c) => c !== job(t)), grants: t.grants.filter((g) => g.clientId !== JOB_ID), enabledClients: [] }));
+    const result = audit(dev, (t) => ({
+      ...t,
+      clients: t.clients.filter((c) => c !== job(t)),
+      grants: t.grants.filter((g) => g.clientId !== JOB_ID),
+      enabledClients: [],
+    }));
     expect(kinds(result.findings)).toEqual(["import-job.missing"]);
   });
 
@@ -140,14 +199,21 @@ describe("the import job client", () => {
 
   it("a grant type added is high; one removed is medium", () => {
     const added = audit(dev, (t) => replaceJob(t, { grantTypes: ["client_credentials", "password"] }));
-    expect(only(added.findings, "import-job.grant-types")).toMatchObject({ severity: "high", expected: ["client_credentials"], actual: ["client_credentials", "password"] });
+    expect(only(added.findings, "import-job.grant-types")).toMatchObject({
+      severity: "high",
+      expected: ["client_credentials"],
+      actual: ["client_credentials", "password"],
+    });
     const removed = audit(dev, (t) => replaceJob(t, { grantTypes: [] }));
     expect(only(removed.findings, "import-job.grant-types").severity).toBe("medium");
   });
 });
 
 describe("the import job's grant", () => {
-  const setJobGrant = (t: LiveTenant, change: Partial<LiveGrant>): LiveTenant => ({ ...t, grants: t.grants.map((g) => (g.id === "cgr_job" ? { ...g, ...change } : g)) });
+  const setJobGrant = (t: LiveTenant, change: Partial<LiveGrant>): LiveTenant => ({
+    ...t,
+    grants: t.grants.map((g) => (g.id === "cgr_job" ? { ...g, ...change } : g)),
+  });
 
   it("missing", () => {
     const result = audit(dev, (t) => ({ ...t, grants: t.grants.filter((g) => g.id !== "cgr_job") }));
@@ -156,7 +222,11 @@ describe("the import job's grant", () => {
 
   it("widened: high, with both scope lists", () => {
     const result = audit(dev, (t) => setJobGrant(t, { scopes: ["batch:upload", "delete:timesheets"] }));
-    expect(only(result.findings, "grant.scopes-widened")).toMatchObject({ severity: "high", expected: ["batch:upload"], actual: ["batch:upload", "delete:timesheets"] });
+    expect(only(result.findings, "grant.scopes-widened")).toMatchObject({
+      severity: "high",
+      expected: ["batch:upload"],
+      actual: ["batch:upload", "delete:timesheets"],
+    });
   });
 
   it("narrowed: medium", () => {
@@ -175,7 +245,18 @@ describe("unmanaged grants", () => {
     const result = audit(dev, (t) => ({
       ...t,
       clients: [...t.clients, { clientId: OTHER_ID, name: "Reporting", appType: "non_interactive", grantTypes: ["client_credentials"] }],
-      grants: [...t.grants, { id: "cgr_other", clientId: OTHER_ID, defaultFor: undefined, audience: dev.api.identifier, scopes: ["read:timesheets"], allowAllScopes: false, subjectType: "client" }],
+      grants: [
+        ...t.grants,
+        {
+          id: "cgr_other",
+          clientId: OTHER_ID,
+          defaultFor: undefined,
+          audience: dev.api.identifier,
+          scopes: ["read:timesheets"],
+          allowAllScopes: false,
+          subjectType: "client",
+        },
+      ],
     }));
     const finding = only(result.findings, "grant.unmanaged-client");
     expect(finding).toMatchObject({ severity: "high", actual: ["read:timesheets"] });
@@ -186,7 +267,18 @@ describe("unmanaged grants", () => {
   it("a default grant for third-party clients on the API", () => {
     const result = audit(dev, (t) => ({
       ...t,
-      grants: [...t.grants, { id: "cgr_tp", clientId: undefined, defaultFor: "third_party_clients", audience: dev.api.identifier, scopes: [], allowAllScopes: false, subjectType: "client" }],
+      grants: [
+        ...t.grants,
+        {
+          id: "cgr_tp",
+          clientId: undefined,
+          defaultFor: "third_party_clients",
+          audience: dev.api.identifier,
+          scopes: [],
+          allowAllScopes: false,
+          subjectType: "client",
+        },
+      ],
     }));
     expect(only(result.findings, "grant.unmanaged-client").resource).toContain("default for third_party_clients");
   });
@@ -196,8 +288,24 @@ describe("unmanaged grants", () => {
       ...t,
       grants: [
         ...t.grants,
-        { id: "cgr_x", clientId: JOB_ID, defaultFor: undefined, audience: "https://billing.exampleco.com", scopes: ["pay"], allowAllScopes: false, subjectType: "client" },
-        { id: "cgr_m", clientId: JOB_ID, defaultFor: undefined, audience: dev.tenant.managementApiAudience, scopes: ["read:users"], allowAllScopes: false, subjectType: "client" },
+        {
+          id: "cgr_x",
+          clientId: JOB_ID,
+          defaultFor: undefined,
+          audience: "https://billing.exampleco.com",
+          scopes: ["pay"],
+          allowAllScopes: false,
+          subjectType: "client",
+        },
+        {
+          id: "cgr_m",
+          clientId: JOB_ID,
+          defaultFor: undefined,
+          audience: dev.tenant.managementApiAudience,
+          scopes: ["read:users"],
+          allowAllScopes: false,
+          subjectType: "client",
+        },
       ],
     }));
     expect(kinds(result.findings)).toEqual(["grant.import-job-management-api", "grant.import-job-other-api"]);
@@ -219,7 +327,10 @@ describe("the connection", () => {
   });
 
   it("brute force protection off; sign-ups opened (an absent disable_signup means open)", () => {
-    const result = audit(dev, (t) => ({ ...t, connection: t.connection && { ...t.connection, bruteForceProtection: false, disableSignup: undefined } }));
+    const result = audit(dev, (t) => ({
+      ...t,
+      connection: t.connection && { ...t.connection, bruteForceProtection: false, disableSignup: undefined },
+    }));
     expect(only(result.findings, "connection.brute-force-protection")).toMatchObject({ expected: true, actual: false, severity: "high" });
     expect(only(result.findings, "connection.disable-signup")).toMatchObject({ expected: true, actual: false, severity: "high" });
   });
@@ -251,25 +362,47 @@ describe("the test user", () => {
     const strayEmail = allSpecs.find((s) => s.testUser)?.testUser?.email ?? "";
     const target = auditTarget(prod, allSpecs);
     expect(target.foreignTestUserEmails).toContain(strayEmail);
-    const result = compareTenant(target, completeSnapshot({ ...tenantMatching(prod), usersByEmail: new Map([[strayEmail, [{ userId: "auth0|stray", email: strayEmail, connections: [prod.connection.name] }]]]) }));
+    const result = compareTenant(
+      target,
+      completeSnapshot({
+        ...tenantMatching(prod),
+        usersByEmail: new Map([[strayEmail, [{ userId: "auth0|stray", email: strayEmail, connections: [prod.connection.name] }]]]),
+      }),
+    );
     expect(only(result.findings, "test-user.in-prod")).toMatchObject({ severity: "high", expected: "(absent)" });
   });
 });
 
 describe("a partial read", () => {
   it("prod cannot vouch for the test users of a stack whose file is unreadable", () => {
-    const result = compareTenant(auditTarget(prod, allSpecs, ["broken"]), completeSnapshot({ ...tenantMatching(prod), usersByEmail: new Map() }));
+    const result = compareTenant(
+      auditTarget(prod, allSpecs, ["broken"]),
+      completeSnapshot({ ...tenantMatching(prod), usersByEmail: new Map() }),
+    );
     expect(result.findings).toEqual([]);
-    expect(result.notChecked).toEqual([{ check: "test users of other stacks", reasons: ["the broken stack's file could not be read, so its test user's address is unknown"] }]);
+    expect(result.notChecked).toEqual([
+      {
+        check: "test users of other stacks",
+        reasons: ["the broken stack's file could not be read, so its test user's address is unknown"],
+      },
+    ]);
   });
 
   it("runs the checks it can, names the ones it cannot and the missing scope", () => {
     const result = audit(dev, undefined, (s) => ({
       ...s,
-      grants: { ok: false, problem: { part: "grants", message: "403: the auditor lacks read:client_grants", missingScope: "read:client_grants" } },
+      grants: {
+        ok: false,
+        problem: { part: "grants", message: "403: the auditor lacks read:client_grants", missingScope: "read:client_grants" },
+      },
     }));
     expect(result.missingScopes).toEqual(["read:client_grants"]);
-    expect(result.notChecked.map((n) => n.check)).toEqual(["import job client", "import job grant", "unmanaged grants", "connection enabled clients"]);
+    expect(result.notChecked.map((n) => n.check)).toEqual([
+      "import job client",
+      "import job grant",
+      "unmanaged grants",
+      "connection enabled clients",
+    ]);
     expect(result.checked).toEqual(["API settings", "permissions", "connection settings", "test user"]);
     expect(result.notChecked[0]?.reasons).toEqual(["403: the auditor lacks read:client_grants"]);
   });

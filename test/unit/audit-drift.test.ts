@@ -1,7 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { main } from "../../stacks/drift/main";
-import { automationWorkspace, refreshStep, WorkspaceError, type RefreshPreview, type StateWorkspace } from "../../stacks/drift/refresh-preview";
+import {
+  automationWorkspace,
+  refreshStep,
+  WorkspaceError,
+  type RefreshPreview,
+  type StateWorkspace,
+} from "../../stacks/drift/refresh-preview";
 import { summariseRefresh } from "../../stacks/drift/summarise";
 
 // The state drift check's summary and CLI, over a fake workspace: the real one needs the
@@ -40,7 +46,11 @@ class FakeWorkspace implements StateWorkspace {
 async function drift(args: string[], workspace: StateWorkspace) {
   let stdout = "";
   let stderr = "";
-  const code = await main(args, {}, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, workspace });
+  const code = await main(
+    args,
+    {},
+    { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, workspace },
+  );
   return { code, stdout, stderr };
 }
 
@@ -66,7 +76,14 @@ describe("summarising a refresh preview", () => {
   });
 
   it("takes the changed properties from the engine's detailed diff", () => {
-    const metadata = { op: "update" as const, urn: API, type: "auth0:index/resourceServer:ResourceServer", provider: "", detailedDiff: { tokenLifetime: { diffKind: "update" as never, inputDiff: false } }, diffs: ["ignored"] };
+    const metadata = {
+      op: "update" as const,
+      urn: API,
+      type: "auth0:index/resourceServer:ResourceServer",
+      provider: "",
+      detailedDiff: { tokenLifetime: { diffKind: "update" as never, inputDiff: false } },
+      diffs: ["ignored"],
+    };
     expect(refreshStep(metadata).properties).toEqual(["tokenLifetime"]);
   });
 });
@@ -78,13 +95,18 @@ describe("npm run drift", () => {
     expect(run.code).toBe(2);
     expect(workspace.asked).toEqual(["dev"]);
     expect(run.stdout).toContain("dev · DRIFT · 2 changed, 1 unchanged");
-    expect(run.stdout).toMatch(/update +auth0:index\/resourceServer:ResourceServer +timesheets-api-resource-server +signingAlg, tokenLifetime/);
+    expect(run.stdout).toMatch(
+      /update +auth0:index\/resourceServer:ResourceServer +timesheets-api-resource-server +signingAlg, tokenLifetime/,
+    );
     expect(run.stdout).not.toContain("Previewing refresh");
     expect(run.stderr).toContain("Previewing refresh");
   });
 
   it("no drift: exit 0", async () => {
-    const run = await drift(["--stack", "dev", "--format", "json"], new FakeWorkspace({ steps: [step("same", API, "t")], changeSummary: { same: 2 } }));
+    const run = await drift(
+      ["--stack", "dev", "--format", "json"],
+      new FakeWorkspace({ steps: [step("same", API, "t")], changeSummary: { same: 2 } }),
+    );
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 0, stacks: [{ stack: "dev", outcome: "no-drift", drift: { changes: [] } }] });
   });
@@ -96,7 +118,10 @@ describe("npm run drift", () => {
   });
 
   it("a preview that cannot run: exit 1 and why, never a verdict", async () => {
-    const run = await drift(["--stack", "dev"], new FakeWorkspace(new WorkspaceError("the stack \"dev\" does not exist in this backend; the drift check never creates stacks")));
+    const run = await drift(
+      ["--stack", "dev"],
+      new FakeWorkspace(new WorkspaceError('the stack "dev" does not exist in this backend; the drift check never creates stacks')),
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("dev · ERROR");
     expect(run.stdout).toContain("never creates stacks");

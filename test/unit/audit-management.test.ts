@@ -11,7 +11,11 @@ function session(answer: (url: URL, init: RequestInit | undefined) => Response, 
     seen.push(`${init?.method ?? "GET"} ${url.pathname}`);
     return answer(url, init);
   };
-  const opened = openSession("t.eu.auth0.com", { kind: "token", token: "x", source: "AUTH0_API_TOKEN" }, { fetch: fetchFn, maxRetries: 2, signal: new AbortController().signal, deadline });
+  const opened = openSession(
+    "t.eu.auth0.com",
+    { kind: "token", token: "x", source: "AUTH0_API_TOKEN" },
+    { fetch: fetchFn, maxRetries: 2, signal: new AbortController().signal, deadline },
+  );
   return { ...opened, seen };
 }
 
@@ -25,7 +29,9 @@ describe("the audit's Management API session", () => {
 
   it("counts every request, retries included, and the answers that were refused", async () => {
     let calls = 0;
-    const { client, stats } = session(() => (++calls === 1 ? json({ statusCode: 429 }, 429, { "retry-after": "1" }) : json({ clients: [], total: 0 })));
+    const { client, stats } = session(() =>
+      ++calls === 1 ? json({ statusCode: 429 }, 429, { "retry-after": "1" }) : json({ clients: [], total: 0 }),
+    );
     await client.clients.list({ per_page: 100 });
     expect(stats()).toEqual({ total: 2, managementApi: 2, token: 0, refused: 1 });
   });
@@ -33,7 +39,9 @@ describe("the audit's Management API session", () => {
   it("does not let the SDK sleep past the deadline before a retry", async () => {
     const { client, seen } = session(() => json({ statusCode: 429 }, 429, { "retry-after": "10" }), Date.now() + 2000);
     const started = performance.now();
-    await expect(client.clients.list({ per_page: 100 })).rejects.toMatchObject({ cause: { message: "429, and its retry would wait 10.0 s, past the time budget" } });
+    await expect(client.clients.list({ per_page: 100 })).rejects.toMatchObject({
+      cause: { message: "429, and its retry would wait 10.0 s, past the time budget" },
+    });
     expect(performance.now() - started).toBeLessThan(500);
     expect(seen).toHaveLength(1);
   });

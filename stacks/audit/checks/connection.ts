@@ -19,17 +19,47 @@ export function connectionFindings(spec: TenantSpec, live: LiveConnection | unde
   const resource = connectionResource(spec);
   const declared = spec.connection;
   if (live === undefined) {
-    return [{ severity: "high", kind: "connection.missing", resource, expected: PRESENT, actual: ABSENT, fix: `${restore(spec)}; no one can sign in until it exists (its users are gone if it was deleted)` }];
+    return [
+      {
+        severity: "high",
+        kind: "connection.missing",
+        resource,
+        expected: PRESENT,
+        actual: ABSENT,
+        fix: `${restore(spec)}; no one can sign in until it exists (its users are gone if it was deleted)`,
+      },
+    ];
   }
   const findings: Finding[] = [];
   if (live.strategy !== declared.strategy) {
-    findings.push({ severity: "high", kind: "connection.strategy", resource: `${resource}: strategy`, expected: declared.strategy, actual: live.strategy, fix: `the connection with this name is not the user store; ${restore(spec)} after renaming or removing it` });
+    findings.push({
+      severity: "high",
+      kind: "connection.strategy",
+      resource: `${resource}: strategy`,
+      expected: declared.strategy,
+      actual: live.strategy,
+      fix: `the connection with this name is not the user store; ${restore(spec)} after renaming or removing it`,
+    });
   }
   if (live.passwordPolicy !== declared.passwordPolicy) {
-    findings.push({ severity: passwordPolicySeverity(declared.passwordPolicy, live.passwordPolicy), kind: "connection.password-policy", resource: `${resource}: password policy`, expected: declared.passwordPolicy, actual: live.passwordPolicy ?? null, fix: restore(spec) });
+    findings.push({
+      severity: passwordPolicySeverity(declared.passwordPolicy, live.passwordPolicy),
+      kind: "connection.password-policy",
+      resource: `${resource}: password policy`,
+      expected: declared.passwordPolicy,
+      actual: live.passwordPolicy ?? null,
+      fix: restore(spec),
+    });
   }
   if (live.bruteForceProtection !== declared.bruteForceProtection) {
-    findings.push({ severity: "high", kind: "connection.brute-force-protection", resource: `${resource}: brute force protection`, expected: declared.bruteForceProtection, actual: live.bruteForceProtection ?? false, fix: restore(spec) });
+    findings.push({
+      severity: "high",
+      kind: "connection.brute-force-protection",
+      resource: `${resource}: brute force protection`,
+      expected: declared.bruteForceProtection,
+      actual: live.bruteForceProtection ?? false,
+      fix: restore(spec),
+    });
   }
   const disableSignup = live.disableSignup ?? false;
   if (disableSignup !== declared.disableSignup) {
@@ -47,7 +77,13 @@ export function connectionFindings(spec: TenantSpec, live: LiveConnection | unde
 }
 
 /** The program's list of enabled clients is authoritative: the import job, and nothing else. */
-export function enabledClientFindings(spec: TenantSpec, live: LiveConnection | undefined, enabledClients: readonly string[], job: LiveClient | undefined, clients: readonly LiveClient[]): Finding[] {
+export function enabledClientFindings(
+  spec: TenantSpec,
+  live: LiveConnection | undefined,
+  enabledClients: readonly string[],
+  job: LiveClient | undefined,
+  clients: readonly LiveClient[],
+): Finding[] {
   // A missing connection is reported once, by the connection check.
   if (live === undefined) return [];
   const resource = `${connectionResource(spec)}: enabled clients`;
@@ -70,13 +106,25 @@ export function enabledClientFindings(spec: TenantSpec, live: LiveConnection | u
     });
   }
   if (missing.length > 0) {
-    findings.push({ severity: "medium", kind: "connection.import-job-disabled", resource, expected: expected.map(name), actual: sorted(enabledClients).map(name), fix: restore(spec) });
+    findings.push({
+      severity: "medium",
+      kind: "connection.import-job-disabled",
+      resource,
+      expected: expected.map(name),
+      actual: sorted(enabledClients).map(name),
+      fix: restore(spec),
+    });
   }
   return findings;
 }
 
-export const connectionCheck = defineCheck("connection settings", ["connection"], ({ spec }, live) => connectionFindings(spec, live.connection));
+export const connectionCheck = defineCheck("connection settings", ["connection"], ({ spec }, live) =>
+  connectionFindings(spec, live.connection),
+);
 
-export const enabledClientsCheck = defineCheck("connection enabled clients", ["connection", "enabledClients", "clients", "grants"], ({ spec }, live) =>
-  enabledClientFindings(spec, live.connection, live.enabledClients, identifyImportJob(spec, live.clients, live.grants).job, live.clients),
+export const enabledClientsCheck = defineCheck(
+  "connection enabled clients",
+  ["connection", "enabledClients", "clients", "grants"],
+  ({ spec }, live) =>
+    enabledClientFindings(spec, live.connection, live.enabledClients, identifyImportJob(spec, live.clients, live.grants).job, live.clients),
 );

@@ -31,7 +31,16 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
   const resource = jobResource(spec);
   const { job, duplicates } = identity;
   if (job === undefined) {
-    return [{ severity: "high", kind: "import-job.missing", resource, expected: PRESENT, actual: ABSENT, fix: `run \`pulumi up --stack ${spec.stack}\`; the import job cannot get tokens until it exists` }];
+    return [
+      {
+        severity: "high",
+        kind: "import-job.missing",
+        resource,
+        expected: PRESENT,
+        actual: ABSENT,
+        fix: `run \`pulumi up --stack ${spec.stack}\`; the import job cannot get tokens until it exists`,
+      },
+    ];
   }
   const findings: Finding[] = [];
   if (duplicates.length > 0) {
@@ -45,7 +54,14 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
     });
   }
   if (job.appType !== spec.importJob.appType) {
-    findings.push({ severity: "medium", kind: "import-job.app-type", resource: `${resource}: application type`, expected: spec.importJob.appType, actual: job.appType ?? null, fix: `run \`pulumi up --stack ${spec.stack}\`` });
+    findings.push({
+      severity: "medium",
+      kind: "import-job.app-type",
+      resource: `${resource}: application type`,
+      expected: spec.importJob.appType,
+      actual: job.appType ?? null,
+      fix: `run \`pulumi up --stack ${spec.stack}\``,
+    });
   }
   const expectedGrantTypes = sorted(spec.importJob.grantTypes);
   const actualGrantTypes = sorted(job.grantTypes ?? []);
@@ -79,7 +95,16 @@ export function importJobGrantFindings(spec: TenantSpec, identity: ImportJobIden
   const resource = grantResource(spec);
   const grant = grants.find((g) => g.clientId === job.clientId && g.audience === spec.api.identifier);
   if (grant === undefined) {
-    return [{ severity: "high", kind: "grant.missing", resource, expected: sorted(spec.importJob.grant.scopes), actual: ABSENT, fix: `run \`pulumi up --stack ${spec.stack}\`; the job's token requests are refused until then` }];
+    return [
+      {
+        severity: "high",
+        kind: "grant.missing",
+        resource,
+        expected: sorted(spec.importJob.grant.scopes),
+        actual: ABSENT,
+        fix: `run \`pulumi up --stack ${spec.stack}\`; the job's token requests are refused until then`,
+      },
+    ];
   }
   const findings: Finding[] = [];
   const expected = sorted(spec.importJob.grant.scopes);
@@ -87,10 +112,19 @@ export function importJobGrantFindings(spec: TenantSpec, identity: ImportJobIden
   const widened = difference(actual, expected);
   const narrowed = difference(expected, actual);
   const fix = `run \`pulumi up --stack ${spec.stack}\` to set the grant back to ${expected.join(" ")}`;
-  if (widened.length > 0) findings.push({ severity: "high", kind: "grant.scopes-widened", resource: `${resource}: scopes`, expected, actual, fix });
-  if (narrowed.length > 0) findings.push({ severity: "medium", kind: "grant.scopes-narrowed", resource: `${resource}: scopes`, expected, actual, fix });
+  if (widened.length > 0)
+    findings.push({ severity: "high", kind: "grant.scopes-widened", resource: `${resource}: scopes`, expected, actual, fix });
+  if (narrowed.length > 0)
+    findings.push({ severity: "medium", kind: "grant.scopes-narrowed", resource: `${resource}: scopes`, expected, actual, fix });
   if (grant.subjectType !== undefined && grant.subjectType !== spec.importJob.grant.subjectType) {
-    findings.push({ severity: "medium", kind: "grant.subject-type", resource: `${resource}: subject type`, expected: spec.importJob.grant.subjectType, actual: grant.subjectType, fix });
+    findings.push({
+      severity: "medium",
+      kind: "grant.subject-type",
+      resource: `${resource}: subject type`,
+      expected: spec.importJob.grant.subjectType,
+      actual: grant.subjectType,
+      fix,
+    });
   }
   return findings;
 }

@@ -22,25 +22,72 @@ interface Setting {
 // the signing algorithm and the client policy decide who can get a token and how it is
 // checked; the profile, RBAC and lifetime change what a token says; the name is cosmetic.
 const SETTINGS: readonly Setting[] = [
-  { kind: "api.signing-alg", label: "signing algorithm", severity: "high", expected: (a) => a.signingAlg, actual: (l) => l.signingAlg ?? null },
-  { kind: "api.offline-access", label: "offline access", severity: "high", expected: (a) => a.allowOfflineAccess, actual: (l) => l.allowOfflineAccess ?? false },
-  { kind: "api.client-policy", label: "client access policy", severity: "high", expected: (a) => a.clientPolicy, actual: (l) => l.clientPolicy ?? null },
-  { kind: "api.token-profile", label: "token profile (dialect)", severity: "medium", expected: (a) => a.tokenDialect, actual: (l) => l.tokenDialect ?? DEFAULT_TOKEN_DIALECT },
-  { kind: "api.rbac", label: "RBAC (enforce policies)", severity: "medium", expected: (a) => a.enforcePolicies, actual: (l) => l.enforcePolicies ?? false },
-  { kind: "api.token-lifetime", label: "token lifetime (s)", severity: "medium", expected: (a) => a.tokenLifetime, actual: (l) => l.tokenLifetime ?? null },
+  {
+    kind: "api.signing-alg",
+    label: "signing algorithm",
+    severity: "high",
+    expected: (a) => a.signingAlg,
+    actual: (l) => l.signingAlg ?? null,
+  },
+  {
+    kind: "api.offline-access",
+    label: "offline access",
+    severity: "high",
+    expected: (a) => a.allowOfflineAccess,
+    actual: (l) => l.allowOfflineAccess ?? false,
+  },
+  {
+    kind: "api.client-policy",
+    label: "client access policy",
+    severity: "high",
+    expected: (a) => a.clientPolicy,
+    actual: (l) => l.clientPolicy ?? null,
+  },
+  {
+    kind: "api.token-profile",
+    label: "token profile (dialect)",
+    severity: "medium",
+    expected: (a) => a.tokenDialect,
+    actual: (l) => l.tokenDialect ?? DEFAULT_TOKEN_DIALECT,
+  },
+  {
+    kind: "api.rbac",
+    label: "RBAC (enforce policies)",
+    severity: "medium",
+    expected: (a) => a.enforcePolicies,
+    actual: (l) => l.enforcePolicies ?? false,
+  },
+  {
+    kind: "api.token-lifetime",
+    label: "token lifetime (s)",
+    severity: "medium",
+    expected: (a) => a.tokenLifetime,
+    actual: (l) => l.tokenLifetime ?? null,
+  },
   { kind: "api.name", label: "name", severity: "low", expected: (a) => a.name, actual: (l) => l.name ?? null },
 ];
 
 export function resourceServerFindings(spec: TenantSpec, live: LiveResourceServer | undefined): Finding[] {
   const resource = apiResource(spec.api);
   if (live === undefined) {
-    return [{ severity: "high", kind: "api.missing", resource, expected: PRESENT, actual: ABSENT, fix: `${restore(spec)}; every token for the API fails until it exists` }];
+    return [
+      {
+        severity: "high",
+        kind: "api.missing",
+        resource,
+        expected: PRESENT,
+        actual: ABSENT,
+        fix: `${restore(spec)}; every token for the API fails until it exists`,
+      },
+    ];
   }
   return SETTINGS.flatMap((setting) => {
     const expected = setting.expected(spec.api);
     const actual = setting.actual(live);
     if (expected === actual) return [];
-    return [{ severity: setting.severity, kind: setting.kind, resource: `${resource}: ${setting.label}`, expected, actual, fix: restore(spec) }];
+    return [
+      { severity: setting.severity, kind: setting.kind, resource: `${resource}: ${setting.label}`, expected, actual, fix: restore(spec) },
+    ];
   });
 }
 
@@ -51,7 +98,14 @@ export function permissionFindings(spec: TenantSpec, live: LiveResourceServer | 
   const actual = new Map(live.permissions.map((p) => [p.name, p.description]));
   const findings: Finding[] = [];
   for (const name of difference(declared.keys(), actual.keys())) {
-    findings.push({ severity: "medium", kind: "permission.missing", resource: `permission ${name}`, expected: PRESENT, actual: ABSENT, fix: `${restore(spec)}; tokens cannot carry ${name} until then` });
+    findings.push({
+      severity: "medium",
+      kind: "permission.missing",
+      resource: `permission ${name}`,
+      expected: PRESENT,
+      actual: ABSENT,
+      fix: `${restore(spec)}; tokens cannot carry ${name} until then`,
+    });
   }
   for (const name of difference(actual.keys(), declared.keys())) {
     findings.push({
@@ -66,12 +120,23 @@ export function permissionFindings(spec: TenantSpec, live: LiveResourceServer | 
   for (const [name, description] of declared) {
     const liveDescription = actual.get(name);
     if (actual.has(name) && liveDescription !== description) {
-      findings.push({ severity: "low", kind: "permission.description", resource: `permission ${name}: description`, expected: description, actual: liveDescription ?? null, fix: restore(spec) });
+      findings.push({
+        severity: "low",
+        kind: "permission.description",
+        resource: `permission ${name}: description`,
+        expected: description,
+        actual: liveDescription ?? null,
+        fix: restore(spec),
+      });
     }
   }
   return findings;
 }
 
-export const resourceServerCheck = defineCheck("API settings", ["resourceServer"], ({ spec }, live) => resourceServerFindings(spec, live.resourceServer));
+export const resourceServerCheck = defineCheck("API settings", ["resourceServer"], ({ spec }, live) =>
+  resourceServerFindings(spec, live.resourceServer),
+);
 
-export const permissionsCheck = defineCheck("permissions", ["resourceServer"], ({ spec }, live) => permissionFindings(spec, live.resourceServer));
+export const permissionsCheck = defineCheck("permissions", ["resourceServer"], ({ spec }, live) =>
+  permissionFindings(spec, live.resourceServer),
+);

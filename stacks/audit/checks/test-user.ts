@@ -7,7 +7,10 @@ import { defineCheck } from "./check";
  * The declared test user must exist in the user store; in prod, no user may carry an address
  * that another stack declares for its test user (a known password in the production store).
  */
-export function testUserFindings({ spec, foreignTestUserEmails }: AuditTarget, usersByEmail: ReadonlyMap<string, readonly LiveUser[]>): Finding[] {
+export function testUserFindings(
+  { spec, foreignTestUserEmails }: AuditTarget,
+  usersByEmail: ReadonlyMap<string, readonly LiveUser[]>,
+): Finding[] {
   const findings: Finding[] = [];
   const declared = spec.testUser?.email;
   if (declared !== undefined) {
