@@ -69,6 +69,23 @@ describe("a tenant as the program leaves it", () => {
   });
 });
 
+describe("a tenant bigger than one page", () => {
+  it("reads every page of clients and grants, finds a grant on the last one, and asks for no empty page", async () => {
+    // 150 more applications with a grant each on another API: two pages of each list at 100 a page.
+    for (let i = 0; i < 150; i += 1) {
+      const app = await standIn.createClient({ name: `App ${i}`, app_type: "non_interactive", grant_types: ["client_credentials"] });
+      await standIn.createClientGrant({ client_id: app.client_id, audience: standIn.managementAudience, scope: ["read:users"] });
+    }
+    const late = await standIn.createClient({ name: "Late App", app_type: "non_interactive", grant_types: ["client_credentials"] });
+    await standIn.createClientGrant({ client_id: late.client_id, audience: dev.api.identifier, scope: ["read:timesheets"] });
+    const { run, report, requests } = await auditDev();
+    expect(run.code).toBe(2);
+    expect(report.stacks[0]?.findings.map((f) => f.resource)).toEqual([`grant "Late App" (${late.client_id}) → ${dev.api.identifier}`]);
+    expect(requests.filter((r) => r.path === "/api/v2/clients").map((r) => r.query.page)).toEqual(["0", "1"]);
+    expect(requests.filter((r) => r.path === "/api/v2/client-grants")).toHaveLength(2);
+  });
+});
+
 type Drift = (tenant: { dashboard: ManagementClient; seeded: SeededTenant; standIn: Auth0StandIn }) => Promise<unknown>;
 
 const identifier = dev.api.identifier;
