@@ -20,7 +20,9 @@ describe("conformance with recorded Auth0 Management API traffic", () => {
     const result = await replayRecording(file);
     results.push(result);
     for (const mismatch of result.mismatches.slice(0, 3)) {
-      console.log(`  mismatch ${file} #${mismatch.index} ${mismatch.request}: ${mismatch.actualStatus} (recorded ${mismatch.expectedStatus})`);
+      console.log(
+        `  mismatch ${file} #${mismatch.index} ${mismatch.request}: ${mismatch.actualStatus} (recorded ${mismatch.expectedStatus})`,
+      );
       console.log(`    recorded: ${JSON.stringify(mismatch.expected)}`);
       console.log(`    stand-in: ${JSON.stringify(mismatch.actual)}`);
     }

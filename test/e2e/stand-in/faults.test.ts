@@ -23,7 +23,12 @@ describe("faults", () => {
     for (let n = 0; n < 4; n += 1) statuses.push((await api(auth0, token, "GET", "/clients")).status);
     expect(statuses).toEqual([200, 200, 429, 429]);
     const limited = await api(auth0, token, "GET", "/clients");
-    expect(limited.body).toEqual({ statusCode: 429, error: "Too Many Requests", message: "Global limit has been reached", errorCode: "too_many_requests" });
+    expect(limited.body).toEqual({
+      statusCode: 429,
+      error: "Too Many Requests",
+      message: "Global limit has been reached",
+      errorCode: "too_many_requests",
+    });
     expect(limited.headers.get("retry-after")).toBe("3");
     expect(limited.headers.get("x-ratelimit-limit")).toBe("2");
     expect(limited.headers.get("x-ratelimit-remaining")).toBe("0");

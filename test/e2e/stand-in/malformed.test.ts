@@ -29,8 +29,12 @@ describe("payload validation", () => {
       message: "Payload validation error: 'Additional properties not allowed: foo'.",
       errorCode: "invalid_body",
     });
-    const nested = await api(auth0, token, "PATCH", "/resource-servers/https%3A%2F%2Fexisting.example.com", { subject_type_authorization: { user: { policy: "allow_all", extra: true } } });
-    expect(nested.body).toMatchObject({ message: "Payload validation error: 'Additional properties not allowed: extra' on property subject_type_authorization.user." });
+    const nested = await api(auth0, token, "PATCH", "/resource-servers/https%3A%2F%2Fexisting.example.com", {
+      subject_type_authorization: { user: { policy: "allow_all", extra: true } },
+    });
+    expect(nested.body).toMatchObject({
+      message: "Payload validation error: 'Additional properties not allowed: extra' on property subject_type_authorization.user.",
+    });
   });
 
   it("reports missing properties, wrong types, enum misses and malformed JSON", async () => {
@@ -43,7 +47,7 @@ describe("payload validation", () => {
     expect((await api(auth0, token, "POST", "/clients", { name: "x", app_type: "mainframe" })).body).toMatchObject({
       message: "Payload validation error: 'No enum match for: \"mainframe\"' on property app_type.",
     });
-    const broken = await api(auth0, token, "POST", "/clients", "{\"name\": ");
+    const broken = await api(auth0, token, "POST", "/clients", '{"name": ');
     expect(broken.status).toBe(400);
     expect(broken.body).toMatchObject({ statusCode: 400, error: "Bad Request", message: "Invalid request payload JSON format" });
     expect((await api(auth0, token, "GET", "/clients?per_page=500")).body).toMatchObject({
@@ -53,7 +57,39 @@ describe("payload validation", () => {
   });
 
   it("answers a batch of malformed requests with 4xx only, and never fails internally", async () => {
-    const bodies: unknown[] = [null, [], "[]", "\"text\"", 7, true, "{", "{}", { name: null }, { name: [] }, { name: {} }, { name: "" }, { name: "<script>" }, { scopes: "all" }, { scopes: [{}] }, { scopes: [{ value: 1 }] }, { token_lifetime: -1 }, { token_lifetime: 1.5 }, { token_lifetime: "1" }, { signing_alg: "none" }, { identifier: "" }, { client_id: 1, audience: [] }, { options: "x" }, { metadata: { k: 1 } }, { connection: 5 }, { email: "not-an-email", connection: "existing-db", password: "x" }, [{ client_id: 1 }], [{ client_id: "x", status: "yes" }], { ["__proto__"]: { polluted: true } }, { constructor: { prototype: {} } }, "x".repeat(2 * 1024 * 1024)];
+    const bodies: unknown[] = [
+      null,
+      [],
+      "[]",
+      '"text"',
+      7,
+      true,
+      "{",
+      "{}",
+      { name: null },
+      { name: [] },
+      { name: {} },
+      { name: "" },
+      { name: "<script>" },
+      { scopes: "all" },
+      { scopes: [{}] },
+      { scopes: [{ value: 1 }] },
+      { token_lifetime: -1 },
+      { token_lifetime: 1.5 },
+      { token_lifetime: "1" },
+      { signing_alg: "none" },
+      { identifier: "" },
+      { client_id: 1, audience: [] },
+      { options: "x" },
+      { metadata: { k: 1 } },
+      { connection: 5 },
+      { email: "not-an-email", connection: "existing-db", password: "x" },
+      [{ client_id: 1 }],
+      [{ client_id: "x", status: "yes" }],
+      { ["__proto__"]: { polluted: true } },
+      { constructor: { prototype: {} } },
+      "x".repeat(2 * 1024 * 1024),
+    ];
     const targets: Array<[string, string]> = [
       ["POST", "/resource-servers"],
       ["PATCH", "/resource-servers/https%3A%2F%2Fexisting.example.com"],
@@ -74,7 +110,17 @@ describe("payload validation", () => {
         statuses.push({ request: `${method} ${path} ${JSON.stringify(body).slice(0, 40)}`, status: answer.status, body: answer.body });
       }
     }
-    const odd = ["GET /clients?page=-1", "GET /clients?include_totals=maybe", "GET /client-grants?from=%%%", "GET /client-grants?take=0", "GET /resource-servers/%E0%A4%A", "GET /users/%", "DELETE /connections/nope", "GET /nowhere", "PUT /clients"];
+    const odd = [
+      "GET /clients?page=-1",
+      "GET /clients?include_totals=maybe",
+      "GET /client-grants?from=%%%",
+      "GET /client-grants?take=0",
+      "GET /resource-servers/%E0%A4%A",
+      "GET /users/%",
+      "DELETE /connections/nope",
+      "GET /nowhere",
+      "PUT /clients",
+    ];
     for (const request of odd) {
       const [method = "GET", path = "/"] = request.split(" ");
       const answer = await api(auth0, token, method, path);

@@ -60,16 +60,29 @@ describe("authentication and permissions", () => {
 
   it("shows client secrets only to tokens holding read:client_keys", async () => {
     const created = await auth0.createClient({ name: "Timesheets importer", app_type: "non_interactive" });
-    const withoutKeys = await api<CreatedClient>(auth0, await auth0.managementToken(["read:clients"]), "GET", `/clients/${created.client_id}`);
+    const withoutKeys = await api<CreatedClient>(
+      auth0,
+      await auth0.managementToken(["read:clients"]),
+      "GET",
+      `/clients/${created.client_id}`,
+    );
     expect(withoutKeys.body.client_secret).toBeUndefined();
-    const withKeys = await api<CreatedClient>(auth0, await auth0.managementToken(["read:clients", "read:client_keys"]), "GET", `/clients/${created.client_id}`);
+    const withKeys = await api<CreatedClient>(
+      auth0,
+      await auth0.managementToken(["read:clients", "read:client_keys"]),
+      "GET",
+      `/clients/${created.client_id}`,
+    );
     expect(withKeys.body.client_secret).toBe(created.client_secret);
   });
 });
 
 describe("resource servers", () => {
   it("applies Auth0's defaults on create and answers the same document by id and by URL-encoded identifier", async () => {
-    const created = await api<Created>(auth0, token, "POST", "/resource-servers", { identifier: "https://timesheets.example.com/api", name: "Timesheets API" });
+    const created = await api<Created>(auth0, token, "POST", "/resource-servers", {
+      identifier: "https://timesheets.example.com/api",
+      name: "Timesheets API",
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{24}$/),
@@ -89,8 +102,13 @@ describe("resource servers", () => {
   });
 
   it("replaces the whole scopes array on patch and refuses a second API with the same identifier", async () => {
-    const { id } = await auth0.createResourceServer({ identifier: "https://timesheets.example.com/api", scopes: [{ value: "read:timesheets" }, { value: "write:timesheets" }] });
-    const patched = await api(auth0, token, "PATCH", `/resource-servers/${id}`, { scopes: [{ value: "approve:timesheets", description: "Approve" }] });
+    const { id } = await auth0.createResourceServer({
+      identifier: "https://timesheets.example.com/api",
+      scopes: [{ value: "read:timesheets" }, { value: "write:timesheets" }],
+    });
+    const patched = await api(auth0, token, "PATCH", `/resource-servers/${id}`, {
+      scopes: [{ value: "approve:timesheets", description: "Approve" }],
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ scopes: [{ value: "approve:timesheets", description: "Approve" }] });
     const duplicate = await api(auth0, token, "POST", "/resource-servers", { identifier: "https://timesheets.example.com/api" });
@@ -103,7 +121,12 @@ describe("resource servers", () => {
     const all = await api<unknown[]>(auth0, token, "GET", "/resource-servers");
     expect(all.body).toHaveLength(4);
     const page = await api(auth0, token, "GET", "/resource-servers?page=1&per_page=3&include_totals=true");
-    expect(page.body).toEqual({ start: 3, limit: 3, total: 4, resource_servers: [expect.objectContaining({ identifier: "https://api-3.example.com" })] });
+    expect(page.body).toEqual({
+      start: 3,
+      limit: 3,
+      total: 4,
+      resource_servers: [expect.objectContaining({ identifier: "https://api-3.example.com" })],
+    });
   });
 
   it("deletes, after which the API is gone along with its grants", async () => {
@@ -113,14 +136,22 @@ describe("resource servers", () => {
     expect((await api(auth0, token, "DELETE", `/resource-servers/${id}`)).status).toBe(204);
     const gone = await api(auth0, token, "GET", `/resource-servers/${id}`);
     expect(gone.status).toBe(404);
-    expect(gone.body).toEqual({ statusCode: 404, error: "Not Found", message: "The resource server does not exist", errorCode: "inexistent_resource_server" });
+    expect(gone.body).toEqual({
+      statusCode: 404,
+      error: "Not Found",
+      message: "The resource server does not exist",
+      errorCode: "inexistent_resource_server",
+    });
     expect(await api(auth0, token, "GET", `/client-grants?audience=${encodeURIComponent(identifier)}`)).toMatchObject({ body: [] });
   });
 });
 
 describe("clients", () => {
   it("generates a 32-character client id and a secret, and filters lists by app_type", async () => {
-    const created = await api<CreatedClient>(auth0, token, "POST", "/clients", { name: "Timesheets importer", app_type: "non_interactive" });
+    const created = await api<CreatedClient>(auth0, token, "POST", "/clients", {
+      name: "Timesheets importer",
+      app_type: "non_interactive",
+    });
     expect(created.status).toBe(201);
     expect(created.body.client_id).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(created.body.client_secret).toMatch(/^[A-Za-z0-9_-]{64}$/);
@@ -139,7 +170,10 @@ describe("clients", () => {
     const { identifier } = await auth0.createResourceServer({ identifier: "https://timesheets.example.com/api" });
     await auth0.createClientGrant({ client_id: client.client_id, audience: identifier, scope: [] });
     const connection = await auth0.createConnection({ name: "timesheets-db", strategy: "auth0", enabled_clients: [client.client_id] });
-    const patched = await api(auth0, token, "PATCH", `/clients/${client.client_id}`, { name: "Importer v2", grant_types: ["client_credentials"] });
+    const patched = await api(auth0, token, "PATCH", `/clients/${client.client_id}`, {
+      name: "Importer v2",
+      grant_types: ["client_credentials"],
+    });
     expect(patched.body).toMatchObject({ name: "Importer v2", grant_types: ["client_credentials"] });
     expect((await api(auth0, token, "DELETE", `/clients/${client.client_id}`)).status).toBe(204);
     expect((await api(auth0, token, "GET", `/clients/${client.client_id}`)).status).toBe(404);
@@ -169,15 +203,30 @@ describe("client grants", () => {
 
   it("filters by audience and client_id, and pages with checkpoints (from/take, next)", async () => {
     const { audience, clientIds } = await seedGrants(3);
-    const byClient = await api<Array<{ id: string }>>(auth0, token, "GET", `/client-grants?client_id=${clientIds[1]}&audience=${encodeURIComponent(audience)}`);
+    const byClient = await api<Array<{ id: string }>>(
+      auth0,
+      token,
+      "GET",
+      `/client-grants?client_id=${clientIds[1]}&audience=${encodeURIComponent(audience)}`,
+    );
     expect(byClient.body).toHaveLength(1);
     expect(byClient.body[0]?.id).toMatch(/^cgr_[A-Za-z0-9]{16}$/);
 
     const query = `audience=${encodeURIComponent(audience)}`;
-    const first = await api<{ client_grants: Array<{ client_id: string }>; next?: string }>(auth0, token, "GET", `/client-grants?${query}&take=2`);
+    const first = await api<{ client_grants: Array<{ client_id: string }>; next?: string }>(
+      auth0,
+      token,
+      "GET",
+      `/client-grants?${query}&take=2`,
+    );
     expect(first.body.client_grants.map((grant) => grant.client_id)).toEqual(clientIds.slice(0, 2));
     expect(first.body.next).toEqual(expect.any(String));
-    const second = await api<{ client_grants: Array<{ client_id: string }>; next?: string }>(auth0, token, "GET", `/client-grants?${query}&take=2&from=${first.body.next}`);
+    const second = await api<{ client_grants: Array<{ client_id: string }>; next?: string }>(
+      auth0,
+      token,
+      "GET",
+      `/client-grants?${query}&take=2&from=${first.body.next}`,
+    );
     expect(second.body.client_grants.map((grant) => grant.client_id)).toEqual(clientIds.slice(2));
     expect(second.body.next).toBeUndefined();
   });
@@ -214,15 +263,37 @@ describe("connections", () => {
 
   it("enables and disables clients through /connections/{id}/clients, paginated", async () => {
     const connection = await auth0.createConnection({ name: "timesheets-db", strategy: "auth0" });
-    const clients = [await auth0.createClient({ name: "One" }), await auth0.createClient({ name: "Two" }), await auth0.createClient({ name: "Three" })];
-    const enable = await api(auth0, token, "PATCH", `/connections/${connection.id}/clients`, clients.map((client) => ({ client_id: client.client_id, status: true })));
+    const clients = [
+      await auth0.createClient({ name: "One" }),
+      await auth0.createClient({ name: "Two" }),
+      await auth0.createClient({ name: "Three" }),
+    ];
+    const enable = await api(
+      auth0,
+      token,
+      "PATCH",
+      `/connections/${connection.id}/clients`,
+      clients.map((client) => ({ client_id: client.client_id, status: true })),
+    );
     expect(enable.status).toBe(204);
-    const page = await api<{ clients: Array<{ client_id: string }>; next?: string }>(auth0, token, "GET", `/connections/${connection.id}/clients?take=2`);
+    const page = await api<{ clients: Array<{ client_id: string }>; next?: string }>(
+      auth0,
+      token,
+      "GET",
+      `/connections/${connection.id}/clients?take=2`,
+    );
     expect(page.body.clients).toHaveLength(2);
-    const rest = await api<{ clients: Array<{ client_id: string }>; next?: string }>(auth0, token, "GET", `/connections/${connection.id}/clients?take=2&from=${page.body.next}`);
+    const rest = await api<{ clients: Array<{ client_id: string }>; next?: string }>(
+      auth0,
+      token,
+      "GET",
+      `/connections/${connection.id}/clients?take=2&from=${page.body.next}`,
+    );
     expect([...page.body.clients, ...rest.body.clients].map((entry) => entry.client_id)).toEqual(clients.map((client) => client.client_id));
     await api(auth0, token, "PATCH", `/connections/${connection.id}/clients`, [{ client_id: clients[1]?.client_id, status: false }]);
-    expect((await api(auth0, token, "GET", `/connections/${connection.id}`)).body).toMatchObject({ enabled_clients: [clients[0]?.client_id, clients[2]?.client_id] });
+    expect((await api(auth0, token, "GET", `/connections/${connection.id}`)).body).toMatchObject({
+      enabled_clients: [clients[0]?.client_id, clients[2]?.client_id],
+    });
   });
 });
 
@@ -237,19 +308,38 @@ describe("users", () => {
     expect(created.status).toBe(201);
     expect(created.body.user_id).toMatch(/^auth0\|[0-9a-f]{24}$/);
     const path = `/users/${encodeURIComponent(created.body.user_id)}`;
-    expect((await api(auth0, token, "GET", path)).body).toMatchObject({ email: "Ada.Lovelace@example.com", email_verified: false, app_metadata: { roles: ["approver"] } });
+    expect((await api(auth0, token, "GET", path)).body).toMatchObject({
+      email: "Ada.Lovelace@example.com",
+      email_verified: false,
+      app_metadata: { roles: ["approver"] },
+    });
     const patched = await api(auth0, token, "PATCH", path, { app_metadata: { team: "finance", roles: null } });
     expect(patched.body).toMatchObject({ app_metadata: { team: "finance" } });
-    const found = await api<Array<{ user_id: string }>>(auth0, token, "GET", `/users-by-email?email=${encodeURIComponent("ada.lovelace@example.com")}`);
+    const found = await api<Array<{ user_id: string }>>(
+      auth0,
+      token,
+      "GET",
+      `/users-by-email?email=${encodeURIComponent("ada.lovelace@example.com")}`,
+    );
     expect(found.body.map((user) => user.user_id)).toEqual([created.body.user_id]);
     expect((await api(auth0, token, "DELETE", path)).status).toBe(204);
-    expect((await api(auth0, token, "GET", path)).body).toEqual({ statusCode: 404, error: "Not Found", message: "The user does not exist.", errorCode: "inexistent_user" });
+    expect((await api(auth0, token, "GET", path)).body).toEqual({
+      statusCode: 404,
+      error: "Not Found",
+      message: "The user does not exist.",
+      errorCode: "inexistent_user",
+    });
   });
 
   it("refuses a duplicate email and an unknown connection", async () => {
     const user = { connection: "Username-Password-Authentication", email: "ada@example.com", password: "pw-1234567" };
     await auth0.createUser(user);
-    expect((await api(auth0, token, "POST", "/users", user)).body).toEqual({ statusCode: 409, error: "Conflict", message: "The user already exists.", errorCode: "auth0_idp_error" });
+    expect((await api(auth0, token, "POST", "/users", user)).body).toEqual({
+      statusCode: 409,
+      error: "Conflict",
+      message: "The user already exists.",
+      errorCode: "auth0_idp_error",
+    });
     expect((await api(auth0, token, "POST", "/users", { ...user, connection: "nope" })).body).toEqual({
       statusCode: 400,
       error: "Bad Request",

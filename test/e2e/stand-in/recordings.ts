@@ -3,7 +3,13 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { z } from "zod";
-import { implementsEndpoint, startAuth0StandIn, type Auth0StandIn, type Credential, type JsonObject } from "../../support/auth0-stand-in/index.js";
+import {
+  implementsEndpoint,
+  startAuth0StandIn,
+  type Auth0StandIn,
+  type Credential,
+  type JsonObject,
+} from "../../support/auth0-stand-in/index.js";
 
 // Replays go-vcr cassettes of real Management API traffic against the stand-in and compares
 // what comes back. Recorded ids are mapped to the ids the stand-in hands out, in URLs and
@@ -17,12 +23,15 @@ export const RECORDINGS_DIR = path.resolve(repoRoot, "../shared/auth0-recordings
  * here must still be present (or absent) on both sides; only its value is masked.
  */
 export const IGNORED_FIELDS: ReadonlyArray<{ path: string; reason: string }> = [
-  { path: "client_secret", reason: "generated per client; the recordings hold \"[REDACTED]\"" },
+  { path: "client_secret", reason: 'generated per client; the recordings hold "[REDACTED]"' },
   { path: "signing_keys", reason: "the tenant's own signing certificate; the recorder replaced the array with one redacted entry" },
   { path: "created_at", reason: "timestamp of the recording run" },
   { path: "updated_at", reason: "timestamp of the recording run" },
   { path: "deleted_at", reason: "timestamp of the recording run" },
-  { path: "options.configuration.*", reason: "Auth0 answers connection configuration encrypted under a random IV: ciphertext differs on every write" },
+  {
+    path: "options.configuration.*",
+    reason: "Auth0 answers connection configuration encrypted under a random IV: ciphertext differs on every write",
+  },
 ];
 
 const cassette = z.object({
@@ -70,8 +79,7 @@ const parseJson = (text: string | null | undefined): unknown => {
   }
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Masks the values of IGNORED_FIELDS (top-level paths, `*` for every key of an object). */
 export function maskIgnored(value: unknown): unknown {
@@ -193,7 +201,14 @@ export async function replayRecording(file: string): Promise<ReplayResult> {
       if (answer.status === response.code && isDeepStrictEqual(expectedMasked, actualMasked)) {
         result.matched += 1;
       } else {
-        result.mismatches.push({ index, request: label, expectedStatus: response.code, actualStatus: answer.status, expected: expectedMasked, actual: actualMasked });
+        result.mismatches.push({
+          index,
+          request: label,
+          expectedStatus: response.code,
+          actualStatus: answer.status,
+          expected: expectedMasked,
+          actual: actualMasked,
+        });
       }
     }
     if (standIn.internalErrors.length > 0) throw new AggregateError(standIn.internalErrors, `${file}: the stand-in failed internally`);

@@ -38,7 +38,9 @@ describe("ManagementClient against the stand-in", () => {
     const created = await management.resourceServers.create({ identifier: API, name: "Timesheets API" });
     const fetched = await management.resourceServers.get(API);
     expect(fetched.id).toBe(created.id);
-    const updated = await management.resourceServers.update(API, { scopes: [{ value: "read:timesheets", description: "Read timesheets" }] });
+    const updated = await management.resourceServers.update(API, {
+      scopes: [{ value: "read:timesheets", description: "Read timesheets" }],
+    });
     expect(updated.scopes).toEqual([{ value: "read:timesheets", description: "Read timesheets" }]);
     expect(auth0.requests.some((entry) => entry.path === "/api/v2/resource-servers/https%3A%2F%2Ftimesheets.example.com%2Fapi")).toBe(true);
   });
@@ -64,14 +66,21 @@ describe("ManagementClient against the stand-in", () => {
 
   it("surfaces Auth0's errors as the SDK's typed errors", async () => {
     const management = await sdk({ scopes: ["read:clients"] });
-    await expect(management.clients.get("doesnotexist")).rejects.toMatchObject({ statusCode: 404, body: { errorCode: "inexistent_client" } });
+    await expect(management.clients.get("doesnotexist")).rejects.toMatchObject({
+      statusCode: 404,
+      body: { errorCode: "inexistent_client" },
+    });
     const denied = await management.clients.create({ name: "nope" }).catch((error: unknown) => error);
     expect(denied).toBeInstanceOf(ManagementError);
     expect(denied).toMatchObject({ statusCode: 403, body: { message: "Insufficient scope, expected any of: create:clients" } });
   });
 
   it("works with a ready token and with a private-key client assertion", async () => {
-    const withToken = new ManagementClient({ domain: auth0.domain, token: await auth0.managementToken(["read:connections"]), fetch: auth0.fetch });
+    const withToken = new ManagementClient({
+      domain: auth0.domain,
+      token: await auth0.managementToken(["read:connections"]),
+      fetch: auth0.fetch,
+    });
     const connections = await withToken.connections.list({ name: "Username-Password-Authentication" });
     expect(connections.data).toHaveLength(1);
 
@@ -80,7 +89,9 @@ describe("ManagementClient against the stand-in", () => {
       name: "Key-authenticated automation",
       app_type: "non_interactive",
       client_authentication_methods: {
-        private_key_jwt: { credentials: [{ credential_type: "public_key", pem: publicKey.export({ type: "spki", format: "pem" }).toString() }] },
+        private_key_jwt: {
+          credentials: [{ credential_type: "public_key", pem: publicKey.export({ type: "spki", format: "pem" }).toString() }],
+        },
       },
     });
     await auth0.createClientGrant({ client_id: client.client_id, audience: auth0.managementAudience, scope: ["read:clients"] });

@@ -78,12 +78,6 @@ export function selfSignedCertificate(subject: string, publicKey: KeyObject, pri
 
 /** A certificates-only PKCS#7 bundle, as Auth0 lists beside each client signing certificate. */
 export function pkcs7(certificate: Certificate): string {
-  const signedData = sequence(
-    integer(Buffer.from([1])),
-    set(),
-    sequence(oid("1.2.840.113549.1.7.1")),
-    explicit(0, certificate.der),
-    set(),
-  );
+  const signedData = sequence(integer(Buffer.from([1])), set(), sequence(oid("1.2.840.113549.1.7.1")), explicit(0, certificate.der), set());
   return pem("PKCS7", sequence(oid("1.2.840.113549.1.7.2"), explicit(0, signedData)));
 }

@@ -56,8 +56,6 @@ export class OAuthError extends Error {
 export const badRequest = (message: string, errorCode = "invalid_body"): ManagementApiError =>
   new ManagementApiError(400, message, errorCode);
 
-export const notFound = (message: string, errorCode: string): ManagementApiError =>
-  new ManagementApiError(404, message, errorCode);
+export const notFound = (message: string, errorCode: string): ManagementApiError => new ManagementApiError(404, message, errorCode);
 
-export const conflict = (message: string, errorCode: string): ManagementApiError =>
-  new ManagementApiError(409, message, errorCode);
+export const conflict = (message: string, errorCode: string): ManagementApiError => new ManagementApiError(409, message, errorCode);

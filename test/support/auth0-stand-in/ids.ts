@@ -21,7 +21,9 @@ function randomString(length: number, alphabet: string): string {
 
 /** A Mongo-style ObjectId, as Auth0 uses for resource servers: 4 bytes of seconds, 8 random. */
 export function resourceServerId(now = Date.now()): string {
-  const seconds = Math.floor(now / 1000).toString(16).padStart(8, "0");
+  const seconds = Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, "0");
   return seconds + randomBytes(8).toString("hex");
 }
 

@@ -16,7 +16,17 @@ import { resourceServerRoutes } from "./resources/resource-servers.js";
 import { userRoutes } from "./resources/users.js";
 import { matchRoute, type Route } from "./router.js";
 import { requestListener } from "./server.js";
-import { MANAGEMENT_SCOPES, TenantState, type Client, type ClientGrant, type Connection, type Credential, type ManagementScope, type ResourceServer, type User } from "./store.js";
+import {
+  MANAGEMENT_SCOPES,
+  TenantState,
+  type Client,
+  type ClientGrant,
+  type Connection,
+  type Credential,
+  type ManagementScope,
+  type ResourceServer,
+  type User,
+} from "./store.js";
 import { issueAccessToken, ManagementTokenVerifier } from "./tokens.js";
 import type { JsonObject } from "./validation.js";
 
@@ -53,7 +63,7 @@ export interface Auth0StandIn {
   faults: Faults;
   /** The tenant's state, for assertions that the API cannot make. */
   tenant: TenantState;
-  /** The tenant's signing keys (awaits their generation). */
+  /** The tenant's signing keys. */
   keys(): Promise<TenantKeys>;
 
   /** A client with a grant on the Management API for `scopes` (all of them by default). */
@@ -92,8 +102,9 @@ export function implementsEndpoint(method: string, path: string): boolean {
 export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Promise<Auth0StandIn> {
   const domain = options.domain ?? "exampleco-dev.eu.auth0.com";
   const tenant = new TenantState(domain);
+  // The RS256 key is made while the server binds its port: every token and every Management
+  // API call needs it, so the stand-in counts as started only once it exists.
   const keysPromise = generateTenantKeys(domain);
-  // Nothing may be left unhandled if the stand-in is closed before its keys are used.
   keysPromise.catch(() => undefined);
   const keys = (): Promise<TenantKeys> => keysPromise;
   const issuer = `https://${domain}/`;
@@ -112,6 +123,12 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
+  try {
+    await keysPromise;
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
 
@@ -134,7 +151,8 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
     try {
       return (await invoke("POST", path, body)) as T;
     } catch (error) {
-      if (error instanceof ManagementApiError) throw new Error(`Seeding ${path} failed: ${error.statusCode} ${error.message}`, { cause: error });
+      if (error instanceof ManagementApiError)
+        throw new Error(`Seeding ${path} failed: ${error.statusCode} ${error.message}`, { cause: error });
       throw error;
     }
   }

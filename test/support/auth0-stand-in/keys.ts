@@ -19,8 +19,10 @@ export interface SigningKey {
 
 export interface TenantKeys {
   RS256: SigningKey;
-  PS256: SigningKey;
-  jwks: { keys: JWK[] };
+  /** Generated on first use: most tenants never sign with PS256, and RSA generation is slow. */
+  PS256(): Promise<SigningKey>;
+  /** The published key set; includes the PS256 key, so it is created no later than this. */
+  jwks(): Promise<{ keys: JWK[] }>;
   /** `signing_keys` as Auth0 lists it on every client (the tenant's certificate, not the client's). */
   clientSigningKeys: Array<{ cert: string; pkcs7: string; subject: string }>;
 }
@@ -38,15 +40,18 @@ async function signingKey(alg: AsymmetricAlg, domain: string): Promise<SigningKe
 }
 
 /**
- * Generates the tenant's signing keys. RSA generation runs on libuv's pool and takes tens of
- * milliseconds, so the server starts without waiting and the first caller that needs a key awaits.
+ * Generates the tenant's RS256 key (on libuv's pool, tens of milliseconds); the PS256 key
+ * follows on first use. Every published key exists before the JWKS that lists it is served, so
+ * a verifier never meets a `kid` its cached JWKS lacks.
  */
 export async function generateTenantKeys(domain: string): Promise<TenantKeys> {
-  const [rs256, ps256] = await Promise.all([signingKey("RS256", domain), signingKey("PS256", domain)]);
+  const rs256 = await signingKey("RS256", domain);
+  let ps256: Promise<SigningKey> | undefined;
+  const PS256 = (): Promise<SigningKey> => (ps256 ??= signingKey("PS256", domain));
   return {
     RS256: rs256,
-    PS256: ps256,
-    jwks: { keys: [rs256.jwk, ps256.jwk] },
+    PS256,
+    jwks: async () => ({ keys: [rs256.jwk, (await PS256()).jwk] }),
     clientSigningKeys: [{ cert: rs256.certificate.pem, pkcs7: pkcs7(rs256.certificate), subject: "deprecated" }],
   };
 }

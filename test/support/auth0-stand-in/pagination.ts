@@ -53,8 +53,7 @@ export function checkpointPage<T>(items: readonly T[], key: string, params: Chec
   return next === undefined ? { [key]: slice } : { [key]: slice, next };
 }
 
-export const usesCheckpoints = (params: CheckpointParams): boolean =>
-  params.from !== undefined || params.take !== undefined;
+export const usesCheckpoints = (params: CheckpointParams): boolean => params.from !== undefined || params.take !== undefined;
 
 export interface FieldsParams {
   fields?: string | undefined;
@@ -66,11 +65,7 @@ export interface FieldsParams {
  * when they were not asked for (recorded: `signing_keys` on clients; `id`,
  * `is_domain_connection`, `authentication`, `connected_accounts` on connections).
  */
-export function selectFields(
-  document: JsonObject,
-  params: FieldsParams,
-  alwaysIncluded: readonly string[] = [],
-): JsonObject {
+export function selectFields(document: JsonObject, params: FieldsParams, alwaysIncluded: readonly string[] = []): JsonObject {
   if (params.fields === undefined || params.fields === "") return document;
   const named = new Set(params.fields.split(",").map((field) => field.trim()));
   const include = params.include_fields ?? true;

@@ -12,11 +12,7 @@ export interface RequestLogEntry {
 }
 
 /** Counts entries matching a method and a path (exact string, or a pattern). */
-export function countRequests(
-  entries: readonly RequestLogEntry[],
-  method?: string,
-  path?: string | RegExp,
-): number {
+export function countRequests(entries: readonly RequestLogEntry[], method?: string, path?: string | RegExp): number {
   return entries.filter(
     (entry) =>
       (method === undefined || entry.method === method) &&

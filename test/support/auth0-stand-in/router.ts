@@ -32,12 +32,7 @@ export interface Route {
 }
 
 /** Builds a route; `:name` segments become named captures over one path segment. */
-export function route(
-  method: Route["method"],
-  path: string,
-  scopes: readonly ManagementScope[],
-  handler: Route["handler"],
-): Route {
+export function route(method: Route["method"], path: string, scopes: readonly ManagementScope[], handler: Route["handler"]): Route {
   const source = path.replace(/:(\w+)/g, "(?<$1>[^/]+)");
   return { method, pattern: new RegExp(`^${source}$`), scopes, handler };
 }

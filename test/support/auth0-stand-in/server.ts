@@ -125,7 +125,7 @@ async function answer(parts: ServerParts, request: IncomingMessage, url: URL, ra
     return { status: 200, body: openIdConfiguration(parts.tenant.domain) };
   }
   if (path === "/.well-known/jwks.json" && method === "GET") {
-    return { status: 200, body: (await parts.keys()).jwks };
+    return { status: 200, body: await (await parts.keys()).jwks() };
   }
   throw new ManagementApiError(404, "Not Found");
 }
@@ -154,7 +154,10 @@ export function requestListener(parts: ServerParts): (request: IncomingMessage, 
         raw = await readBody(request);
       } catch (error) {
         if (error instanceof PayloadTooLarge) {
-          return { status: 413, body: new ManagementApiError(413, `Payload content length greater than maximum allowed: ${MAX_BODY_BYTES}`).body() };
+          return {
+            status: 413,
+            body: new ManagementApiError(413, `Payload content length greater than maximum allowed: ${MAX_BODY_BYTES}`).body(),
+          };
         }
         throw error;
       }

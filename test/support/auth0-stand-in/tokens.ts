@@ -52,7 +52,7 @@ export async function issueAccessToken(keys: TenantKeys, request: TokenRequest):
     const secret = resourceServer.signing_secret ?? "";
     accessToken = await jwt.setProtectedHeader({ alg: "HS256", typ }).sign(createSecretKey(Buffer.from(secret)));
   } else {
-    const key = resourceServer.signing_alg === "PS256" ? keys.PS256 : keys.RS256;
+    const key = resourceServer.signing_alg === "PS256" ? await keys.PS256() : keys.RS256;
     accessToken = await jwt.setProtectedHeader({ alg: key.alg, typ, kid: key.kid }).sign(key.privateKey);
   }
   const issued: IssuedToken = { access_token: accessToken, expires_in: lifetime, token_type: "Bearer" };

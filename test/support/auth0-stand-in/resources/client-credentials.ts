@@ -48,7 +48,8 @@ export const clientCredentialRoutes: Route[] = [
       const keyJwt = methods.private_key_jwt;
       if (keyJwt && typeof keyJwt === "object" && !Array.isArray(keyJwt) && Array.isArray(keyJwt.credentials)) {
         keyJwt.credentials = keyJwt.credentials.filter(
-          (reference) => !(typeof reference === "object" && reference !== null && !Array.isArray(reference) && reference.id === params.credentialId),
+          (reference) =>
+            !(typeof reference === "object" && reference !== null && !Array.isArray(reference) && reference.id === params.credentialId),
         );
       }
     }

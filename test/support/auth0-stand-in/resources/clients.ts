@@ -30,7 +30,21 @@ const writable = {
   token_endpoint_auth_method: z.enum(["none", "client_secret_post", "client_secret_basic"]).nullable().optional(),
   is_token_endpoint_ip_header_trusted: z.boolean().optional(),
   app_type: z
-    .enum(["native", "spa", "regular_web", "non_interactive", "resource_server", "express_configuration", "rms", "box", "cloud", "zendesk", "zoom", "sso_integration", "oag"])
+    .enum([
+      "native",
+      "spa",
+      "regular_web",
+      "non_interactive",
+      "resource_server",
+      "express_configuration",
+      "rms",
+      "box",
+      "cloud",
+      "zendesk",
+      "zoom",
+      "sso_integration",
+      "oag",
+    ])
     .optional(),
   is_first_party: z.boolean().optional(),
   oidc_conformant: z.boolean().optional(),
@@ -68,7 +82,10 @@ const writable = {
   token_exchange: jsonObject.optional(),
 };
 
-const name = z.string().min(1).regex(/^[^<>]+$/);
+const name = z
+  .string()
+  .min(1)
+  .regex(/^[^<>]+$/);
 
 const createBody = z.strictObject({
   name,
@@ -186,7 +203,10 @@ async function createClient(context: RequestContext): Promise<JsonObject> {
   assign(document, rest);
   if (jwtConfiguration !== undefined) {
     const defaults = document.jwt_configuration;
-    document.jwt_configuration = { ...(typeof defaults === "object" && defaults !== null && !Array.isArray(defaults) ? defaults : {}), ...jwtConfiguration } as JsonObject;
+    document.jwt_configuration = {
+      ...(typeof defaults === "object" && defaults !== null && !Array.isArray(defaults) ? defaults : {}),
+      ...jwtConfiguration,
+    } as JsonObject;
   }
   if (resourceServer && resourceServerIdentifier !== undefined) {
     document.resource_server_identifier = resourceServerIdentifier;
@@ -216,9 +236,7 @@ export const clientRoutes: Route[] = [
         // No client of this stand-in is the tenant's global client.
         params.is_global !== true,
     );
-    const shown = matching.map((client) =>
-      selectFields(presentClient(client, scopes.has("read:client_keys")), params, ["signing_keys"]),
-    );
+    const shown = matching.map((client) => selectFields(presentClient(client, scopes.has("read:client_keys")), params, ["signing_keys"]));
     return { status: 200, body: offsetPage(shown, "clients", params) };
   }),
 

@@ -2,15 +2,7 @@ import { createCipheriv, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { conflict, notFound } from "../errors.js";
 import { connectionId } from "../ids.js";
-import {
-  checkpointPage,
-  checkpointQuery,
-  fieldsQuery,
-  offsetPage,
-  offsetQuery,
-  selectFields,
-  usesCheckpoints,
-} from "../pagination.js";
+import { checkpointPage, checkpointQuery, fieldsQuery, offsetPage, offsetQuery, selectFields, usesCheckpoints } from "../pagination.js";
 import { route, type Route } from "../router.js";
 import type { Connection, TenantState } from "../store.js";
 import { isJsonObject, jsonObject, parseBody, parseQuery, type JsonObject, type JsonValue } from "../validation.js";
@@ -30,12 +22,19 @@ const writable = {
 };
 
 const createBody = z.strictObject({
-  name: z.string().min(1).max(128).regex(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/),
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/),
   strategy: z.string().min(1),
   ...writable,
 });
 const updateBody = z.strictObject(writable);
-const enabledClientsBody = z.array(z.strictObject({ client_id: z.string().min(1), status: z.boolean() })).min(1).max(50);
+const enabledClientsBody = z
+  .array(z.strictObject({ client_id: z.string().min(1), status: z.boolean() }))
+  .min(1)
+  .max(50);
 
 const listQuery = z.strictObject({
   ...offsetQuery,
@@ -151,9 +150,7 @@ export function connectionRoutes(configurationKey: Buffer): Route[] {
             (params.name === undefined || connection.name === params.name),
         )
         .map((connection) => selectFields(connection, params, ALWAYS_SHOWN));
-      const body = usesCheckpoints(params)
-        ? checkpointPage(matching, "connections", params)
-        : offsetPage(matching, "connections", params);
+      const body = usesCheckpoints(params) ? checkpointPage(matching, "connections", params) : offsetPage(matching, "connections", params);
       return { status: 200, body };
     }),
 
@@ -197,7 +194,10 @@ export function connectionRoutes(configurationKey: Buffer): Route[] {
     route("PATCH", "/connections/:id/clients", ["update:connections"], ({ tenant, params, body }) => {
       const changes = parseBody(enabledClientsBody, body);
       const connection = findConnection(tenant, params.id ?? "");
-      checkClientsExist(tenant, changes.map((change) => change.client_id));
+      checkClientsExist(
+        tenant,
+        changes.map((change) => change.client_id),
+      );
       const enabled = new Set(connection.enabled_clients);
       for (const { client_id: clientId, status } of changes) {
         if (status) enabled.add(clientId);

@@ -31,7 +31,12 @@ const proofOfPossession = z.strictObject({
 
 // The properties both create and update accept; `identifier` is fixed once created.
 const writable = {
-  name: z.string().min(1).max(200).regex(/^[^<>]+$/).optional(),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^<>]+$/)
+    .optional(),
   scopes: z.array(scope).optional(),
   signing_alg: z.enum(["HS256", "RS256", "PS256"]).optional(),
   signing_secret: z.string().min(16).optional(),
@@ -43,7 +48,10 @@ const writable = {
   token_dialect: z.enum(["access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz"]).optional(),
   verificationLocation: z.string().optional(),
   consent_policy: z.enum(["transactional-authorization-with-mfa"]).nullable().optional(),
-  authorization_details: z.array(z.strictObject({ type: z.string().min(1) })).nullable().optional(),
+  authorization_details: z
+    .array(z.strictObject({ type: z.string().min(1) }))
+    .nullable()
+    .optional(),
   token_encryption: tokenEncryption.nullable().optional(),
   proof_of_possession: proofOfPossession.nullable().optional(),
   subject_type_authorization: subjectTypeAuthorization.optional(),
@@ -135,9 +143,7 @@ export const resourceServerRoutes: Route[] = [
     const all = [...tenant.resourceServers.values()].filter(
       (resourceServer) => wanted.length === 0 || wanted.includes(resourceServer.identifier),
     );
-    const body = usesCheckpoints(params)
-      ? checkpointPage(all, "resource_servers", params)
-      : offsetPage(all, "resource_servers", params);
+    const body = usesCheckpoints(params) ? checkpointPage(all, "resource_servers", params) : offsetPage(all, "resource_servers", params);
     return { status: 200, body };
   }),
 

@@ -9,7 +9,10 @@ import { jsonObject, parseBody, parseQuery, removeKey, type JsonObject } from ".
 
 const profile = {
   email: z.email().optional(),
-  phone_number: z.string().regex(/^\+[0-9]{1,15}$/).optional(),
+  phone_number: z
+    .string()
+    .regex(/^\+[0-9]{1,15}$/)
+    .optional(),
   user_metadata: jsonObject.optional(),
   app_metadata: jsonObject.optional(),
   blocked: z.boolean().optional(),
@@ -36,14 +39,21 @@ const updateBody = z.strictObject({
 // Only ever compared, never cracked: a salted SHA-256 keeps user creation cheap in bulk tests.
 function hashPassword(password: string): string {
   const salt = randomBytes(16).toString("hex");
-  return `${salt}:${createHash("sha256").update(salt + password).digest("hex")}`;
+  return `${salt}:${createHash("sha256")
+    .update(salt + password)
+    .digest("hex")}`;
 }
 
 /** Recorded: the default picture is a Gravatar with Auth0's initials avatar as fallback. */
 function defaultPicture(email: string | undefined, name: string): string {
-  const words = name.toLowerCase().split(/[\s@.]+/).filter(Boolean);
+  const words = name
+    .toLowerCase()
+    .split(/[\s@.]+/)
+    .filter(Boolean);
   const initials = words.length > 1 && !name.includes("@") ? `${words[0]?.[0]}${words[1]?.[0]}` : name.toLowerCase().slice(0, 2);
-  const hash = createHash("md5").update((email ?? "").trim().toLowerCase()).digest("hex");
+  const hash = createHash("md5")
+    .update((email ?? "").trim().toLowerCase())
+    .digest("hex");
   return `https://s.gravatar.com/avatar/${hash}?s=480&r=pg&d=${encodeURIComponent(`https://cdn.auth0.com/avatars/${initials}.png`)}`;
 }
 
@@ -53,7 +63,8 @@ function defaultPicture(email: string | undefined, name: string): string {
  */
 function mergeMetadata(user: User, field: "user_metadata" | "app_metadata", update: JsonObject): void {
   const current = user[field];
-  const merged: JsonObject = Object.keys(update).length === 0 ? {} : { ...(current && typeof current === "object" && !Array.isArray(current) ? current : {}) };
+  const merged: JsonObject =
+    Object.keys(update).length === 0 ? {} : { ...(current && typeof current === "object" && !Array.isArray(current) ? current : {}) };
   for (const [key, value] of Object.entries(update)) {
     if (value === null) removeKey(merged, key);
     else merged[key] = value;
@@ -94,7 +105,15 @@ export const userRoutes: Route[] = [
       throw conflict("The user already exists.", "auth0_idp_error");
     }
     const now = new Date().toISOString();
-    const { connection: _connection, user_id: _userId, password, verify_email: _verify, user_metadata: userMetadata, app_metadata: appMetadata, ...fields } = input;
+    const {
+      connection: _connection,
+      user_id: _userId,
+      password,
+      verify_email: _verify,
+      user_metadata: userMetadata,
+      app_metadata: appMetadata,
+      ...fields
+    } = input;
     const name = fields.name ?? input.email ?? input.username ?? suffix;
     const user: User = {
       created_at: now,
@@ -126,7 +145,16 @@ export const userRoutes: Route[] = [
     if (input.email !== undefined && emailTaken(tenant, input.email, connectionName, user.user_id)) {
       throw conflict("The specified new email already exists", "email_conflict");
     }
-    const { password, user_metadata: userMetadata, app_metadata: appMetadata, connection: _c, client_id: _id, verify_email: _v, verify_phone_number: _p, ...fields } = input;
+    const {
+      password,
+      user_metadata: userMetadata,
+      app_metadata: appMetadata,
+      connection: _c,
+      client_id: _id,
+      verify_email: _v,
+      verify_phone_number: _p,
+      ...fields
+    } = input;
     // A new address is unverified unless the caller says otherwise.
     if (input.email !== undefined && input.email !== user.email && input.email_verified === undefined) user.email_verified = false;
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) user[key] = value;
