@@ -89,7 +89,7 @@ export async function startFixture(spec: TenantSpec): Promise<Fixture> {
   const tenant = await seedTenantFromSpec(standIn, spec);
   const importJobToken = await tenant.token(tenant.importJob);
   const keys = await standIn.keys();
-  const key = spec.api.signingAlg === "PS256" ? keys.PS256 : keys.RS256;
+  const key = spec.api.signingAlg === "PS256" ? await keys.PS256() : keys.RS256;
   const gatewayFetch = tenantsFetch(standIn, foreignTenant);
   return {
     spec,
