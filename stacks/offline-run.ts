@@ -73,7 +73,8 @@ export async function runFailingProgram(
   program: () => unknown,
 ): Promise<{ error: unknown; registeredCount: number }> {
   const attempt = await attemptProgram(stack, config, program, {});
-  if (attempt.failure === undefined) throw new Error(`the program succeeded with ${attempt.resources.length} resources; expected it to fail`);
+  if (attempt.failure === undefined)
+    throw new Error(`the program succeeded with ${attempt.resources.length} resources; expected it to fail`);
   return { error: attempt.failure.error, registeredCount: attempt.registeredCount };
 }
 

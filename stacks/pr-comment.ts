@@ -17,7 +17,8 @@ export function commentMarker(stack: string): string {
  */
 export function previewComment(stack: string, output: string, exitCode: number, limit = COMMENT_LIMIT): string {
   const text = stripVTControlCharacters(output).replace(/```/g, "ʼʼʼ").trimEnd();
-  const status = exitCode === 0 ? "✅ preview succeeded" : `❌ preview failed (exit ${exitCode}): the change, a policy or the config was refused`;
+  const status =
+    exitCode === 0 ? "✅ preview succeeded" : `❌ preview failed (exit ${exitCode}): the change, a policy or the config was refused`;
   return [
     commentMarker(stack),
     `### \`${stack}\`: ${status}`,

@@ -42,7 +42,13 @@ export function maskSecrets(value: unknown): unknown {
 }
 
 function rendered(resource: RegisteredResource): RenderedResource {
-  return { type: resource.type, name: resource.name, parent: resource.parentName, protect: resource.protect, inputs: maskSecrets(resource.inputs) };
+  return {
+    type: resource.type,
+    name: resource.name,
+    parent: resource.parentName,
+    protect: resource.protect,
+    inputs: maskSecrets(resource.inputs),
+  };
 }
 
 /** Everything a stack declares, evaluated offline. */

@@ -55,7 +55,9 @@ const execPulumi: Exec = (args, env) =>
   new Promise((resolve, reject) => {
     const child = spawn("pulumi", args, { cwd: REPO_ROOT, env, stdio: "inherit" });
     child.on("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "ENOENT" ? new Error("the Pulumi CLI is not on PATH; install it from https://www.pulumi.com/docs/install/") : error),
+      reject(
+        error.code === "ENOENT" ? new Error("the Pulumi CLI is not on PATH; install it from https://www.pulumi.com/docs/install/") : error,
+      ),
     );
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });

@@ -47,14 +47,24 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
   const prod = config.environment === "prod";
 
   if ((ENVIRONMENTS as readonly string[]).includes(stack) && config.environment !== stack) {
-    problems.push(problem("environment", `is "${config.environment}" but the stack is "${stack}"; a stack named after an environment must be that environment`));
+    problems.push(
+      problem(
+        "environment",
+        `is "${config.environment}" but the stack is "${stack}"; a stack named after an environment must be that environment`,
+      ),
+    );
   }
 
   if (prod) {
-    if (config.signingAlg === "HS256") problems.push(problem("signingAlg", '"HS256" is refused in prod: it shares the signing secret with every verifier; expected RS256 or PS256'));
+    if (config.signingAlg === "HS256")
+      problems.push(
+        problem("signingAlg", '"HS256" is refused in prod: it shares the signing secret with every verifier; expected RS256 or PS256'),
+      );
     if (config.allowHs256) problems.push(problem("allowHs256", "is true in prod; HS256 is refused in prod whatever the opt-in"));
   } else if (config.signingAlg === "HS256" && !config.allowHs256) {
-    problems.push(problem("signingAlg", '"HS256" needs the explicit opt-in allowHs256: true (and is refused in prod); expected RS256 or PS256'));
+    problems.push(
+      problem("signingAlg", '"HS256" needs the explicit opt-in allowHs256: true (and is refused in prod); expected RS256 or PS256'),
+    );
   }
 
   const permissionNames = config.permissions.map((p) => p.name);
@@ -66,7 +76,9 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
   }
   for (const scope of config.importJobScopes) {
     if (!permissionNames.includes(scope)) {
-      problems.push(problem("importJobScopes", `"${scope}" is not one of the API's permissions; expected one of ${permissionNames.join(", ")}`));
+      problems.push(
+        problem("importJobScopes", `"${scope}" is not one of the API's permissions; expected one of ${permissionNames.join(", ")}`),
+      );
     }
   }
 
@@ -76,7 +88,9 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
     problems.push(problem("testUserEmail", "is set in prod; a test user with a known password is refused in prod: remove the key"));
   }
   if (config.testUserPassword !== undefined && config.testUserEmail === undefined) {
-    problems.push(problem("testUserPassword", "is set but testUserEmail is not; set testUserEmail to create the test user, or remove the password"));
+    problems.push(
+      problem("testUserPassword", "is set but testUserEmail is not; set testUserEmail to create the test user, or remove the password"),
+    );
   }
   if (prod && PASSWORD_POLICIES.indexOf(config.passwordPolicy) < PASSWORD_POLICIES.indexOf("good")) {
     problems.push(problem("passwordPolicy", `"${config.passwordPolicy}" is too weak for prod; expected good or excellent`));
@@ -84,7 +98,9 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
 
   if (config.apim !== undefined) problems.push(...checkApim(config.apim, permissionNames));
   if (config.adopt?.importJobGrantId !== undefined && config.adopt.importJobClientId === undefined) {
-    problems.push(problem("adopt.importJobGrantId", "needs adopt.importJobClientId: a grant can only be adopted with the client it belongs to"));
+    problems.push(
+      problem("adopt.importJobGrantId", "needs adopt.importJobClientId: a grant can only be adopted with the client it belongs to"),
+    );
   }
   return problems;
 }
@@ -94,18 +110,33 @@ function checkImportJobKey(config: ParsedConfig): ConfigProblem[] {
   if (config.importJobAuthMethod !== "private_key_jwt") {
     return key === undefined
       ? []
-      : [problem("importJobPublicKey", `is set but importJobAuthMethod is "${config.importJobAuthMethod}"; set importJobAuthMethod: private_key_jwt to use it, or remove the key`)];
+      : [
+          problem(
+            "importJobPublicKey",
+            `is set but importJobAuthMethod is "${config.importJobAuthMethod}"; set importJobAuthMethod: private_key_jwt to use it, or remove the key`,
+          ),
+        ];
   }
   if (key === undefined) {
     return [problem("importJobPublicKey", "is required when importJobAuthMethod is private_key_jwt; expected the job's PEM public key")];
   }
   if (/PRIVATE KEY/.test(key)) {
-    return [problem("importJobPublicKey", "is a private key; give only the public half (-----BEGIN PUBLIC KEY-----) and keep the private key with the job")];
+    return [
+      problem(
+        "importJobPublicKey",
+        "is a private key; give only the public half (-----BEGIN PUBLIC KEY-----) and keep the private key with the job",
+      ),
+    ];
   }
   try {
     const publicKey = createPublicKey(key);
     if (publicKey.asymmetricKeyType !== "rsa") {
-      return [problem("importJobPublicKey", `is a ${publicKey.asymmetricKeyType ?? "non-RSA"} key; expected an RSA public key for ${config.importJobKeyAlgorithm}`)];
+      return [
+        problem(
+          "importJobPublicKey",
+          `is a ${publicKey.asymmetricKeyType ?? "non-RSA"} key; expected an RSA public key for ${config.importJobKeyAlgorithm}`,
+        ),
+      ];
     }
     const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < 2048) return [problem("importJobPublicKey", `is a ${bits}-bit RSA key; expected at least 2048 bits`)];
@@ -120,7 +151,12 @@ function checkApim(apim: ApimConfig, permissionNames: readonly string[]): Config
   const operations = apim.operations ?? DEFAULT_OPERATIONS;
   operations.forEach((operation, index) => {
     if (!permissionNames.includes(operation.permission)) {
-      problems.push(problem(`apim.operations.${index}.permission`, `"${operation.permission}" is not one of the API's permissions; expected one of ${permissionNames.join(", ")}`));
+      problems.push(
+        problem(
+          `apim.operations.${index}.permission`,
+          `"${operation.permission}" is not one of the API's permissions; expected one of ${permissionNames.join(", ")}`,
+        ),
+      );
     }
   });
   for (const id of duplicates(operations.map((o) => o.id))) {
@@ -142,7 +178,8 @@ function checkApim(apim: ApimConfig, permissionNames: readonly string[]): Config
     }
   } else {
     for (const key of ["createResourceGroup", "sku", "capacity", "publisherEmail", "publisherName", "location"] as const) {
-      if (apim[key] !== undefined) problems.push(problem(`apim.${key}`, 'applies only when apim.mode is "create"; the existing service is not changed'));
+      if (apim[key] !== undefined)
+        problems.push(problem(`apim.${key}`, 'applies only when apim.mode is "create"; the existing service is not changed'));
     }
   }
   return problems;

@@ -15,12 +15,36 @@ const API_PATH = /^[a-zA-Z0-9][a-zA-Z0-9-_/]{0,399}$/;
  * The import job may only upload; everything else is for interactive clients.
  */
 export const DEFAULT_OPERATIONS = [
-  { id: "upload-timesheets", method: "POST", urlTemplate: "/timesheets/upload", displayName: "Upload a batch of timesheets", permission: "batch:upload" },
+  {
+    id: "upload-timesheets",
+    method: "POST",
+    urlTemplate: "/timesheets/upload",
+    displayName: "Upload a batch of timesheets",
+    permission: "batch:upload",
+  },
   { id: "list-timesheets", method: "GET", urlTemplate: "/timesheets", displayName: "List timesheets", permission: "read:timesheets" },
   { id: "get-timesheet", method: "GET", urlTemplate: "/timesheets/{id}", displayName: "Get a timesheet", permission: "read:timesheets" },
-  { id: "create-timesheet", method: "POST", urlTemplate: "/timesheets", displayName: "Create a timesheet", permission: "create:timesheets" },
-  { id: "delete-timesheet", method: "DELETE", urlTemplate: "/timesheets/{id}", displayName: "Delete a timesheet", permission: "delete:timesheets" },
-  { id: "approve-timesheet", method: "POST", urlTemplate: "/timesheets/{id}/approve", displayName: "Approve a timesheet", permission: "approve:timesheets" },
+  {
+    id: "create-timesheet",
+    method: "POST",
+    urlTemplate: "/timesheets",
+    displayName: "Create a timesheet",
+    permission: "create:timesheets",
+  },
+  {
+    id: "delete-timesheet",
+    method: "DELETE",
+    urlTemplate: "/timesheets/{id}",
+    displayName: "Delete a timesheet",
+    permission: "delete:timesheets",
+  },
+  {
+    id: "approve-timesheet",
+    method: "POST",
+    urlTemplate: "/timesheets/{id}/approve",
+    displayName: "Approve a timesheet",
+    permission: "approve:timesheets",
+  },
 ] as const;
 
 const operation = z.strictObject({
@@ -36,27 +60,35 @@ const operation = z.strictObject({
 });
 
 /** `timesheets:apim`: the API Management gateway in front of the Timesheets API. */
-export const apimSchema = z.strictObject({
-  mode: oneOf(["existing", "create"]).default("existing"),
-  resourceGroupName: text("an Azure resource group name").regex(RESOURCE_GROUP_NAME, {
-    error: expected("an Azure resource group name (letters, digits, _ - . ( ), at most 90 characters)"),
-  }),
-  serviceName: text("an API Management service name").regex(SERVICE_NAME, {
-    error: expected("an API Management service name: 1 to 50 letters, digits and hyphens, starting with a letter"),
-  }),
-  createResourceGroup: booleanValue.optional(),
-  sku: oneOf(APIM_SKUS).optional(),
-  capacity: integerValue(0, 12).optional(),
-  publisherEmail: z.email({ error: expected("the publisher's e-mail address") }).optional(),
-  publisherName: text("the publisher's name").optional(),
-  location: text("an Azure region, e.g. westeurope").optional(),
-  apiPath: text("the API's path on the gateway, e.g. api").regex(API_PATH, {
-    error: expected("the API's path on the gateway, without leading slash, e.g. api"),
-  }).default("api"),
-  backendUrl: httpsUrl("the backend's https:// URL"),
-  subscriptionRequired: booleanValue.default(false),
-  clockSkewSeconds: integerValue(0, 300).default(30),
-  operations: z.array(operation, { error: expected("a list of operations") }).min(1, { error: () => "is empty; expected at least one operation" }).optional(),
-}, { error: expected("an object such as {mode, resourceGroupName, serviceName, backendUrl}") });
+export const apimSchema = z.strictObject(
+  {
+    mode: oneOf(["existing", "create"]).default("existing"),
+    resourceGroupName: text("an Azure resource group name").regex(RESOURCE_GROUP_NAME, {
+      error: expected("an Azure resource group name (letters, digits, _ - . ( ), at most 90 characters)"),
+    }),
+    serviceName: text("an API Management service name").regex(SERVICE_NAME, {
+      error: expected("an API Management service name: 1 to 50 letters, digits and hyphens, starting with a letter"),
+    }),
+    createResourceGroup: booleanValue.optional(),
+    sku: oneOf(APIM_SKUS).optional(),
+    capacity: integerValue(0, 12).optional(),
+    publisherEmail: z.email({ error: expected("the publisher's e-mail address") }).optional(),
+    publisherName: text("the publisher's name").optional(),
+    location: text("an Azure region, e.g. westeurope").optional(),
+    apiPath: text("the API's path on the gateway, e.g. api")
+      .regex(API_PATH, {
+        error: expected("the API's path on the gateway, without leading slash, e.g. api"),
+      })
+      .default("api"),
+    backendUrl: httpsUrl("the backend's https:// URL"),
+    subscriptionRequired: booleanValue.default(false),
+    clockSkewSeconds: integerValue(0, 300).default(30),
+    operations: z
+      .array(operation, { error: expected("a list of operations") })
+      .min(1, { error: () => "is empty; expected at least one operation" })
+      .optional(),
+  },
+  { error: expected("an object such as {mode, resourceGroupName, serviceName, backendUrl}") },
+);
 
 export type ApimConfig = z.infer<typeof apimSchema>;

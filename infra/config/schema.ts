@@ -63,18 +63,30 @@ const permission = z.strictObject({
  */
 const adoptSchema = z.strictObject(
   {
-    resourceServerId: z.string({ error: expected("the resource server's id (24 hex digits)") }).regex(/^[0-9a-f]{24}$/, {
-      error: expected("the resource server's id (24 hex digits), not its identifier"),
-    }).optional(),
-    importJobClientId: z.string({ error: expected("the client id (32 letters and digits)") }).regex(/^[A-Za-z0-9]{32}$/, {
-      error: expected("the client id (32 letters and digits)"),
-    }).optional(),
-    importJobGrantId: z.string({ error: expected("a client grant id (cgr_...)") }).regex(/^cgr_[A-Za-z0-9]{16}$/, {
-      error: expected("a client grant id (cgr_ and 16 letters and digits)"),
-    }).optional(),
-    connectionId: z.string({ error: expected("a connection id (con_...)") }).regex(/^con_[A-Za-z0-9]{16}$/, {
-      error: expected("a connection id (con_ and 16 letters and digits)"),
-    }).optional(),
+    resourceServerId: z
+      .string({ error: expected("the resource server's id (24 hex digits)") })
+      .regex(/^[0-9a-f]{24}$/, {
+        error: expected("the resource server's id (24 hex digits), not its identifier"),
+      })
+      .optional(),
+    importJobClientId: z
+      .string({ error: expected("the client id (32 letters and digits)") })
+      .regex(/^[A-Za-z0-9]{32}$/, {
+        error: expected("the client id (32 letters and digits)"),
+      })
+      .optional(),
+    importJobGrantId: z
+      .string({ error: expected("a client grant id (cgr_...)") })
+      .regex(/^cgr_[A-Za-z0-9]{16}$/, {
+        error: expected("a client grant id (cgr_ and 16 letters and digits)"),
+      })
+      .optional(),
+    connectionId: z
+      .string({ error: expected("a connection id (con_...)") })
+      .regex(/^con_[A-Za-z0-9]{16}$/, {
+        error: expected("a connection id (con_ and 16 letters and digits)"),
+      })
+      .optional(),
   },
   { error: expected("an object of ids: {resourceServerId, importJobClientId, importJobGrantId, connectionId}") },
 );
@@ -116,8 +128,11 @@ export const CONFIG_KEYS = {
     schema: integerValue(1, MAX_TOKEN_LIFETIME).default(86_400),
   },
   permissions: {
-    schema: structured(z.array(permission, { error: expected("a list of {name, description}") }).min(1, { error: () => "is empty; expected at least one permission" }))
-      .default(DEFAULT_PERMISSIONS.map((p) => ({ ...p }))),
+    schema: structured(
+      z
+        .array(permission, { error: expected("a list of {name, description}") })
+        .min(1, { error: () => "is empty; expected at least one permission" }),
+    ).default(DEFAULT_PERMISSIONS.map((p) => ({ ...p }))),
   },
   importJobAuthMethod: {
     schema: oneOf(AUTH_METHODS).default("client_secret_post"),
@@ -129,13 +144,18 @@ export const CONFIG_KEYS = {
     schema: oneOf(KEY_ALGORITHMS).default("RS256"),
   },
   importJobScopes: {
-    schema: structured(z.array(scopeName, { error: expected("a list of permission names") }).min(1, { error: () => "is empty; expected at least one permission" }))
-      .default([...DEFAULT_IMPORT_JOB_SCOPES]),
+    schema: structured(
+      z
+        .array(scopeName, { error: expected("a list of permission names") })
+        .min(1, { error: () => "is empty; expected at least one permission" }),
+    ).default([...DEFAULT_IMPORT_JOB_SCOPES]),
   },
   connectionName: {
-    schema: text("a connection name").regex(CONNECTION_NAME, {
-      error: expected("a connection name of letters, digits and hyphens (at most 128)"),
-    }).default("timesheets-users"),
+    schema: text("a connection name")
+      .regex(CONNECTION_NAME, {
+        error: expected("a connection name of letters, digits and hyphens (at most 128)"),
+      })
+      .default("timesheets-users"),
   },
   passwordPolicy: {
     schema: oneOf(PASSWORD_POLICIES).default("good"),

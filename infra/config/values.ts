@@ -19,7 +19,8 @@ export function show(input: unknown): string {
 
 /** The message for a value that is missing or not accepted. */
 export function expected(what: string): (issue: { input: unknown }) => string {
-  return (issue) => (issue.input === undefined ? `is required; expected ${what}` : `${show(issue.input)} is not accepted; expected ${what}`);
+  return (issue) =>
+    issue.input === undefined ? `is required; expected ${what}` : `${show(issue.input)} is not accepted; expected ${what}`;
 }
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -35,7 +36,11 @@ export function integerValue(min: number, max: number) {
   const what = `a whole number from ${min} to ${max}`;
   return z.preprocess(
     (value) => (typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value),
-    z.number({ error: expected(what) }).int({ error: expected(what) }).min(min, { error: expected(what) }).max(max, { error: expected(what) }),
+    z
+      .number({ error: expected(what) })
+      .int({ error: expected(what) })
+      .min(min, { error: expected(what) })
+      .max(max, { error: expected(what) }),
   );
 }
 
@@ -52,15 +57,16 @@ export function structured<T extends z.ZodType>(schema: T) {
 }
 
 export function text(what: string) {
-  return z.string({ error: expected(what) }).trim().min(1, { error: () => `is empty; expected ${what}` });
+  return z
+    .string({ error: expected(what) })
+    .trim()
+    .min(1, { error: () => `is empty; expected ${what}` });
 }
 
 /** A secret is accepted only as a secret: a plain-text password in a stack file is refused. */
 export const secretValue = z.custom<SecretValue>((value) => value instanceof SecretValue, {
   error: (issue) =>
-    issue.input === undefined
-      ? "is required"
-      : "is plain text; set it with `pulumi config set --secret` so it is stored encrypted",
+    issue.input === undefined ? "is required" : "is plain text; set it with `pulumi config set --secret` so it is stored encrypted",
 });
 
 export function httpsUrl(what: string) {

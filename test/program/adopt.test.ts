@@ -33,12 +33,20 @@ describe("adopting a tenant set up by hand", () => {
 
   test("adopted objects keep prod's protection", async () => {
     const program = await run(ids);
-    expect(program.resources.filter((r) => r.protect).map((r) => r.name).sort()).toEqual(["timesheets-api-resource-server", "user-store-connection"]);
+    expect(
+      program.resources
+        .filter((r) => r.protect)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["timesheets-api-resource-server", "user-store-connection"]);
   });
 
   test("what is not named is created as usual", async () => {
     const program = await run({ connectionId: ids.connectionId }, "staging");
-    expect(program.resources.filter((r) => r.importId !== undefined).map((r) => r.name)).toEqual(["user-store-connection", "user-store-enabled-clients"]);
+    expect(program.resources.filter((r) => r.importId !== undefined).map((r) => r.name)).toEqual([
+      "user-store-connection",
+      "user-store-enabled-clients",
+    ]);
   });
 
   test("a stack without adopt imports nothing", async () => {
@@ -47,7 +55,11 @@ describe("adopting a tenant set up by hand", () => {
   });
 
   test.each([
-    [{ resourceServerId: "https://timesheets.exampleco.com/api" }, "adopt.resourceServerId", /expected the resource server's id \(24 hex digits\), not its identifier/],
+    [
+      { resourceServerId: "https://timesheets.exampleco.com/api" },
+      "adopt.resourceServerId",
+      /expected the resource server's id \(24 hex digits\), not its identifier/,
+    ],
     [{ importJobGrantId: ids.importJobGrantId }, "adopt.importJobGrantId", /needs adopt.importJobClientId/],
     [{ connectionId: "timesheets-users" }, "adopt.connectionId", /expected a connection id/],
     [{ clientId: ids.importJobClientId }, "adopt.clientId", /is not a known key/],

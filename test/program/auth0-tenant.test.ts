@@ -80,7 +80,10 @@ describe.each(listStacks())("the %s stack", (stack) => {
       webOrigins: [],
       allowedLogoutUrls: [],
     });
-    expect(program.one(T.credentials).inputs).toEqual({ clientId: "import-job-client-client-id", authenticationMethod: "client_secret_post" });
+    expect(program.one(T.credentials).inputs).toEqual({
+      clientId: "import-job-client-client-id",
+      authenticationMethod: "client_secret_post",
+    });
   });
 
   test("grants the import job batch:upload on the API and nothing else", async () => {
@@ -121,7 +124,10 @@ describe.each(listStacks())("the %s stack", (stack) => {
 describe("environments", () => {
   test("prod protects the resource server and the connection, and nothing else", async () => {
     const program = await run("prod");
-    const protectedTypes = program.resources.filter((r) => r.protect).map((r) => r.type).sort();
+    const protectedTypes = program.resources
+      .filter((r) => r.protect)
+      .map((r) => r.type)
+      .sort();
     expect(protectedTypes).toEqual([T.connection, T.resourceServer]);
   });
 
@@ -139,7 +145,12 @@ describe("environments", () => {
   test("dev declares a test user with a generated password that stays secret", async () => {
     const program = await run("dev");
     const user = program.one(T.user);
-    expect(user.inputs).toMatchObject({ connectionName: "timesheets-users", email: "timesheets-test@dev.exampleco.com", emailVerified: true, verifyEmail: false });
+    expect(user.inputs).toMatchObject({
+      connectionName: "timesheets-users",
+      email: "timesheets-test@dev.exampleco.com",
+      emailVerified: true,
+      verifyEmail: false,
+    });
     expect(program.one(T.password).inputs).toMatchObject({ length: 32, special: true });
     const password = program.outputs.testUserPassword;
     expect(password).toBeDefined();
@@ -163,7 +174,11 @@ describe("environments", () => {
 
   test("private_key_jwt registers the public key and exports no secret", async () => {
     const publicKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
-    const config = { ...engineConfigFor("staging"), "timesheets:importJobAuthMethod": "private_key_jwt", "timesheets:importJobPublicKey": publicKey };
+    const config = {
+      ...engineConfigFor("staging"),
+      "timesheets:importJobAuthMethod": "private_key_jwt",
+      "timesheets:importJobPublicKey": publicKey,
+    };
     const program = await run("staging", config);
     expect(program.one(T.credentials).inputs).toEqual({
       clientId: "import-job-client-client-id",
@@ -180,7 +195,11 @@ describe("environments", () => {
 });
 
 test("the entry point exports the stack outputs", async () => {
-  const program = await runProgram("staging", engineConfigFor("staging"), async () => (await import("../../infra/index.js")) as Record<string, unknown>);
+  const program = await runProgram(
+    "staging",
+    engineConfigFor("staging"),
+    async () => (await import("../../infra/index.js")) as Record<string, unknown>,
+  );
   expect(Object.keys(program.outputs)).toEqual(
     expect.arrayContaining(["audience", "issuer", "tokenEndpoint", "importJobClientId", "importJobClientSecret", "connectionName"]),
   );

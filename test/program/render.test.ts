@@ -15,7 +15,13 @@ describe("offline render", () => {
   test("renders every resource a stack declares, with provider-assigned values marked as such", async () => {
     const render = await renderStack("staging");
     const types = render.resources.map((r) => r.type);
-    expect(types).toEqual(expect.arrayContaining(["auth0:index/resourceServer:ResourceServer", "auth0:index/clientGrant:ClientGrant", "auth0:index/connection:Connection"]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "auth0:index/resourceServer:ResourceServer",
+        "auth0:index/clientGrant:ClientGrant",
+        "auth0:index/connection:Connection",
+      ]),
+    );
     const grant = render.resources.find((r) => r.type === "auth0:index/clientGrant:ClientGrant");
     expect(grant?.inputs).toMatchObject({ clientId: "(import-job-client.clientId: known after deployment)", scopes: ["batch:upload"] });
     expect(render.note).toMatch(/Neither Auth0 nor Azure was contacted and no state was read/);
@@ -27,12 +33,16 @@ describe("offline render", () => {
     expect((user?.inputs as { password?: unknown }).password).toBe("[secret]");
     // The generated password's placeholder is itself secret-wrapped, so not even that shows.
     expect(JSON.stringify(render)).not.toContain("user-store-test-user-password.result");
-    expect(maskSecrets({ a: [{ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "hunter2" }] })).toEqual({ a: ["[secret]"] });
+    expect(maskSecrets({ a: [{ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "hunter2" }] })).toEqual({
+      a: ["[secret]"],
+    });
   });
 
   test("compares two environments property by property", async () => {
     const lines = compareRenders(await renderStack("dev"), await renderStack("prod"));
-    expect(lines).toContain("~ auth0:index/resourceServer:ResourceServer timesheets-api-resource-server inputs.tokenLifetime: dev 7200 | prod 3600");
+    expect(lines).toContain(
+      "~ auth0:index/resourceServer:ResourceServer timesheets-api-resource-server inputs.tokenLifetime: dev 7200 | prod 3600",
+    );
     expect(lines).toContain("~ auth0:index/resourceServer:ResourceServer timesheets-api-resource-server protect: dev false | prod true");
     expect(lines).toContain("- auth0:index/user:User user-store-test-user: only in dev");
   });

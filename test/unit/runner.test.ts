@@ -23,7 +23,10 @@ describe("npm run up / preview", () => {
     expect(await main(["up", "--stack", "dev"], io)).toBe(0);
     expect(calls).toEqual([
       { args: ["stack", "select", "dev"], backend: `file://${LOCAL_STATE_DIR}` },
-      { args: ["up", "--stack", "dev", "--policy-pack", "policy", "--policy-pack-config", "policy/config/dev.json"], backend: `file://${LOCAL_STATE_DIR}` },
+      {
+        args: ["up", "--stack", "dev", "--policy-pack", "policy", "--policy-pack-config", "policy/config/dev.json"],
+        backend: `file://${LOCAL_STATE_DIR}`,
+      },
     ]);
   });
 
@@ -38,17 +41,36 @@ describe("npm run up / preview", () => {
   });
 
   test("a stack created on a shared backend gets the chosen secrets provider", async () => {
-    const env = { ...credentials, PULUMI_BACKEND_URL: "azblob://pulumi-state", PULUMI_SECRETS_PROVIDER: "azurekeyvault://exampleco-kv.vault.azure.net/keys/pulumi" };
+    const env = {
+      ...credentials,
+      PULUMI_BACKEND_URL: "azblob://pulumi-state",
+      PULUMI_SECRETS_PROVIDER: "azurekeyvault://exampleco-kv.vault.azure.net/keys/pulumi",
+    };
     const { io, calls } = harness(env, { "stack select": 255 });
     expect(await main(["up", "--stack", "dev"], io)).toBe(0);
-    expect(calls[1]?.args).toEqual(["stack", "init", "dev", "--secrets-provider", "azurekeyvault://exampleco-kv.vault.azure.net/keys/pulumi"]);
+    expect(calls[1]?.args).toEqual([
+      "stack",
+      "init",
+      "dev",
+      "--secrets-provider",
+      "azurekeyvault://exampleco-kv.vault.azure.net/keys/pulumi",
+    ]);
   });
 
   test("a chosen backend is used as it is", async () => {
     const { io, calls } = harness({ ...credentials, PULUMI_BACKEND_URL: "azblob://pulumi-state" });
     expect(await main(["preview", "--stack", "prod"], io)).toBe(0);
     expect(calls.every((c) => c.backend === "azblob://pulumi-state")).toBe(true);
-    expect(calls[1]?.args).toEqual(["preview", "--stack", "prod", "--diff", "--policy-pack", "policy", "--policy-pack-config", "policy/config/prod.json"]);
+    expect(calls[1]?.args).toEqual([
+      "preview",
+      "--stack",
+      "prod",
+      "--diff",
+      "--policy-pack",
+      "policy",
+      "--policy-pack-config",
+      "policy/config/prod.json",
+    ]);
   });
 
   test("a failed update fails the run with the CLI's exit code", async () => {

@@ -26,10 +26,22 @@ describe("buildTenantSpec", () => {
       allowOfflineAccess: false,
       clientPolicy: "require_client_grant",
     });
-    expect(spec.api.permissions.map((p) => p.name)).toEqual(["batch:upload", "read:timesheets", "create:timesheets", "delete:timesheets", "approve:timesheets"]);
+    expect(spec.api.permissions.map((p) => p.name)).toEqual([
+      "batch:upload",
+      "read:timesheets",
+      "create:timesheets",
+      "delete:timesheets",
+      "approve:timesheets",
+    ]);
     expect(spec.importJob.grant).toEqual({ audience: minimal.apiIdentifier, scopes: ["batch:upload"], subjectType: "client" });
     expect(spec.importJob.authentication).toEqual({ method: "client_secret_post" });
-    expect(spec.connection).toEqual({ name: "timesheets-users", strategy: "auth0", passwordPolicy: "good", bruteForceProtection: true, disableSignup: true });
+    expect(spec.connection).toEqual({
+      name: "timesheets-users",
+      strategy: "auth0",
+      passwordPolicy: "good",
+      bruteForceProtection: true,
+      disableSignup: true,
+    });
     expect(spec.testUser).toBeUndefined();
     expect(spec.gateway).toBeUndefined();
     expect(spec.protect).toBe(false);
@@ -82,7 +94,13 @@ describe("buildTenantSpec", () => {
   });
 
   test("an existing APIM service may not carry settings that only creating one uses", () => {
-    const apim = { mode: "existing", resourceGroupName: "rg", serviceName: "apim-x", backendUrl: "https://backend.exampleco.com", sku: "Premium" };
+    const apim = {
+      mode: "existing",
+      resourceGroupName: "rg",
+      serviceName: "apim-x",
+      backendUrl: "https://backend.exampleco.com",
+      sku: "Premium",
+    };
     expect(() => buildTenantSpec({ ...minimal, apim }, "dev")).toThrow(/timesheets:apim.sku: applies only when apim.mode is "create"/);
   });
 
@@ -149,13 +167,21 @@ describe("Pulumi.yaml", () => {
   });
 
   test("declares exactly the keys the program reads, each with a description", () => {
-    expect(Object.keys(project.config).sort()).toEqual(Object.keys(CONFIG_KEYS).map((key) => `${CONFIG_NAMESPACE}:${key}`).sort());
+    expect(Object.keys(project.config).sort()).toEqual(
+      Object.keys(CONFIG_KEYS)
+        .map((key) => `${CONFIG_NAMESPACE}:${key}`)
+        .sort(),
+    );
     for (const [key, declaration] of Object.entries(project.config)) expect(declaration.description, key).toMatch(/\w{3,}/);
   });
 
   test("declares as secret exactly the keys the program treats as secrets", () => {
-    const declaredSecret = Object.entries(project.config).filter(([, d]) => d.secret === true).map(([key]) => key);
-    const programSecret = Object.entries(CONFIG_KEYS).filter(([, d]) => "secret" in d && d.secret).map(([key]) => `${CONFIG_NAMESPACE}:${key}`);
+    const declaredSecret = Object.entries(project.config)
+      .filter(([, d]) => d.secret === true)
+      .map(([key]) => key);
+    const programSecret = Object.entries(CONFIG_KEYS)
+      .filter(([, d]) => "secret" in d && d.secret)
+      .map(([key]) => `${CONFIG_NAMESPACE}:${key}`);
     expect(declaredSecret).toEqual(programSecret);
     expect(declaredSecret).toContain("timesheets:testUserPassword");
   });

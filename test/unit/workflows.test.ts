@@ -37,7 +37,8 @@ describe("the delivery workflows", () => {
   });
 
   test("the validator does catch a broken workflow", () => {
-    const broken = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        runs: npm test\n";
+    const broken =
+      "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        runs: npm test\n";
     expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0);
   });
 
