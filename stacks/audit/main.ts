@@ -1,8 +1,9 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import pLimit from "p-limit";
 import type { TenantSpec } from "../../infra/config/spec";
-import { EXIT_ERROR, exitCodeFor } from "../exit-codes";
+import { exitCodeFor } from "../exit-codes";
 import { listStacks, loadStackSpec, REPO_ROOT } from "../stack-config";
+import { parseCommand, selectedStacks, withStackSelection, type StackSelection } from "../stack-selection";
 import { paintFor, type Output } from "../terminal";
 import { auditStack } from "./audit-stack";
 import { auditorCredentials, type Env } from "./credentials";
@@ -19,9 +20,7 @@ export interface AuditIo {
   readonly root?: string;
 }
 
-interface AuditOptions {
-  readonly stack?: string;
-  readonly all: boolean;
+interface AuditOptions extends StackSelection {
   readonly format: Format;
   readonly timeout: number;
   readonly concurrency: number;
@@ -38,13 +37,10 @@ function wholeNumber(min: number, max: number) {
 }
 
 function command(io: AuditIo): Command {
-  return new Command()
-    .name("audit")
+  return withStackSelection(new Command().name("audit"), "audit")
     .description(
       "Compare each stack's tenant spec with the live Auth0 tenant, read-only, and report the drift (exit 0 none, 2 drift, 1 error).",
     )
-    .addOption(new Option("--stack <name>", "the stack to audit (its Pulumi.<stack>.yaml)").conflicts("all"))
-    .option("--all", "audit every stack that has a stack file", false)
     .addOption(new Option("--format <format>", "report format").choices(FORMATS).default("text"))
     .option("--timeout <seconds>", "time budget per tenant, retries included", wholeNumber(1, 3600), 120)
     .option("--concurrency <n>", "tenants audited at once with --all", wholeNumber(1, 32), 4)
@@ -65,25 +61,17 @@ function readSpec(stack: string, root: string): SpecRead {
 
 /** `npm run audit -- --stack dev | --all`: returns the exit code; never exits the process. */
 export async function main(argv: readonly string[], env: Env, io: AuditIo): Promise<number> {
-  const program = command(io);
-  try {
-    program.parse([...argv], { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    throw error;
-  }
-  const options = program.opts<AuditOptions>();
-  if (options.stack === undefined && !options.all) {
-    io.stderr.write("error: name a stack with --stack <name>, or audit every stack with --all\n");
-    return EXIT_ERROR;
-  }
+  const parsed = parseCommand<AuditOptions>(command(io), argv);
+  if (!parsed.ok) return parsed.exitCode;
+  const options = parsed.options;
   const root = io.root ?? REPO_ROOT;
   const known = listStacks(root);
-  const stacks = options.all ? known : [options.stack ?? ""];
-  if (stacks.length === 0) {
-    io.stderr.write(`error: no stack files (Pulumi.<stack>.yaml) in ${root}\n`);
-    return EXIT_ERROR;
+  const selected = selectedStacks(options, known, "audit", root);
+  if (!selected.ok) {
+    io.stderr.write(`${selected.message}\n`);
+    return selected.exitCode;
   }
+  const stacks = selected.stacks;
 
   // Every stack file is read, not only the audited ones: prod's test-user check needs the others' addresses.
   const reads = new Map([...new Set([...known, ...stacks])].map((stack) => [stack, readSpec(stack, root)]));

@@ -1,7 +1,8 @@
-import { Command, CommanderError, Option } from "commander";
-import { EXIT_ERROR, exitCodeFor } from "../exit-codes";
+import { Command, Option } from "commander";
+import { exitCodeFor } from "../exit-codes";
 import { backendEnvironment } from "../runner";
 import { listStacks, REPO_ROOT } from "../stack-config";
+import { parseCommand, selectedStacks, withStackSelection, type StackSelection } from "../stack-selection";
 import { paintFor, type Output } from "../terminal";
 import { automationWorkspace, WorkspaceError, type StateWorkspace } from "./refresh-preview";
 import { FORMATS, renderDrift, stateOutcome, type Format, type StackStateDrift } from "./report";
@@ -15,20 +16,15 @@ export interface DriftIo {
   readonly workspace?: StateWorkspace;
 }
 
-interface DriftOptions {
-  readonly stack?: string;
-  readonly all: boolean;
+interface DriftOptions extends StackSelection {
   readonly format: Format;
 }
 
 function command(io: DriftIo): Command {
-  return new Command()
-    .name("drift")
+  return withStackSelection(new Command().name("drift"), "check")
     .description(
       "Preview a refresh of each stack (Pulumi CLI needed; no state is written) and report the resources that drifted (exit 0 none, 2 drift, 1 error).",
     )
-    .addOption(new Option("--stack <name>", "the stack to check").conflicts("all"))
-    .option("--all", "check every stack that has a stack file", false)
     .addOption(new Option("--format <format>", "report format").choices(FORMATS).default("text"))
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
@@ -58,20 +54,16 @@ async function checkStack(workspace: StateWorkspace, stack: string, known: reado
 
 /** `npm run drift -- --stack dev`: returns the exit code; never exits the process. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: DriftIo): Promise<number> {
-  const program = command(io);
-  try {
-    program.parse([...argv], { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    throw error;
-  }
-  const options = program.opts<DriftOptions>();
-  if (options.stack === undefined && !options.all) {
-    io.stderr.write("error: name a stack with --stack <name>, or check every stack with --all\n");
-    return EXIT_ERROR;
-  }
+  const parsed = parseCommand<DriftOptions>(command(io), argv);
+  if (!parsed.ok) return parsed.exitCode;
+  const options = parsed.options;
   const known = listStacks();
-  const stacks = options.all ? known : [options.stack ?? ""];
+  const selected = selectedStacks(options, known, "check", REPO_ROOT);
+  if (!selected.ok) {
+    io.stderr.write(`${selected.message}\n`);
+    return selected.exitCode;
+  }
+  const stacks = selected.stacks;
   // The same backend as `npm run up`: the local file backend unless PULUMI_BACKEND_URL says otherwise.
   const backend = backendEnvironment(env).PULUMI_BACKEND_URL ?? "";
   const workspace = io.workspace ?? automationWorkspace(REPO_ROOT, { PULUMI_BACKEND_URL: backend });

@@ -1,0 +1,45 @@
+import { CommanderError, Option, type Command, type OptionValues } from "commander";
+import { EXIT_ERROR } from "./exit-codes";
+
+/** `--stack <name>` or `--all`: the stacks a command that reads stacks runs over. */
+export interface StackSelection {
+  readonly stack?: string;
+  readonly all: boolean;
+}
+
+/** Adds `--stack` and `--all` to a command; `verb` says what is done to a stack ("audit", "check"). */
+export function withStackSelection(program: Command, verb: string): Command {
+  return program
+    .addOption(new Option("--stack <name>", `the stack to ${verb} (its Pulumi.<stack>.yaml)`).conflicts("all"))
+    .option("--all", `${verb} every stack that has a stack file`, false);
+}
+
+/** Parses argv with a command set to `exitOverride`: its options, or the exit code commander chose (help is 0). */
+export function parseCommand<T extends OptionValues>(
+  program: Command,
+  argv: readonly string[],
+): { ok: true; options: T } | { ok: false; exitCode: number } {
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return { ok: false, exitCode: error.exitCode };
+    throw error;
+  }
+  return { ok: true, options: program.opts<T>() };
+}
+
+/** The stacks selected, or why none can be: nothing selected, or no stack files at all. */
+export function selectedStacks(
+  selection: StackSelection,
+  known: readonly string[],
+  verb: string,
+  root: string,
+): { ok: true; stacks: string[] } | { ok: false; message: string; exitCode: number } {
+  if (selection.stack === undefined && !selection.all) {
+    return { ok: false, message: `error: name a stack with --stack <name>, or ${verb} every stack with --all`, exitCode: EXIT_ERROR };
+  }
+  if (selection.all && known.length === 0) {
+    return { ok: false, message: `error: no stack files (Pulumi.<stack>.yaml) in ${root}`, exitCode: EXIT_ERROR };
+  }
+  return { ok: true, stacks: selection.all ? [...known] : [selection.stack ?? ""] };
+}
