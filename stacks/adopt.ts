@@ -1,0 +1,135 @@
+import { Command } from "commander";
+import { stringify } from "yaml";
+import type { AdoptionSpec, TenantSpec } from "../infra/config/spec";
+import { auditorCredentials, type Env } from "./audit/credentials";
+import type { TenantSnapshot } from "./audit/live-tenant";
+import { openSession } from "./audit/management";
+import { readTenant } from "./audit/read-tenant";
+import { auditTarget } from "./audit/target";
+import { EXIT_ERROR } from "./exit-codes";
+import { listStacks, loadStackSpec } from "./stack-config";
+import { parseCommand } from "./stack-selection";
+
+export interface AdoptionPlan {
+  /** The ids to put under `timesheets:adopt`; what is absent will be created. */
+  readonly adopt: AdoptionSpec;
+  /** What was not found, or found ambiguously, each in a sentence. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Finds, in a tenant read by the audit's reader, the objects a stack's program declares, by
+ * what the spec says they are: the API by its identifier, the import job by its name, its
+ * grant by client and audience, the user store by its name. Pure.
+ */
+export function adoptionPlan(spec: TenantSpec, snapshot: TenantSnapshot): AdoptionPlan | { error: string } {
+  const { resourceServer: api, clients, grants, connection: store } = snapshot;
+  if (!api.ok || !clients.ok || !grants.ok || !store.ok) {
+    const unread = [api, clients, grants, store].flatMap((part) => (part.ok ? [] : [part.problem.message]));
+    return { error: `the tenant could not be read in full: ${unread.join("; ")}` };
+  }
+  const resourceServer = api.value;
+  const connection = store.value;
+  const jobs = clients.value.filter((client) => client.name === spec.importJob.name);
+  const notes: string[] = [];
+
+  if (jobs.length > 1) {
+    return {
+      error: `${jobs.length} clients are named "${spec.importJob.name}" (${jobs.map((j) => j.clientId).join(", ")}); delete or rename all but one, then run this again`,
+    };
+  }
+  const job = jobs[0];
+  const grant = job === undefined ? undefined : grants.value.find((g) => g.clientId === job.clientId && g.audience === spec.api.identifier);
+
+  if (resourceServer === undefined) notes.push(`no API with the identifier ${spec.api.identifier}: it will be created`);
+  if (job === undefined) notes.push(`no client named "${spec.importJob.name}": it will be created, with its grant`);
+  else if (grant === undefined) notes.push(`the import job has no grant on ${spec.api.identifier}: it will be created`);
+  if (connection === undefined) notes.push(`no connection named "${spec.connection.name}": it will be created`);
+  if (spec.testUser !== undefined)
+    notes.push(
+      `the test user is never adopted (its password cannot be read): delete ${spec.testUser.email} if it exists, and the program creates it`,
+    );
+
+  const adopt: AdoptionSpec = {
+    ...(resourceServer && { resourceServerId: resourceServer.id }),
+    ...(job && { importJobClientId: job.clientId }),
+    ...(grant && { importJobGrantId: grant.id }),
+    ...(connection && { connectionId: connection.id }),
+  };
+  return { adopt, notes };
+}
+
+/** The lines to add to `Pulumi.<stack>.yaml`, under `config:`. */
+export function adoptionYaml(adopt: AdoptionSpec): string {
+  return stringify({ "timesheets:adopt": adopt })
+    .trimEnd()
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}
+
+export interface AdoptIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Routes the Management API calls; the global fetch when absent. */
+  readonly fetch?: typeof fetch;
+  readonly root?: string;
+}
+
+/** `npm run adopt -- --stack prod`: reads the tenant (GET only) and prints the `timesheets:adopt` block for the stack file. */
+export async function main(argv: readonly string[], env: Env, io: AdoptIo): Promise<number> {
+  const program = new Command()
+    .name("adopt")
+    .description("Find, read-only, the objects of a tenant set up by hand that a stack declares, and print their ids for timesheets:adopt.")
+    .requiredOption("--stack <name>", "the stack that takes the tenant over")
+    .option("--timeout <seconds>", "time budget, retries included", "60")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const parsed = parseCommand<{ stack: string; timeout: string }>(program, argv);
+  if (!parsed.ok) return parsed.exitCode;
+  const { stack } = parsed.options;
+  const timeoutSeconds = Number(parsed.options.timeout);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
+    io.stderr("error: --timeout takes a whole number of seconds");
+    return EXIT_ERROR;
+  }
+  if (!listStacks(io.root).includes(stack)) {
+    io.stderr(`error: no stack file for "${stack}"; the stacks are ${listStacks(io.root).join(", ")}`);
+    return EXIT_ERROR;
+  }
+  const spec = loadStackSpec(stack, io.root);
+  const credentials = auditorCredentials(stack, spec.tenant.domain, env, false);
+  if (!credentials.ok) {
+    io.stderr(`error: ${credentials.error}`);
+    return EXIT_ERROR;
+  }
+  const signal = AbortSignal.timeout(timeoutSeconds * 1000);
+  const session = openSession(spec.tenant.domain, credentials.credentials, {
+    fetch: io.fetch,
+    maxRetries: 4,
+    signal,
+    deadline: Date.now() + timeoutSeconds * 1000,
+  });
+  const snapshot = await readTenant(session.client, auditTarget(spec, [spec]), { signal, budget: `--timeout ${timeoutSeconds}` });
+  const plan = adoptionPlan(spec, snapshot);
+  if ("error" in plan) {
+    io.stderr(`error: ${plan.error}`);
+    return EXIT_ERROR;
+  }
+  for (const note of plan.notes) io.stderr(`note: ${note}`);
+  io.stderr(
+    `Add these lines under config: in Pulumi.${stack}.yaml, run npm run audit -- --stack ${stack} until it reports no drift (an import whose inputs differ from the tenant fails), then npm run preview -- --stack ${stack}: it shows imports, not creations.`,
+  );
+  io.stdout(adoptionYaml(plan.adopt));
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env, { stdout: (text) => console.log(text), stderr: (text) => console.error(text) }).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}
