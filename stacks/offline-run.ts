@@ -10,6 +10,8 @@ export interface RegisteredResource {
   readonly replaceOnChanges: readonly string[];
   /** The id given in the `import` option: an existing object adopted instead of created. */
   readonly importId: string | undefined;
+  /** Outputs the program asks the engine to encrypt beyond those the provider marks. */
+  readonly additionalSecretOutputs: readonly string[];
   readonly parentName: string | undefined;
   /** The provider reference the engine would use, e.g. `urn:...::auth0::auth0-id`; undefined for components. */
   readonly provider: string | undefined;
@@ -114,6 +116,7 @@ async function attemptProgram<T>(
         protect: args.opts.protect === true,
         replaceOnChanges: args.opts.replaceOnChanges ?? [],
         importId: (args.opts as pulumi.CustomResourceOptions).import,
+        additionalSecretOutputs: (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [],
         parentName: (args.opts.parent as { __name?: string } | undefined)?.__name,
         resource: args.resource,
       });

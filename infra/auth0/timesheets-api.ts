@@ -44,6 +44,8 @@ export class TimesheetsApi extends pulumi.ComponentResource {
       protect: args.protect,
       // Auth0 never lets an identifier change: a new one is a new API, and the preview must say so.
       replaceOnChanges: ["identifier"],
+      // The provider stores an HS256 API's signing secret as a plain output; it signs tokens, so state must hold it encrypted.
+      additionalSecretOutputs: ["signingSecret"],
       import: args.adoptId,
     });
 

@@ -54,6 +54,8 @@ describe.each(listStacks())("the %s stack", (stack) => {
     });
     // Auth0 never changes an identifier in place: a new one must preview as a replacement.
     expect(api.replaceOnChanges).toContain("identifier");
+    // An HS256 API's signing secret would otherwise sit in state in plain text.
+    expect(api.additionalSecretOutputs).toContain("signingSecret");
     expect(api.parentName).toBe("timesheets-api");
   });
 
