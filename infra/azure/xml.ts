@@ -1,4 +1,4 @@
-import { XMLBuilder } from "fast-xml-parser";
+import { XMLBuilder, XMLParser } from "fast-xml-parser";
 
 /**
  * An XML element in the shape fast-xml-parser's builder takes when it keeps document
@@ -39,4 +39,23 @@ const builder = new XMLBuilder({
 /** Renders one document. Same nodes, same bytes: the output has no timestamps, ids or map-order effects. */
 export function renderXml(root: XmlNode): string {
   return (builder.build([root]) as string).trim();
+}
+
+/** A parsed element, in the same order-preserving shape: `{ [tag]: children, ":@": attributes }`. */
+export type ParsedXmlNode = Record<string, unknown>;
+
+// Values are kept as written: trimming would turn separator=" " into separator="", which is
+// not what API Management reads.
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: false,
+});
+
+/** Parses a policy document the way the renderer's output is meant to be read back. */
+export function parseXml(text: string): ParsedXmlNode[] {
+  return parser.parse(text) as ParsedXmlNode[];
 }

@@ -1,24 +1,15 @@
 import path from "node:path";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, test } from "vitest";
 import { buildTenantSpec } from "../../infra/config/build";
 import { rawConfigFrom } from "../../infra/config/raw";
 import type { GatewayOperation, TenantSpec } from "../../infra/config/spec";
 import { renderApiPolicy, renderOperationPolicy, signingKeyNamedValue } from "../../infra/azure/policy-xml";
+import { parseXml } from "../../infra/azure/xml";
 import { listStacks, loadStackSpec, readStackConfig } from "../../stacks/stack-config";
 
 /** A parsed element in fast-xml-parser's order-preserving shape. */
 type Node = Record<string, unknown>;
-
-// trimValues off: trimming would turn separator=" " into separator="", which is not what APIM reads.
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-});
 
 const tagOf = (node: Node): string => Object.keys(node).find((key) => key !== ":@") ?? "";
 const isIndentation = (node: Node): boolean => tagOf(node) === "#text" && String(node["#text"]).trim() === "";
@@ -37,7 +28,7 @@ function child(node: Node, tag: string): Node {
 
 function parse(xml: string): Node {
   expect(XMLValidator.validate(xml)).toBe(true);
-  const [root, ...rest] = parser.parse(xml) as Node[];
+  const [root, ...rest] = parseXml(xml);
   expect(rest).toEqual([]);
   return root as Node;
 }

@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLValidator } from "fast-xml-parser";
+import { parseXml } from "../../../infra/azure/xml";
 
 /**
  * An API Management policy document, parsed into the subset of statements this project
@@ -60,16 +61,6 @@ export interface PolicyDocument {
 }
 
 type Node = Record<string, unknown>;
-
-// Attribute values untrimmed: separator=" " must stay a space, as it does for APIM's XML reader.
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-});
 
 const tagOf = (node: Node): string => Object.keys(node).find((key) => key !== ":@") ?? "";
 const attributesOf = (node: Node): Record<string, string> => (node[":@"] as Record<string, string> | undefined) ?? {};
@@ -239,7 +230,7 @@ export function parsePolicyDocument(xml: string, namedValues: Readonly<Record<st
   });
   const valid = XMLValidator.validate(substituted);
   if (valid !== true) throw new Error(`the policy is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  const roots = (parser.parse(substituted) as Node[]).filter((node) => tagOf(node) !== "#text" || String(node["#text"]).trim() !== "");
+  const roots = parseXml(substituted).filter((node) => tagOf(node) !== "#text" || String(node["#text"]).trim() !== "");
   const root = roots[0];
   if (roots.length !== 1 || root === undefined || tagOf(root) !== "policies")
     throw new Error("a policy document has one root element, <policies>");
