@@ -6,7 +6,7 @@ import type { TenantSnapshot } from "./audit/live-tenant";
 import { openSession } from "./audit/management";
 import { readTenant } from "./audit/read-tenant";
 import { auditTarget } from "./audit/target";
-import { EXIT_ERROR } from "./exit-codes";
+import { EXIT_ERROR, runAsProcess } from "./exit-codes";
 import { listStacks, loadStackSpec } from "./stack-config";
 import { parseCommand } from "./stack-selection";
 
@@ -125,11 +125,7 @@ export async function main(argv: readonly string[], env: Env, io: AdoptIo): Prom
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), process.env, { stdout: (text) => console.log(text), stderr: (text) => console.error(text) }).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
+  runAsProcess("adopt", () =>
+    main(process.argv.slice(2), process.env, { stdout: (text) => console.log(text), stderr: (text) => console.error(text) }),
   );
 }

@@ -1,12 +1,4 @@
+import { runAsProcess } from "./exit-codes";
 import { main } from "./audit/main";
 
-// Sets the exit code and lets the process end by itself: output is flushed, nothing is cut off.
-main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`audit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runAsProcess("audit", () => main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }));

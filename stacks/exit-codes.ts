@@ -17,3 +17,19 @@ export function exitCodeFor(outcomes: readonly Outcome[]): number {
   if (outcomes.includes("drift")) return EXIT_DRIFT;
   return EXIT_CLEAN;
 }
+
+/**
+ * Runs a command's `main` as a process: its result becomes the exit code, a crash is printed
+ * and exits 1, and the process ends by itself so that no output is cut off.
+ */
+export function runAsProcess(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = EXIT_ERROR;
+    },
+  );
+}

@@ -7,6 +7,7 @@ import { CONFIG_NAMESPACE, SECRET_KEYS } from "../infra/config/schema";
 import { declareTimesheetsTenant } from "../infra/program";
 import { runProgram, secretInput, type RegisteredResource } from "./offline-run";
 import { engineConfigFor, listStacks, REPO_ROOT } from "./stack-config";
+import { runAsProcess } from "./exit-codes";
 
 export const OFFLINE_NOTE =
   "Rendered offline: the real program under Pulumi's in-process mocks with this stack's config. " +
@@ -157,11 +158,5 @@ export async function main(argv: readonly string[], io: RenderIo): Promise<numbe
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { stdout: (text) => console.log(text), stderr: (text) => console.error(text) }).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
+  runAsProcess("render", () => main(process.argv.slice(2), { stdout: (text) => console.log(text), stderr: (text) => console.error(text) }));
 }

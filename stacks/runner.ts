@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
 import { listStacks, REPO_ROOT } from "./stack-config";
+import { runAsProcess } from "./exit-codes";
 
 /** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
 export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
@@ -119,11 +120,5 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { env: process.env, stderr: (line) => console.error(line) }).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
+  runAsProcess("runner", () => main(process.argv.slice(2), { env: process.env, stderr: (line) => console.error(line) }));
 }
