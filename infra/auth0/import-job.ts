@@ -34,9 +34,12 @@ export function credentialsArgs(job: ImportJobSpec, clientId: pulumi.Input<strin
       clientId,
       authenticationMethod: "private_key_jwt",
       privateKeyJwt: {
-        credentials: [
-          { name: "import-job-key", credentialType: "public_key", pem: authentication.publicKeyPem, algorithm: authentication.algorithm },
-        ],
+        credentials: authentication.keys.map(({ name, pem }) => ({
+          name,
+          credentialType: "public_key",
+          pem,
+          algorithm: authentication.algorithm,
+        })),
       },
     };
   }

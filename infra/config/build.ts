@@ -1,16 +1,9 @@
-import { createPublicKey } from "node:crypto";
 import type { z } from "zod";
 import { TenantConfigError, type ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
+import { checkImportJobKeys, importJobAuthentication } from "./import-job-keys";
 import { ENVIRONMENTS, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
-import {
-  IMPORT_JOB_NAME,
-  type ApimServiceSpec,
-  type GatewaySpec,
-  type ImportJobAuthentication,
-  type TenantSpec,
-  type TokenDialect,
-} from "./spec";
+import { IMPORT_JOB_NAME, type ApimServiceSpec, type GatewaySpec, type TenantSpec, type TokenDialect } from "./spec";
 
 /** Stack config as read, keyed without the `timesheets:` namespace. */
 export type RawConfig = Readonly<Record<string, unknown>>;
@@ -82,7 +75,7 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
     }
   }
 
-  problems.push(...checkImportJobKey(config));
+  problems.push(...checkImportJobKeys(config));
 
   if (prod && config.testUserEmail !== undefined) {
     problems.push(problem("testUserEmail", "is set in prod; a test user with a known password is refused in prod: remove the key"));
@@ -103,47 +96,6 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
     );
   }
   return problems;
-}
-
-function checkImportJobKey(config: ParsedConfig): ConfigProblem[] {
-  const key = config.importJobPublicKey;
-  if (config.importJobAuthMethod !== "private_key_jwt") {
-    return key === undefined
-      ? []
-      : [
-          problem(
-            "importJobPublicKey",
-            `is set but importJobAuthMethod is "${config.importJobAuthMethod}"; set importJobAuthMethod: private_key_jwt to use it, or remove the key`,
-          ),
-        ];
-  }
-  if (key === undefined) {
-    return [problem("importJobPublicKey", "is required when importJobAuthMethod is private_key_jwt; expected the job's PEM public key")];
-  }
-  if (/PRIVATE KEY/.test(key)) {
-    return [
-      problem(
-        "importJobPublicKey",
-        "is a private key; give only the public half (-----BEGIN PUBLIC KEY-----) and keep the private key with the job",
-      ),
-    ];
-  }
-  try {
-    const publicKey = createPublicKey(key);
-    if (publicKey.asymmetricKeyType !== "rsa") {
-      return [
-        problem(
-          "importJobPublicKey",
-          `is a ${publicKey.asymmetricKeyType ?? "non-RSA"} key; expected an RSA public key for ${config.importJobKeyAlgorithm}`,
-        ),
-      ];
-    }
-    const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) return [problem("importJobPublicKey", `is a ${bits}-bit RSA key; expected at least 2048 bits`)];
-  } catch {
-    return [problem("importJobPublicKey", "is not a PEM public key; expected -----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----")];
-  }
-  return [];
 }
 
 function checkApim(apim: ApimConfig, permissionNames: readonly string[]): ConfigProblem[] {
@@ -188,14 +140,6 @@ function checkApim(apim: ApimConfig, permissionNames: readonly string[]): Config
 function tokenDialect(profile: ParsedConfig["tokenProfile"], rbac: boolean): TokenDialect {
   const base = profile === "auth0" ? "access_token" : "rfc9068_profile";
   return rbac ? `${base}_authz` : base;
-}
-
-function importJobAuthentication(config: ParsedConfig): ImportJobAuthentication {
-  if (config.importJobAuthMethod === "private_key_jwt") {
-    // crossCheck has refused a private_key_jwt config without a key.
-    return { method: "private_key_jwt", publicKeyPem: config.importJobPublicKey ?? "", algorithm: config.importJobKeyAlgorithm };
-  }
-  return { method: config.importJobAuthMethod };
 }
 
 function apimService(apim: ApimConfig): ApimServiceSpec {

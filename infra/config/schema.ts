@@ -140,6 +140,9 @@ export const CONFIG_KEYS = {
   importJobPublicKey: {
     schema: text("a PEM public key (-----BEGIN PUBLIC KEY-----)").optional(),
   },
+  importJobNextPublicKey: {
+    schema: text("a PEM public key (-----BEGIN PUBLIC KEY-----)").optional(),
+  },
   importJobKeyAlgorithm: {
     schema: oneOf(KEY_ALGORITHMS).default("RS256"),
   },

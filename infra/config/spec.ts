@@ -68,7 +68,14 @@ export interface ApiSpec {
 
 export type ImportJobAuthentication =
   | { readonly method: "client_secret_post" | "client_secret_basic" }
-  | { readonly method: "private_key_jwt"; readonly publicKeyPem: string; readonly algorithm: KeyAlgorithm };
+  | { readonly method: "private_key_jwt"; readonly algorithm: KeyAlgorithm; readonly keys: readonly ImportJobKey[] };
+
+/** A public key the import job may sign its client assertions with; two during a rotation. */
+export interface ImportJobKey {
+  /** Derived from the key itself, so a key keeps its name when it moves from "next" to current. */
+  readonly name: string;
+  readonly pem: string;
+}
 
 export interface ImportJobSpec {
   readonly name: typeof IMPORT_JOB_NAME;

@@ -5,7 +5,7 @@ import { loadTenantSpec } from "../../infra/config/load";
 import { DEFAULT_PERMISSIONS } from "../../infra/config/permissions";
 import { declareTimesheetsTenant } from "../../infra/program";
 import { engineConfigFor, listStacks, loadStackSpec } from "../../stacks/stack-config";
-import { runProgram, secretInput, valueOf } from "../support/pulumi-program";
+import { runFailingProgram, runProgram, secretInput, valueOf } from "../support/pulumi-program";
 
 const T = {
   provider: "pulumi:providers:auth0",
@@ -174,20 +174,50 @@ describe("environments", () => {
     expect(program.one(T.resourceServer).inputs).toMatchObject({ tokenDialect: "rfc9068_profile_authz", enforcePolicies: true });
   });
 
+  const newPublicKey = () =>
+    generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+  const withKeys = (keys: Record<string, string>) => ({
+    ...engineConfigFor("staging"),
+    "timesheets:importJobAuthMethod": "private_key_jwt",
+    ...Object.fromEntries(Object.entries(keys).map(([key, pem]) => [`timesheets:${key}`, pem])),
+  });
+  const credentialsOf = async (config: Record<string, string>) =>
+    (await run("staging", config)).one(T.credentials).inputs as { privateKeyJwt: { credentials: { name: string; pem: string }[] } };
+
   test("private_key_jwt registers the public key and exports no secret", async () => {
-    const publicKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
-    const config = {
-      ...engineConfigFor("staging"),
-      "timesheets:importJobAuthMethod": "private_key_jwt",
-      "timesheets:importJobPublicKey": publicKey,
-    };
-    const program = await run("staging", config);
+    const publicKey = newPublicKey();
+    const program = await run("staging", withKeys({ importJobPublicKey: publicKey }));
     expect(program.one(T.credentials).inputs).toEqual({
       clientId: "import-job-client-client-id",
       authenticationMethod: "private_key_jwt",
-      privateKeyJwt: { credentials: [{ name: "import-job-key", credentialType: "public_key", pem: publicKey.trim(), algorithm: "RS256" }] },
+      privateKeyJwt: {
+        credentials: [
+          {
+            name: expect.stringMatching(/^import-job-[0-9a-f]{16}$/) as unknown,
+            credentialType: "public_key",
+            pem: publicKey.trim(),
+            algorithm: "RS256",
+          },
+        ],
+      },
     });
     expect(await valueOf(program.outputs.importJobClientSecret)).toBeUndefined();
+  });
+
+  test("a key rotation registers both keys, and the key that stays keeps its credential's name", async () => {
+    const [current, next] = [newPublicKey(), newPublicKey()];
+    const during = await credentialsOf(withKeys({ importJobPublicKey: current, importJobNextPublicKey: next }));
+    expect(during.privateKeyJwt.credentials.map((c) => c.pem)).toEqual([current.trim(), next.trim()]);
+    const after = await credentialsOf(withKeys({ importJobPublicKey: next }));
+    expect(after.privateKeyJwt.credentials).toEqual([during.privateKeyJwt.credentials[1]]);
+  });
+
+  test("the same key twice is not a rotation", async () => {
+    const key = newPublicKey();
+    const config = withKeys({ importJobPublicKey: key, importJobNextPublicKey: key.replace(/\n/g, "\r\n") });
+    const { error, registeredCount } = await runFailingProgram("staging", config, () => declareTimesheetsTenant(loadTenantSpec()));
+    expect((error as Error).message).toMatch(/timesheets:importJobNextPublicKey: is the same key as importJobPublicKey/);
+    expect(registeredCount).toBe(0);
   });
 
   test("sign-ups follow allowSignups", async () => {

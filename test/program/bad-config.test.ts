@@ -8,6 +8,7 @@ import { runFailingProgram } from "../support/pulumi-program";
 
 const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const privatePem = keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const publicPem = keys.publicKey.export({ type: "spki", format: "pem" }).toString();
 const ecPublicPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
 
 const devApim = JSON.parse(engineConfigFor("dev")["timesheets:apim"] ?? "{}") as Record<string, unknown>;
@@ -121,6 +122,18 @@ const cases: BadConfig[] = [
     set: { importJobAuthMethod: "private_key_jwt", importJobPublicKey: ecPublicPem },
     key: "importJobPublicKey",
     message: /is a ec key; expected an RSA public key/,
+  },
+  {
+    name: "a next key without private_key_jwt",
+    set: { importJobNextPublicKey: "-----BEGIN PUBLIC KEY-----" },
+    key: "importJobNextPublicKey",
+    message: /is set but importJobAuthMethod is "client_secret_post"/,
+  },
+  {
+    name: "a private key as the next key",
+    set: { importJobAuthMethod: "private_key_jwt", importJobPublicKey: publicPem, importJobNextPublicKey: privatePem },
+    key: "importJobNextPublicKey",
+    message: /is a private key/,
   },
   {
     name: "private_key_jwt with garbage",
