@@ -2,6 +2,18 @@ import type { KeyObject } from "node:crypto";
 import { connectionId, resourceServerId } from "./ids.js";
 import type { JsonObject, JsonValue } from "./validation.js";
 
+/** Recorded defaults of a database (`auth0`) connection's options; a fresh copy each time, never shared between connections. */
+export function databaseOptionDefaults(): JsonObject {
+  return {
+    mfa: { active: true, return_enroll_settings: true },
+    passwordPolicy: "good",
+    strategy_version: 2,
+    authentication_methods: { password: { enabled: true, api_behavior: "required" }, passkey: { enabled: false } },
+    passkey_options: { challenge_ui: "both", progressive_enrollment_enabled: true, local_enrollment_enabled: true },
+    brute_force_protection: true,
+  };
+}
+
 // The tenant's state, kept in memory as the JSON documents Auth0 answers with. Handlers shape
 // each document once, on write, so every read returns exactly what the last write stored.
 
@@ -97,14 +109,7 @@ export class TenantState {
     this.resourceServers.set(managementApi.id, managementApi);
     const database: Connection = {
       id: connectionId(),
-      options: {
-        mfa: { active: true, return_enroll_settings: true },
-        passwordPolicy: "good",
-        strategy_version: 2,
-        authentication_methods: { password: { enabled: true, api_behavior: "required" }, passkey: { enabled: false } },
-        passkey_options: { challenge_ui: "both", progressive_enrollment_enabled: true, local_enrollment_enabled: true },
-        brute_force_protection: true,
-      },
+      options: databaseOptionDefaults(),
       strategy: "auth0",
       name: "Username-Password-Authentication",
       is_domain_connection: false,

@@ -4,7 +4,7 @@ import { conflict, notFound } from "../errors.js";
 import { connectionId } from "../ids.js";
 import { checkpointPage, checkpointQuery, fieldsQuery, offsetPage, offsetQuery, selectFields, usesCheckpoints } from "../pagination.js";
 import { route, type Route } from "../router.js";
-import type { Connection, TenantState } from "../store.js";
+import { databaseOptionDefaults, type Connection, type TenantState } from "../store.js";
 import { isJsonObject, jsonObject, parseBody, parseQuery, type JsonObject, type JsonValue } from "../validation.js";
 
 const active = z.strictObject({ active: z.boolean() });
@@ -47,16 +47,6 @@ const listQuery = z.strictObject({
 /** Recorded: `fields` answers always carry these. */
 const ALWAYS_SHOWN = ["id", "is_domain_connection", "authentication", "connected_accounts"];
 
-// Recorded defaults of a database (`auth0`) connection's options, filled where not given.
-const DATABASE_OPTION_DEFAULTS: JsonObject = {
-  mfa: { active: true, return_enroll_settings: true },
-  passwordPolicy: "good",
-  strategy_version: 2,
-  authentication_methods: { password: { enabled: true, api_behavior: "required" }, passkey: { enabled: false } },
-  passkey_options: { challenge_ui: "both", progressive_enrollment_enabled: true, local_enrollment_enabled: true },
-  brute_force_protection: true,
-};
-
 /**
  * Recorded: authentication methods given explicitly come back completed: the password method
  * gains its API and sign-up behaviours, and the one-time-password methods appear, disabled.
@@ -93,7 +83,7 @@ function storedOptions(strategy: string, given: JsonObject | undefined, previous
   if (options.authentication_methods !== undefined) {
     options.authentication_methods = completeAuthenticationMethods(options.authentication_methods);
   }
-  if (previous === undefined) return { ...DATABASE_OPTION_DEFAULTS, ...options };
+  if (previous === undefined) return { ...databaseOptionDefaults(), ...options };
   // Recorded: an update replaces the options whole, except the authentication methods and
   // passkey settings, which survive an update that leaves them out.
   for (const kept of ["authentication_methods", "passkey_options"]) {
