@@ -8,7 +8,7 @@ import { readTenant } from "./audit/read-tenant";
 import { auditTarget } from "./audit/target";
 import { EXIT_ERROR, runAsProcess } from "./exit-codes";
 import { listStacks, loadStackSpec } from "./stack-config";
-import { parseCommand } from "./stack-selection";
+import { parseCommand, wholeNumber } from "./cli";
 
 export interface AdoptionPlan {
   /** The ids to put under `timesheets:adopt`; what is absent will be created. */
@@ -82,17 +82,13 @@ export async function main(argv: readonly string[], env: Env, io: AdoptIo): Prom
     .name("adopt")
     .description("Find, read-only, the objects of a tenant set up by hand that a stack declares, and print their ids for timesheets:adopt.")
     .requiredOption("--stack <name>", "the stack that takes the tenant over")
-    .option("--timeout <seconds>", "time budget, retries included", "60")
+    .option("--timeout <seconds>", "time budget, retries included", wholeNumber(1, 3600), 60)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  const parsed = parseCommand<{ stack: string; timeout: string }>(program, argv);
+  const parsed = parseCommand<{ stack: string; timeout: number }>(program, argv);
   if (!parsed.ok) return parsed.exitCode;
   const { stack } = parsed.options;
-  const timeoutSeconds = Number(parsed.options.timeout);
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
-    io.stderr("error: --timeout takes a whole number of seconds");
-    return EXIT_ERROR;
-  }
+  const timeoutSeconds = parsed.options.timeout;
   if (!listStacks(io.root).includes(stack)) {
     io.stderr(`error: no stack file for "${stack}"; the stacks are ${listStacks(io.root).join(", ")}`);
     return EXIT_ERROR;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { stripVTControlCharacters } from "node:util";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { wholeNumber } from "./cli";
 
 /** GitHub refuses comments over 65,536 characters; leave room for the frame. */
 export const COMMENT_LIMIT = 60_000;
@@ -55,18 +56,12 @@ function cut(text: string, limit: number): string {
   return [...head, `… ${omitted} lines cut to fit a comment; the whole preview is in the job's log …`, ...tail].join("\n");
 }
 
-function exitCodeOption(value: string): number {
-  const code = Number(value);
-  if (!Number.isInteger(code) || code < 0) throw new InvalidArgumentError("expected the preview's exit code, a whole number");
-  return code;
-}
-
 if (require.main === module) {
   const options = new Command()
     .name("pr-comment")
     .description("Format a stack's preview output as a pull-request comment (markdown on stdout).")
     .requiredOption("--stack <name>", "the stack that was previewed")
-    .requiredOption("--exit-code <code>", "the preview's exit code", exitCodeOption)
+    .requiredOption("--exit-code <code>", "the preview's exit code", wholeNumber(0, 255))
     .requiredOption("--input <file>", "the preview's captured output")
     .parse()
     .opts<{ stack: string; exitCode: number; input: string }>();

@@ -1,9 +1,9 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import pLimit from "p-limit";
 import type { TenantSpec } from "../../infra/config/spec";
 import { exitCodeFor } from "../exit-codes";
 import { listStacks, loadStackSpec, REPO_ROOT } from "../stack-config";
-import { parseCommand, selectedStacks, withStackSelection, type StackSelection } from "../stack-selection";
+import { parseCommand, selectedStacks, wholeNumber, withStackSelection, type StackSelection } from "../cli";
 import { paintFor, type Output } from "../terminal";
 import { auditStack } from "./audit-stack";
 import { auditorCredentials, type Env } from "./credentials";
@@ -25,15 +25,6 @@ interface AuditOptions extends StackSelection {
   readonly timeout: number;
   readonly concurrency: number;
   readonly retries: number;
-}
-
-function wholeNumber(min: number, max: number) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max)
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    return value;
-  };
 }
 
 function command(io: AuditIo): Command {

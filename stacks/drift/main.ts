@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { exitCodeFor } from "../exit-codes";
 import { backendEnvironment } from "../runner";
 import { listStacks, REPO_ROOT } from "../stack-config";
-import { parseCommand, selectedStacks, withStackSelection, type StackSelection } from "../stack-selection";
+import { parseCommand, selectedStacks, withStackSelection, type StackSelection } from "../cli";
 import { paintFor, type Output } from "../terminal";
 import { automationWorkspace, WorkspaceError, type StateWorkspace } from "./refresh-preview";
 import { FORMATS, renderDrift, stateOutcome, type Format, type StackStateDrift } from "./report";

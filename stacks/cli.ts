@@ -1,4 +1,4 @@
-import { CommanderError, Option, type Command, type OptionValues } from "commander";
+import { CommanderError, InvalidArgumentError, Option, type Command, type OptionValues } from "commander";
 import { EXIT_ERROR } from "./exit-codes";
 
 /** `--stack <name>` or `--all`: the stacks a command that reads stacks runs over. */
@@ -42,4 +42,14 @@ export function selectedStacks(
     return { ok: false, message: `error: no stack files (Pulumi.<stack>.yaml) in ${root}`, exitCode: EXIT_ERROR };
   }
   return { ok: true, stacks: selection.all ? [...known] : [selection.stack ?? ""] };
+}
+
+/** A commander argument parser for a whole number within bounds; anything else is a usage error naming them. */
+export function wholeNumber(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return value;
+  };
 }
