@@ -7,6 +7,7 @@ import { CONFIG_NAMESPACE, SECRET_KEYS } from "../infra/config/schema";
 import { declareTimesheetsTenant } from "../infra/program";
 import { runProgram, secretInput, type RegisteredResource } from "./offline-run";
 import { engineConfigFor, listStacks, REPO_ROOT } from "./stack-config";
+import { parseCommand } from "./cli";
 import { runAsProcess } from "./exit-codes";
 
 export const OFFLINE_NOTE =
@@ -123,12 +124,9 @@ export async function main(argv: readonly string[], io: RenderIo): Promise<numbe
     .option("--compare <stacks...>", "show how two stacks' declarations differ")
     .exitOverride()
     .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stdout(text.trimEnd()) });
-  try {
-    program.parse([...argv], { from: "user" });
-  } catch (error) {
-    return (error as { exitCode?: number }).exitCode === 0 ? 0 : 1;
-  }
-  const options = program.opts<{ stack?: string; compare?: string[] }>();
+  const parsed = parseCommand<{ stack?: string; compare?: string[] }>(program, argv);
+  if (!parsed.ok) return parsed.exitCode;
+  const options = parsed.options;
   const known = listStacks();
   const requested = options.compare ?? (options.stack === undefined ? [] : [options.stack]);
   if (requested.length === 0 || (options.compare !== undefined && (options.compare.length !== 2 || options.stack !== undefined))) {

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
 import { listStacks, REPO_ROOT } from "./stack-config";
+import { parseCommand } from "./cli";
 import { runAsProcess } from "./exit-codes";
 
 /** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
@@ -81,14 +82,9 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     .exitOverride()
     .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stderr(text.trimEnd()) });
 
-  let parsed: { command: string; stack: string; yes: boolean; policyPack: boolean };
-  try {
-    program.parse([...argv], { from: "user" });
-    const opts = program.opts<{ stack: string; yes: boolean; policyPack: boolean }>();
-    parsed = { command: program.args[0] ?? "", ...opts };
-  } catch (error) {
-    return (error as { exitCode?: number }).exitCode === 0 ? 0 : 1;
-  }
+  const options = parseCommand<{ stack: string; yes: boolean; policyPack: boolean }>(program, argv);
+  if (!options.ok) return options.exitCode;
+  const parsed = { command: program.args[0] ?? "", ...options.options };
 
   if (parsed.command !== "up" && parsed.command !== "preview") {
     io.stderr(`unknown command "${parsed.command}"; expected up or preview`);
