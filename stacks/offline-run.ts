@@ -56,12 +56,13 @@ export async function runProgram<T>(
   const attempt = await attemptProgram(stack, config, program, options);
   if (attempt.failure !== undefined) throw attempt.failure.error;
   const resources = attempt.resources;
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {
     resources,
     outputs: attempt.outputs as T,
-    ofType: (type) => resources.filter((r) => r.type === type),
+    ofType,
     one(type) {
-      const found = resources.filter((r) => r.type === type);
+      const found = ofType(type);
       if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
       return found[0] as RegisteredResource;
     },
@@ -166,11 +167,6 @@ async function settle(): Promise<void> {
 /** Resolves an Output's value (`.promise()` is internal). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
-}
-
-/** Whether an Output is marked secret. */
-export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
-  return pulumi.isSecret(output);
 }
 
 /** Pulumi's wire format marks a secret as `{ [specialSigKey]: specialSecretSig, value }`; mocks receive inputs in that format. */
