@@ -15,7 +15,7 @@ export interface RegisteredResource {
   readonly parentName: string | undefined;
   /** The provider reference the engine would use, e.g. `urn:...::auth0::auth0-id`; undefined for components. */
   readonly provider: string | undefined;
-  /** The resource object, for `pulumi.isSecret` checks on its outputs. */
+  /** The resource object, for reading its outputs (urn, provider-computed values). */
   readonly resource: pulumi.Resource;
 }
 
