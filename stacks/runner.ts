@@ -34,7 +34,16 @@ export function backendEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, PULUMI_BACKEND_URL: `file://${LOCAL_STATE_DIR}` };
 }
 
-/** What is missing for a deployment: the Auth0 deployer's credentials (Azure's are the azure-native provider's to find). */
+/**
+ * Who a command runs as. A preview reads, so it needs only the previewer (a read-only
+ * application); an update changes the tenant, so it needs the deployer. Both arrive through
+ * the same variables, which the Auth0 provider reads.
+ */
+export function credentialRole(command: RunnerOptions["command"]): "deployer" | "previewer" {
+  return command === "up" ? "deployer" : "previewer";
+}
+
+/** The Auth0 variables still missing (Azure's are the azure-native provider's to find). */
 export function missingCredentials(env: NodeJS.ProcessEnv): string[] {
   if (env.AUTH0_API_TOKEN) return [];
   return ["AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"].filter((name) => !env[name]);
@@ -97,7 +106,12 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
   }
   const missing = missingCredentials(io.env);
   if (missing.length > 0) {
-    io.stderr(`missing Auth0 deployer credentials: set ${missing.join(" and ")} (or AUTH0_API_TOKEN); see "Credentials" in the README`);
+    const role = credentialRole(parsed.command);
+    const whose =
+      role === "deployer"
+        ? "the deployer application's client id and secret, or AUTH0_API_TOKEN"
+        : "the read-only previewer application's client id and secret, or AUTH0_API_TOKEN; a preview needs no deployer";
+    io.stderr(`missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see "Credentials" in the README`);
     return 1;
   }
 

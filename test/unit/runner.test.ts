@@ -85,6 +85,35 @@ describe("npm run up / preview", () => {
     expect(errors.join("\n")).toMatch(/missing Auth0 deployer credentials: set AUTH0_CLIENT_SECRET/);
   });
 
+  test("a preview runs with the previewer's credentials, and asks for the previewer's when they are missing", async () => {
+    const previewer = harness({ AUTH0_CLIENT_ID: "previewer", AUTH0_CLIENT_SECRET: "read-only" });
+    expect(await main(["preview", "--stack", "prod"], previewer.io)).toBe(0);
+    expect(previewer.calls.map((c) => c.args[0])).toEqual(["stack", "preview"]);
+
+    const { io, calls, errors } = harness({});
+    expect(await main(["preview", "--stack", "dev"], io)).toBe(1);
+    expect(calls).toEqual([]);
+    const message = errors.join("\n");
+    expect(message).toMatch(/missing Auth0 previewer credentials: set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET/);
+    expect(message).toMatch(/read-only previewer application/);
+    expect(message).not.toMatch(/deployer (credentials|application)/);
+  });
+
+  test("an update still asks for the deployer's credentials", async () => {
+    const { io, errors } = harness({});
+    expect(await main(["up", "--stack", "dev", "--yes"], io)).toBe(1);
+    expect(errors.join("\n")).toMatch(
+      /missing Auth0 deployer credentials: set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET \(the deployer application's/,
+    );
+  });
+
+  test("a missing credential is named, never a value that is set", async () => {
+    const { io, errors } = harness({ AUTH0_CLIENT_ID: "client-id-value" });
+    expect(await main(["preview", "--stack", "staging"], io)).toBe(1);
+    expect(errors.join("\n")).toMatch(/set AUTH0_CLIENT_SECRET \(/);
+    expect(errors.join("\n")).not.toContain("client-id-value");
+  });
+
   test("an API token is enough credentials", async () => {
     const { io } = harness({ AUTH0_API_TOKEN: "token" });
     expect(await main(["preview", "--stack", "dev"], io)).toBe(0);
