@@ -46,9 +46,18 @@ describe("the delivery workflows", () => {
     const pr = workflow("pull-request.yml");
     expect(Object.keys(pr.on)).toEqual(["pull_request"]);
     expect(runs(pr.jobs.checks)).toContain("npm test");
-    const preview = pr.jobs.preview;
-    expect([...(preview?.strategy?.matrix?.stack ?? [])].sort()).toEqual(listStacks());
-    expect(runs(preview)).toContain("npm run --silent preview -- --stack ${{ matrix.stack }}");
+    const calls = [pr.jobs.preview, pr.jobs["preview-prod"]];
+    for (const call of calls) {
+      expect(call?.needs).toBe("checks");
+      expect(call?.uses).toBe("./.github/workflows/preview-stack.yml");
+      expect(call?.permissions).toMatchObject({ "id-token": "write", "pull-requests": "write" });
+    }
+    const stacks = [...(pr.jobs.preview?.strategy?.matrix?.stack ?? []), String(pr.jobs["preview-prod"]?.with?.stack)];
+    expect(stacks.sort()).toEqual(listStacks());
+
+    const preview = workflow("preview-stack.yml").jobs.preview;
+    expect(preview?.environment).toBe("${{ inputs.environment }}");
+    expect(runs(preview)).toContain("npm run --silent preview -- --stack ${{ inputs.stack }}");
     expect(runs(preview)).toContain("stacks/pr-comment.ts");
     expect(preview?.permissions).toMatchObject({ "id-token": "write", "pull-requests": "write" });
   });
@@ -75,6 +84,10 @@ describe("the delivery workflows", () => {
     expect(runs(nightly.jobs.audit)).toContain("--format markdown");
     expect(runs(nightly.jobs.audit)).toContain("GITHUB_STEP_SUMMARY");
     expect(runs(nightly.jobs.state)).toContain("npm run --silent drift -- --stack ${{ matrix.stack }}");
+    // The state check runs as the previewer, in environments of its own, so prod's preview gate never holds it up.
+    expect(nightly.jobs.state?.environment).toBe("${{ matrix.stack }}-drift");
+    expect(read("nightly-drift.yml")).toMatch(/AUTH0_CLIENT_ID: \$\{\{ secrets.AUTH0_PREVIEWER_CLIENT_ID \}\}/);
+    expect(read("nightly-drift.yml")).not.toMatch(/DEPLOYER/);
   });
 
   test.each(files)("%s holds no long-lived Azure secret and no literal credential", (file) => {
