@@ -143,7 +143,7 @@ export function pullRequestWorkflows(files: WorkflowFiles): string[] {
 
 /** Every job run of one workflow file, reusable workflows in this folder expanded. */
 export function jobRuns(files: WorkflowFiles, file: string, inputs: Context = {}, prefix = "", depth = 0): JobRun[] {
-  const workflow = read(files[file]) as { jobs?: Record<string, Job> } | undefined;
+  const workflow = read(files[file]) as { jobs?: Record<string, Job>; permissions?: unknown } | undefined;
   const runs: JobRun[] = [];
   for (const [name, job] of Object.entries(workflow?.jobs ?? {})) {
     for (const combination of matrixCombinations(job)) {
@@ -173,7 +173,8 @@ export function jobRuns(files: WorkflowFiles, file: string, inputs: Context = {}
         }
         continue;
       }
-      const permissions = job.permissions as Record<string, unknown> | undefined;
+      // A job without permissions of its own has the workflow's.
+      const permissions = job.permissions ?? workflow?.permissions;
       const environment = typeof job.environment === "object" ? (job.environment as { name?: unknown } | null)?.name : job.environment;
       runs.push({
         where,
@@ -181,7 +182,7 @@ export function jobRuns(files: WorkflowFiles, file: string, inputs: Context = {}
         stack: context["matrix.stack"] ?? context["inputs.stack"],
         environment: typeof environment === "string" ? substitute(environment, context) : undefined,
         ...own,
-        idTokenWrite: permissions?.["id-token"] === "write",
+        idTokenWrite: permissions === "write-all" || (permissions as Record<string, unknown> | undefined)?.["id-token"] === "write",
         needs: listOf(job.needs),
       });
     }

@@ -92,6 +92,13 @@ describe("code from a pull request never holds a credential that can change a te
     ]);
   });
 
+  test("a pull request job that can get an Azure token outside a preview environment fails the environment rule", () => {
+    const copy = withValue(files, "pull-request.yml", ["jobs", "checks", "permissions"], { contents: "read", "id-token": "write" });
+    expect(previewEnvironmentViolations(copy)).toEqual([
+      expect.stringMatching(/pull-request\.yml#checks holds credentials but previews no known stack/),
+    ]);
+  });
+
   test("prod previewed in dev's environment, or in the same matrix as dev and staging, fails the prod rule", () => {
     const shared = withValue(files, "pull-request.yml", ["jobs", "preview-prod", "with", "environment"], "dev-preview");
     expect(prodPreviewViolations(shared)).toContainEqual(expect.stringMatching(/shares prod's preview environment dev-preview/));
