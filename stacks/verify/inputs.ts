@@ -32,6 +32,8 @@ interface Need {
   readonly variable: string;
   readonly flag?: keyof InputFlags;
   readonly output?: string;
+  /** A further source, described as such. */
+  readonly also?: string;
 }
 
 const NEEDS = {
@@ -46,7 +48,11 @@ const NEEDS = {
     variable: "VERIFY_IMPORT_JOB_CLIENT_SECRET",
     output: "importJobClientSecret",
   },
-  importJobPrivateKey: { what: "the import job's private key (PEM)", variable: "VERIFY_IMPORT_JOB_PRIVATE_KEY" },
+  importJobPrivateKey: {
+    what: "the import job's private key (PEM)",
+    variable: "VERIFY_IMPORT_JOB_PRIVATE_KEY",
+    also: "--import-job-key-file <path>",
+  },
   testClientId: { what: "the integration-test application's client id", variable: "VERIFY_TEST_CLIENT_ID", output: "testClientId" },
   testClientSecret: {
     what: "the integration-test application's client secret",
@@ -71,6 +77,7 @@ function describe(need: Need, stack: string): string {
     ...(need.output === undefined ? [] : [`the stack output ${need.output}`]),
     `${need.variable} (or ${need.variable}_${stack.toUpperCase()})`,
     ...(need.flag === undefined ? [] : [`--${need.flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`]),
+    ...(need.also === undefined ? [] : [need.also]),
   ];
   return `${need.what} (${sources.join(", ")})`;
 }
