@@ -36,9 +36,7 @@ export async function importJobChecks(
     const asked = await clientCredentialsToken(endpoint, clientId, auth, audience, notGranted.join(" "));
     if (!asked.ok) rows.push(row("import-job.least-privilege", true, expected, refusal(asked)));
     else {
-      const { scope } = JSON.parse(Buffer.from(asked.accessToken.split(".")[1] ?? "", "base64url").toString() || "{}") as {
-        scope?: unknown;
-      };
+      const { scope } = decodeJwt(asked.accessToken);
       const carried = (typeof scope === "string" ? scope.split(" ") : []).filter((name) => notGranted.includes(name));
       rows.push(
         row(
