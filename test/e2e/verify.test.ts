@@ -144,3 +144,28 @@ describe("each deliberate break makes verify exit 2, naming the failing check", 
     expect(failing(report)).toEqual(["import-job.lifetime", "test-user.lifetime"]);
   });
 });
+
+describe("verify against the staging tenant (RFC 9068 profile) as the program leaves it", () => {
+  test("every check passes, the client claim being client_id", async () => {
+    const staging = loadStackSpec("staging");
+    const tenant = await startAuth0StandIn({ domain: staging.tenant.domain });
+    const stagingGateway = await startGatewayServer({ spec: staging, fetch: tenantsFetch(tenant) });
+    try {
+      const seeded = await seedForVerify(tenant, staging);
+      const toTenant = tenantsFetch(tenant);
+      const run = await runVerify(["--stack", "staging", "--format", "json"], {
+        env: { VERIFY_GATEWAY_URL: stagingGateway.url },
+        fetch: (input, init) => (new URL(String(input)).hostname === "127.0.0.1" ? fetch(input, init) : toTenant(input, init)),
+        readOutputs: () => Promise.resolve(seeded.outputs),
+      });
+      const report = JSON.parse(run.stdout) as VerifyReport;
+      expect(failing(report)).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(report.stacks[0]?.rows.map((row) => row.check)).toEqual(
+        expect.arrayContaining(["import-job.client_id", "test-user.client_id"]),
+      );
+    } finally {
+      await Promise.all([tenant.close(), stagingGateway.close()]);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
+import fc from "fast-check";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { buildTenantSpec } from "../../infra/config/build";
 import { loadStackSpec } from "../../stacks/stack-config";
@@ -69,6 +70,28 @@ describe("npm run verify", () => {
     expect(await result).toBe(1);
     expect(run.out.stdout).toContain("timed out after 5 s (--timeout) while fetching the tenant's JWKS");
     for (const secret of Object.values(env).slice(1)) expect(run.out.stdout).not.toContain(secret);
+  });
+});
+
+describe("secrets never printed", () => {
+  test("whatever the secrets, a run that cannot finish never shows one", async () => {
+    const secretNames = ["VERIFY_IMPORT_JOB_CLIENT_SECRET", "VERIFY_TEST_CLIENT_SECRET", "VERIFY_TEST_USER_PASSWORD"] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray([...secretNames]),
+        fc.stringMatching(/^[A-Za-z0-9!#%&*+._~-]{12,40}$/),
+        fc.constantFrom("text", "json", "markdown"),
+        async (given, secret, format) => {
+          const env: Record<string, string> = { VERIFY_IMPORT_JOB_CLIENT_ID: "a".repeat(32), VERIFY_TEST_CLIENT_ID: "b".repeat(32) };
+          for (const name of given) env[name] = `${name}-${secret}`;
+          // A tenant that refuses every connection: verify stops with what it could not do.
+          const run = io({ env, fetch: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:443")) });
+          expect(await main(["--stack", "dev", "--format", format], run.io)).toBe(1);
+          for (const name of given) expect(run.out.stdout + run.out.stderr).not.toContain(env[name]);
+        },
+      ),
+      { seed: 14, numRuns: 40 },
+    );
   });
 });
 
