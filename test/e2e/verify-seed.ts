@@ -89,7 +89,7 @@ export interface VerifyRun {
 /** Runs `npm run verify -- <args>` in-process. */
 export async function runVerify(
   args: readonly string[],
-  io: { env?: Record<string, string>; fetch?: typeof fetch; readOutputs?: (stack: string) => Promise<StackOutputs> },
+  io: { env?: Record<string, string>; fetch?: typeof fetch; readOutputs?: (stack: string) => Promise<StackOutputs>; root?: string },
 ): Promise<VerifyRun> {
   let stdout = "";
   let stderr = "";
@@ -99,6 +99,7 @@ export async function runVerify(
     stderr: { write: (text: string) => (stderr += text) },
     fetch: io.fetch,
     readOutputs: io.readOutputs,
+    root: io.root,
   });
   return { code, stdout, stderr };
 }

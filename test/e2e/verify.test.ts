@@ -1,5 +1,10 @@
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { loadStackSpec } from "../../stacks/stack-config";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parse, stringify } from "yaml";
+import { loadStackSpec, stackFilePath } from "../../stacks/stack-config";
 import type { VerifyReport } from "../../stacks/verify/report";
 import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
 import { startGatewayServer, type GatewayServer } from "../support/gateway-server";
@@ -166,6 +171,52 @@ describe("verify against the staging tenant (RFC 9068 profile) as the program le
       );
     } finally {
       await Promise.all([tenant.close(), stagingGateway.close()]);
+    }
+  });
+});
+
+describe("verify with a private_key_jwt import job", () => {
+  test("signs its client assertion with the key from a variable; no secret is involved", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const publicPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+    // A staging stack file whose import job authenticates with private_key_jwt.
+    const root = mkdtempSync(path.join(tmpdir(), "verify-keyed-"));
+    const file = parse(readFileSync(stackFilePath("staging"), "utf8")) as { config: Record<string, unknown> };
+    file.config["timesheets:importJobAuthMethod"] = "private_key_jwt";
+    file.config["timesheets:importJobPublicKey"] = publicPem;
+    writeFileSync(stackFilePath("staging", root), stringify(file));
+    const keyed = loadStackSpec("staging", root);
+    const tenant = await startAuth0StandIn({ domain: keyed.tenant.domain });
+    const keyedGateway = await startGatewayServer({ spec: keyed, fetch: tenantsFetch(tenant) });
+    try {
+      const seeded = await seedForVerify(tenant, keyed);
+      const jobId = String(seeded.outputs.importJobClientId);
+      const management = managementApi(tenant);
+      const credential = (await management("POST", `/clients/${jobId}/credentials`, {
+        credential_type: "public_key",
+        pem: publicPem,
+        alg: "RS256",
+      })) as { id: string };
+      await management("PATCH", `/clients/${jobId}`, {
+        client_authentication_methods: { private_key_jwt: { credentials: [{ id: credential.id }] } },
+      });
+      const { importJobClientSecret: _unused, ...outputs } = seeded.outputs;
+      const toTenant = tenantsFetch(tenant);
+      const run = await runVerify(["--stack", "staging", "--format", "json"], {
+        env: {
+          VERIFY_GATEWAY_URL: keyedGateway.url,
+          VERIFY_IMPORT_JOB_PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+        },
+        fetch: (input, init) => (new URL(String(input)).hostname === "127.0.0.1" ? fetch(input, init) : toTenant(input, init)),
+        readOutputs: () => Promise.resolve(outputs),
+        root,
+      });
+      const report = JSON.parse(run.stdout) as VerifyReport;
+      expect(report.stacks[0]?.rows.find((row) => row.check === "import-job.token")).toMatchObject({ pass: true, actual: "issued" });
+      expect(failing(report)).toEqual([]);
+      expect(run.code).toBe(0);
+    } finally {
+      await Promise.all([tenant.close(), keyedGateway.close()]);
     }
   });
 });
