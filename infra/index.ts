@@ -12,3 +12,5 @@ export const connectionName = tenant.connectionName;
 export const testUserEmail = tenant.testUserEmail;
 export const testUserPassword = tenant.testUserPassword;
 export const gatewayUrl = tenant.gatewayUrl;
+export const testClientId = tenant.testClientId;
+export const testClientSecret = tenant.testClientSecret;

@@ -1,6 +1,7 @@
 import * as auth0 from "@pulumi/auth0";
 import type * as pulumi from "@pulumi/pulumi";
 import { ImportJob } from "./auth0/import-job";
+import { IntegrationTestApp } from "./auth0/integration-test-app";
 import { TimesheetsApi } from "./auth0/timesheets-api";
 import { UserStore } from "./auth0/user-store";
 import { Gateway } from "./azure/gateway";
@@ -17,6 +18,10 @@ export interface TenantOutputs {
   readonly connectionName: pulumi.Output<string>;
   readonly testUserEmail: string | undefined;
   readonly testUserPassword: pulumi.Output<string> | undefined;
+  /** The application that signs the test user in; undefined where the stack has no test user. */
+  readonly testClientId: pulumi.Output<string> | undefined;
+  /** A secret output; undefined where the stack has no test user. */
+  readonly testClientSecret: pulumi.Output<string> | undefined;
   /** The Timesheets API's URL on the API Management gateway; undefined where the stack has no gateway. */
   readonly gatewayUrl: pulumi.Output<string> | undefined;
 }
@@ -36,12 +41,17 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     { importJob: spec.importJob, audience: api.identifier, adopt: { clientId: adopt.importJobClientId, grantId: adopt.importJobGrantId } },
     { providers },
   );
+  // Only where the stack has a test user: the application exists to sign that user in.
+  const testApp =
+    spec.testUser === undefined
+      ? undefined
+      : new IntegrationTestApp("integration-test", { application: spec.testUser.application, audience: api.identifier }, { providers });
   const userStore = new UserStore(
     "user-store",
     {
       connection: spec.connection,
       testUser: spec.testUser,
-      enabledClients: [importJob.clientId],
+      enabledClients: testApp === undefined ? [importJob.clientId] : [importJob.clientId, testApp.clientId],
       protect: spec.protect,
       adoptId: adopt.connectionId,
     },
@@ -62,6 +72,8 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     connectionName: userStore.connectionName,
     testUserEmail: spec.testUser?.email,
     testUserPassword: userStore.testUserPassword,
+    testClientId: testApp?.clientId,
+    testClientSecret: testApp?.clientSecret,
     gatewayUrl: gateway?.url,
   };
 }

@@ -20,7 +20,10 @@ export function resourceServerArgs(api: ApiSpec): auth0.ResourceServerArgs {
     enforcePolicies: api.enforcePolicies,
     tokenLifetime: api.tokenLifetime,
     allowOfflineAccess: api.allowOfflineAccess,
-    subjectTypeAuthorization: { client: { policy: api.clientPolicy } },
+    subjectTypeAuthorization: {
+      client: { policy: api.clientPolicy },
+      ...(api.userPolicy === undefined ? {} : { user: { policy: api.userPolicy } }),
+    },
   };
 }
 

@@ -3,7 +3,17 @@ import { TenantConfigError, type ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys, importJobAuthentication } from "./import-job-keys";
 import { ENVIRONMENTS, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
-import { IMPORT_JOB_NAME, type ApimServiceSpec, type GatewaySpec, type TenantSpec, type TokenDialect } from "./spec";
+import { DEFAULT_TEST_USER_PERMISSIONS } from "./permissions";
+import {
+  IMPORT_JOB_NAME,
+  INTEGRATION_TEST_APP_NAME,
+  PASSWORD_REALM_GRANT,
+  type ApimServiceSpec,
+  type TestUserSpec,
+  type GatewaySpec,
+  type TenantSpec,
+  type TokenDialect,
+} from "./spec";
 
 /** Stack config as read, keyed without the `timesheets:` namespace. */
 export type RawConfig = Readonly<Record<string, unknown>>;
@@ -85,6 +95,7 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
       problem("testUserPassword", "is set but testUserEmail is not; set testUserEmail to create the test user, or remove the password"),
     );
   }
+  problems.push(...checkTestUserPermissions(config, permissionNames));
   if (prod && PASSWORD_POLICIES.indexOf(config.passwordPolicy) < PASSWORD_POLICIES.indexOf("good")) {
     problems.push(problem("passwordPolicy", `"${config.passwordPolicy}" is too weak for prod; expected good or excellent`));
   }
@@ -96,6 +107,44 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
     );
   }
   return problems;
+}
+
+function checkTestUserPermissions(config: ParsedConfig, permissionNames: readonly string[]): ConfigProblem[] {
+  const requested = config.testUserPermissions;
+  if (requested === undefined) return [];
+  if (config.testUserEmail === undefined) {
+    return [
+      problem("testUserPermissions", "is set but testUserEmail is not; set testUserEmail to create the test user, or remove the key"),
+    ];
+  }
+  const problems = duplicates(requested).map((name) => problem("testUserPermissions", `lists "${name}" more than once`));
+  for (const name of requested) {
+    if (!permissionNames.includes(name)) {
+      problems.push(
+        problem("testUserPermissions", `"${name}" is not one of the API's permissions; expected one of ${permissionNames.join(", ")}`),
+      );
+    }
+  }
+  return problems;
+}
+
+function testUser(config: ParsedConfig): TestUserSpec | undefined {
+  if (config.testUserEmail === undefined) return undefined;
+  const permissions = config.testUserPermissions ?? [...DEFAULT_TEST_USER_PERMISSIONS];
+  return {
+    email: config.testUserEmail,
+    password: config.testUserPassword,
+    permissions,
+    application: {
+      name: INTEGRATION_TEST_APP_NAME,
+      description: "Signs the test user in without a browser, so that a deployment can be verified end to end. Never in prod.",
+      appType: "regular_web",
+      grantTypes: [PASSWORD_REALM_GRANT],
+      authMethod: "client_secret_post",
+      jwtAlg: "RS256",
+      grant: { audience: config.apiIdentifier, scopes: permissions, subjectType: "user" },
+    },
+  };
 }
 
 function checkApim(apim: ApimConfig, permissionNames: readonly string[]): ConfigProblem[] {
@@ -200,6 +249,7 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
       tokenLifetime: config.tokenLifetime,
       allowOfflineAccess: false,
       clientPolicy: "require_client_grant",
+      userPolicy: config.testUserEmail === undefined ? undefined : "require_client_grant",
       permissions: config.permissions,
     },
     importJob: {
@@ -218,7 +268,7 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
       bruteForceProtection: true,
       disableSignup: !config.allowSignups,
     },
-    testUser: config.testUserEmail === undefined ? undefined : { email: config.testUserEmail, password: config.testUserPassword },
+    testUser: testUser(config),
     gateway: config.apim === undefined ? undefined : gateway(config.apim, config.apiName),
     adopt: { ...config.adopt },
   };

@@ -10,6 +10,9 @@ export const DEFAULT_PERMISSIONS = [
 /** The import job only uploads batches: least privilege. */
 export const DEFAULT_IMPORT_JOB_SCOPES = ["batch:upload"] as const;
 
+/** A test user reads timesheets and nothing else: enough to prove a user's token passes the gateway, too little to change data. */
+export const DEFAULT_TEST_USER_PERMISSIONS = ["read:timesheets"] as const;
+
 export interface Permission {
   readonly name: string;
   readonly description: string;

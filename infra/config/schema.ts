@@ -173,6 +173,14 @@ export const CONFIG_KEYS = {
     secret: true,
     schema: secretValue.optional(),
   },
+  /** Defaults to DEFAULT_TEST_USER_PERMISSIONS where there is a test user (build.ts); meaningless without one. */
+  testUserPermissions: {
+    schema: structured(
+      z
+        .array(scopeName, { error: expected("a list of permission names") })
+        .min(1, { error: () => "is empty; expected at least one permission" }),
+    ).optional(),
+  },
   apim: {
     schema: structured(apimSchema).optional(),
   },

@@ -13,6 +13,9 @@ export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 export type TokenDialect = "access_token" | "access_token_authz" | "rfc9068_profile" | "rfc9068_profile_authz";
 
 export const IMPORT_JOB_NAME = "Timesheets Import Job";
+export const INTEGRATION_TEST_APP_NAME = "Timesheets Integration Test";
+/** Auth0's extension of the password grant that names the connection (the realm) to check the password against. */
+export const PASSWORD_REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm";
 
 /**
  * Everything one stack declares, derived once from its config. The program, the
@@ -63,6 +66,12 @@ export interface ApiSpec {
   readonly tokenLifetime: number;
   readonly allowOfflineAccess: false;
   readonly clientPolicy: "require_client_grant";
+  /**
+   * Who may get user tokens for the API (`subject_type_authorization.user.policy`). Set only in
+   * stacks with a test user: there a user's token carries at most what the application's user
+   * grant lists. Elsewhere undefined: the program leaves Auth0's setting alone.
+   */
+  readonly userPolicy: "require_client_grant" | undefined;
   readonly permissions: readonly Permission[];
 }
 
@@ -103,6 +112,30 @@ export interface TestUserSpec {
   readonly email: string;
   /** Undefined: the program generates one. */
   readonly password: SecretValue | undefined;
+  /** Exactly the permissions a test user's token may carry (`testUserPermissions`). */
+  readonly permissions: readonly string[];
+  /** The application that signs the test user in without a browser. */
+  readonly application: IntegrationTestAppSpec;
+}
+
+/**
+ * "Timesheets Integration Test": a first-party application that may only exchange a user's
+ * password for a token (password-realm, realm = the stack's connection), with a user grant on
+ * the API for exactly the test user's permissions. Only in stacks with a test user; never prod.
+ */
+export interface IntegrationTestAppSpec {
+  readonly name: typeof INTEGRATION_TEST_APP_NAME;
+  readonly description: string;
+  /** Auth0's guide to the password flow registers a regular web application. */
+  readonly appType: "regular_web";
+  readonly grantTypes: readonly [typeof PASSWORD_REALM_GRANT];
+  readonly authMethod: "client_secret_post";
+  readonly jwtAlg: "RS256";
+  readonly grant: {
+    readonly audience: string;
+    readonly scopes: readonly string[];
+    readonly subjectType: "user";
+  };
 }
 
 export interface GatewayOperation {

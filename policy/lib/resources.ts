@@ -37,6 +37,14 @@ export const IMPORT_JOB = {
   grantResource: "import-job-grant",
 } as const;
 
+/** The integration-test application (stacks with a test user): Auth0's name for it, or its logical names. */
+export const INTEGRATION_TEST_APP = {
+  clientName: "Timesheets Integration Test",
+  component: "timesheets:auth0:IntegrationTestApp",
+  clientResource: "integration-test-client",
+  grantType: "http://auth0.com/oauth/grant-type/password-realm",
+} as const;
+
 /** The logical name, for messages: the one name a reader finds in the preview and the code. */
 export function quoted(resource: { readonly name: string }): string {
   return `"${resource.name}"`;

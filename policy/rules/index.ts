@@ -4,6 +4,7 @@ import { machineToMachineClients } from "./clients";
 import { policyConfigMatchesStack } from "./config-match";
 import { databaseConnectionHardening } from "./connections";
 import { apimJwtValidation } from "./gateway";
+import { passwordGrants } from "./password-grants";
 import { noUsersInProd, protectedInProd } from "./prod";
 import { secretsNotInPlainText, secretsNotSupplied } from "./secrets";
 import { resourceServerSigning } from "./signing";
@@ -15,6 +16,7 @@ export {
   databaseConnectionHardening,
   machineToMachineClients,
   noUsersInProd,
+  passwordGrants,
   policyConfigMatchesStack,
   protectedInProd,
   resourceServerSigning,
@@ -30,6 +32,7 @@ export const rules: Policies = [
   timesheetsApiTokens,
   clientGrantsLeastPrivilege,
   machineToMachineClients,
+  passwordGrants,
   databaseConnectionHardening,
   noUsersInProd,
   protectedInProd,

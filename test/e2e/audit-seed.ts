@@ -12,6 +12,9 @@ export const AUDITOR_SCOPES = [
   "read:users",
 ] as const satisfies readonly ManagementScope[];
 
+/** The seeded test user's password. */
+export const TEST_USER_PASSWORD = "Correct-Horse-Battery-42!";
+
 export interface SeededTenant {
   readonly importJobClientId: string;
   readonly connectionId: string;
@@ -60,7 +63,7 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     await standIn.createUser({
       connection: connection.name,
       email: testUser.email,
-      password: "Correct-Horse-Battery-42!",
+      password: TEST_USER_PASSWORD,
       email_verified: true,
     });
   }

@@ -128,12 +128,20 @@ describe("prod, broken on purpose", () => {
     ]);
   });
 
-  test("a test user in prod", async () => {
+  test("a test user in prod, and the application that signs it in", async () => {
+    const devUser = loadStackSpec("dev").testUser;
+    if (devUser === undefined) throw new Error("the dev stack declares a test user");
     const resources = await declared("prod", (spec) => ({
       ...spec,
-      testUser: { email: "timesheets-test@exampleco.com", password: undefined },
+      testUser: { ...devUser, email: "timesheets-test@exampleco.com", password: undefined },
     }));
     expect(await run("prod", resources)).toEqual([
+      {
+        policy: "password-grants",
+        level: "mandatory",
+        resource: "integration-test-client",
+        message: "the integration-test application is refused in prod: it signs a test user in with a known password; remove testUserEmail",
+      },
       {
         policy: "no-users-in-prod",
         level: "mandatory",

@@ -5,7 +5,7 @@ import { loadTenantSpec } from "../../infra/config/load";
 import { DEFAULT_PERMISSIONS } from "../../infra/config/permissions";
 import { declareTimesheetsTenant } from "../../infra/program";
 import { engineConfigFor, listStacks, loadStackSpec } from "../../stacks/stack-config";
-import { runFailingProgram, runProgram, secretInput, valueOf } from "../support/pulumi-program";
+import { runFailingProgram, runProgram, secretInput, valueOf, type ProgramRun, type RegisteredResource } from "../support/pulumi-program";
 
 const T = {
   provider: "pulumi:providers:auth0",
@@ -19,6 +19,13 @@ const T = {
   user: "auth0:index/user:User",
   password: "random:index/randomPassword:RandomPassword",
 };
+
+/** One resource by logical name: dev and staging declare two clients, two credentials and two grants. */
+function named(program: ProgramRun<unknown>, name: string): RegisteredResource {
+  const found = program.resources.find((resource) => resource.name === name);
+  if (found === undefined) throw new Error(`no resource named ${name}`);
+  return found;
+}
 
 function run(stack: string, config = engineConfigFor(stack), secretKeys: string[] = []) {
   return runProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()), { secretKeys });
@@ -69,7 +76,7 @@ describe.each(listStacks())("the %s stack", (stack) => {
 
   test("declares the import job as a machine-to-machine client with no browser surface", async () => {
     const program = await run(stack);
-    expect(program.one(T.client).inputs).toEqual({
+    expect(named(program, "import-job-client").inputs).toEqual({
       name: "Timesheets Import Job",
       description: expect.stringContaining("timesheets") as unknown,
       appType: "non_interactive",
@@ -82,7 +89,7 @@ describe.each(listStacks())("the %s stack", (stack) => {
       webOrigins: [],
       allowedLogoutUrls: [],
     });
-    expect(program.one(T.credentials).inputs).toEqual({
+    expect(named(program, "import-job-credentials").inputs).toEqual({
       clientId: "import-job-client-client-id",
       authenticationMethod: "client_secret_post",
     });
@@ -90,7 +97,7 @@ describe.each(listStacks())("the %s stack", (stack) => {
 
   test("grants the import job batch:upload on the API and nothing else", async () => {
     const program = await run(stack);
-    expect(program.one(T.grant).inputs).toEqual({
+    expect(named(program, "import-job-grant").inputs).toEqual({
       clientId: "import-job-client-client-id",
       audience: spec.api.identifier,
       scopes: ["batch:upload"],
@@ -98,7 +105,7 @@ describe.each(listStacks())("the %s stack", (stack) => {
     });
   });
 
-  test("declares the user store enabled for the import job only", async () => {
+  test("declares the user store enabled for the import job and, with a test user, the integration-test application", async () => {
     const program = await run(stack);
     expect(program.one(T.connection).inputs).toEqual({
       name: "timesheets-users",
@@ -107,7 +114,10 @@ describe.each(listStacks())("the %s stack", (stack) => {
     });
     expect(program.one(T.connectionClients).inputs).toEqual({
       connectionId: "user-store-connection-id",
-      enabledClients: ["import-job-client-client-id"],
+      enabledClients:
+        spec.testUser === undefined
+          ? ["import-job-client-client-id"]
+          : ["import-job-client-client-id", "integration-test-client-client-id"],
     });
   });
 
@@ -182,12 +192,14 @@ describe("environments", () => {
     ...Object.fromEntries(Object.entries(keys).map(([key, pem]) => [`timesheets:${key}`, pem])),
   });
   const credentialsOf = async (config: Record<string, string>) =>
-    (await run("staging", config)).one(T.credentials).inputs as { privateKeyJwt: { credentials: { name: string; pem: string }[] } };
+    named(await run("staging", config), "import-job-credentials").inputs as {
+      privateKeyJwt: { credentials: { name: string; pem: string }[] };
+    };
 
   test("private_key_jwt registers the public key and exports no secret", async () => {
     const publicKey = newPublicKey();
     const program = await run("staging", withKeys({ importJobPublicKey: publicKey }));
-    expect(program.one(T.credentials).inputs).toEqual({
+    expect(named(program, "import-job-credentials").inputs).toEqual({
       clientId: "import-job-client-client-id",
       authenticationMethod: "private_key_jwt",
       privateKeyJwt: {
@@ -237,4 +249,50 @@ test("the entry point exports the stack outputs", async () => {
   );
   expect(program.outputs.issuer).toBe("https://exampleco-staging.eu.auth0.com/");
   expect(await pulumi.isSecret(program.outputs.importJobClientSecret as pulumi.Output<string>)).toBe(true);
+});
+
+describe("the integration-test application", () => {
+  test.each(["dev", "staging"])(
+    "%s declares it: password-realm only, a user grant for the test user's permissions, a secret",
+    async (stack) => {
+      const program = await run(stack);
+      const spec = loadStackSpec(stack);
+      expect(named(program, "integration-test-client").inputs).toMatchObject({
+        name: "Timesheets Integration Test",
+        appType: "regular_web",
+        grantTypes: ["http://auth0.com/oauth/grant-type/password-realm"],
+        isFirstParty: true,
+        callbacks: [],
+        webOrigins: [],
+      });
+      expect(named(program, "integration-test-grant").inputs).toEqual({
+        clientId: "integration-test-client-client-id",
+        audience: spec.api.identifier,
+        scopes: ["read:timesheets"],
+        subjectType: "user",
+      });
+      expect(program.one(T.resourceServer).inputs).toMatchObject({
+        subjectTypeAuthorization: { client: { policy: "require_client_grant" }, user: { policy: "require_client_grant" } },
+      });
+      const secret = program.outputs.testClientSecret;
+      expect(secret).toBeDefined();
+      expect(await pulumi.isSecret(secret as pulumi.Output<string>)).toBe(true);
+    },
+  );
+
+  test("testUserPermissions sets the user grant", async () => {
+    const program = await run("dev", {
+      ...engineConfigFor("dev"),
+      "timesheets:testUserPermissions": '["read:timesheets","create:timesheets"]',
+    });
+    expect(named(program, "integration-test-grant").inputs.scopes).toEqual(["read:timesheets", "create:timesheets"]);
+  });
+
+  test("prod declares none, and leaves the API's user access policy alone", async () => {
+    const program = await run("prod");
+    expect(program.resources.map((resource) => resource.name)).not.toContain("integration-test-client");
+    expect(program.outputs.testClientId).toBeUndefined();
+    const authorization = program.one(T.resourceServer).inputs.subjectTypeAuthorization as Record<string, unknown>;
+    expect(authorization).not.toHaveProperty("user");
+  });
 });

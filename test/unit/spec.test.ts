@@ -190,3 +190,29 @@ describe("Pulumi.yaml", () => {
     for (const stack of ["dev", "staging", "prod"]) expect(loadStackSpec(stack).protect).toBe(stack === "prod");
   });
 });
+
+describe("testUserPermissions", () => {
+  const base = { environment: "dev", domain: "exampleco-dev.eu.auth0.com", apiIdentifier: "https://t.exampleco.com/api" };
+
+  test("defaults to read:timesheets where there is a test user", () => {
+    const spec = buildTenantSpec({ ...base, testUserEmail: "t@exampleco.com" }, "dev");
+    expect(spec.testUser?.permissions).toEqual(["read:timesheets"]);
+    expect(spec.testUser?.application.grant).toEqual({ audience: base.apiIdentifier, scopes: ["read:timesheets"], subjectType: "user" });
+    expect(spec.api.userPolicy).toBe("require_client_grant");
+  });
+
+  test("refuses a permission the API does not have, and the key without a test user", () => {
+    expect(() => buildTenantSpec({ ...base, testUserEmail: "t@exampleco.com", testUserPermissions: ["read:everything"] }, "dev")).toThrow(
+      /testUserPermissions: "read:everything" is not one of the API's permissions/,
+    );
+    expect(() => buildTenantSpec({ ...base, testUserPermissions: ["read:timesheets"] }, "dev")).toThrow(
+      /testUserPermissions: is set but testUserEmail is not/,
+    );
+  });
+
+  test("no test user, no application and no user access policy", () => {
+    const spec = buildTenantSpec(base, "dev");
+    expect(spec.testUser).toBeUndefined();
+    expect(spec.api.userPolicy).toBeUndefined();
+  });
+});

@@ -3,6 +3,7 @@ import { PASSWORD_POLICIES } from "../../../infra/config/schema";
 import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity } from "../findings";
 import type { LiveClient, LiveConnection } from "../live-tenant";
 import { defineCheck } from "./check";
+import { integrationTestApp } from "./integration-test-app";
 import { identifyImportJob } from "./import-job";
 
 export const connectionResource = (spec: TenantSpec): string => `connection ${spec.connection.name}`;
@@ -76,18 +77,19 @@ export function connectionFindings(spec: TenantSpec, live: LiveConnection | unde
   return findings;
 }
 
-/** The program's list of enabled clients is authoritative: the import job, and nothing else. */
+/** The program's list of enabled clients is authoritative: the import job and, with a test user, the integration-test application. */
 export function enabledClientFindings(
   spec: TenantSpec,
   live: LiveConnection | undefined,
   enabledClients: readonly string[],
   job: LiveClient | undefined,
   clients: readonly LiveClient[],
+  testApp: LiveClient | undefined = undefined,
 ): Finding[] {
   // A missing connection is reported once, by the connection check.
   if (live === undefined) return [];
   const resource = `${connectionResource(spec)}: enabled clients`;
-  const expected = job === undefined ? [] : [job.clientId];
+  const expected = [job, testApp].flatMap((client) => (client === undefined ? [] : [client.clientId]));
   const extra = difference(enabledClients, expected);
   const missing = difference(expected, enabledClients);
   const name = (id: string): string => {
@@ -126,5 +128,12 @@ export const enabledClientsCheck = defineCheck(
   "connection enabled clients",
   ["connection", "enabledClients", "clients", "grants"],
   ({ spec }, live) =>
-    enabledClientFindings(spec, live.connection, live.enabledClients, identifyImportJob(spec, live.clients, live.grants).job, live.clients),
+    enabledClientFindings(
+      spec,
+      live.connection,
+      live.enabledClients,
+      identifyImportJob(spec, live.clients, live.grants).job,
+      live.clients,
+      integrationTestApp(spec, live.clients),
+    ),
 );

@@ -3,6 +3,7 @@ import { ABSENT, type Finding } from "../findings";
 import type { LiveClient, LiveGrant } from "../live-tenant";
 import { defineCheck } from "./check";
 import { grantedScopes, identifyImportJob } from "./import-job";
+import { integrationTestApp, integrationTestGrantFindings, isIntegrationTestGrant } from "./integration-test-app";
 
 function clientLabel(grant: LiveGrant, clients: readonly LiveClient[]): string {
   if (grant.clientId === undefined) return `default for ${grant.defaultFor ?? "a group of clients"}`;
@@ -15,15 +16,19 @@ const revoke = (grant: LiveGrant): string =>
 
 /**
  * Grants Pulumi's refresh never sees because the program never made them: any other client's
- * grant on the Timesheets API, and any grant of the import job on another API.
+ * grant on the Timesheets API, and any grant of the import job on another API. The
+ * integration-test application's user grant is the program's (stacks with a test user).
  */
 export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveClient[], grants: readonly LiveGrant[]): Finding[] {
   const { job } = identifyImportJob(spec, clients, grants);
+  const testApp = integrationTestApp(spec, clients);
   const findings: Finding[] = [];
   for (const grant of grants) {
     const onApi = grant.audience === spec.api.identifier;
     const isJob = job !== undefined && grant.clientId === job.clientId;
-    if (onApi && !isJob) {
+    if (isIntegrationTestGrant(spec, grant, testApp)) {
+      findings.push(...integrationTestGrantFindings(spec, grant));
+    } else if (onApi && !isJob) {
       findings.push({
         severity: "high",
         kind: "grant.unmanaged-client",

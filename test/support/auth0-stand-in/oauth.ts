@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { decodeJwt, jwtVerify } from "jose";
 import { OAuthError } from "./errors.js";
 import type { TenantKeys } from "./keys.js";
+import { PASSWORD_REALM_GRANT, passwordRealmGrant } from "./password-realm.js";
 import { usesClientSecret } from "./resources/clients.js";
 import type { Client, TenantState } from "./store.js";
 import { issueAccessToken, type IssuedToken } from "./tokens.js";
@@ -72,6 +73,15 @@ export class TokenEndpoint {
   async handle(parameters: Map<string, string>, authorization: string | undefined): Promise<IssuedToken> {
     const grantType = parameters.get("grant_type");
     if (grantType === undefined) throw new OAuthError(400, "invalid_request", "Missing required parameter: grant_type");
+    if (grantType === PASSWORD_REALM_GRANT) {
+      return passwordRealmGrant(
+        this.tenant,
+        await this.keys(),
+        this.issuer,
+        await this.authenticate(parameters, authorization),
+        parameters,
+      );
+    }
     if (grantType !== "client_credentials") {
       throw new OAuthError(400, "unsupported_grant_type", `Unsupported grant type: ${grantType}`);
     }

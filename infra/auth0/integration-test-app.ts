@@ -1,0 +1,66 @@
+import * as auth0 from "@pulumi/auth0";
+import * as pulumi from "@pulumi/pulumi";
+import type { IntegrationTestAppSpec } from "../config/spec";
+
+export interface IntegrationTestAppArgs {
+  readonly application: IntegrationTestAppSpec;
+  /** The API's identifier as an output, so the grant waits for the API. */
+  readonly audience: pulumi.Input<string>;
+}
+
+/**
+ * A first-party client that only exchanges a user's password for a token. No browser flows:
+ * no callbacks, no origins. First party, because Auth0 lets only first-party applications use
+ * the password grant without asking for consent.
+ */
+export function clientArgs(application: IntegrationTestAppSpec): auth0.ClientArgs {
+  return {
+    name: application.name,
+    description: application.description,
+    appType: application.appType,
+    grantTypes: [...application.grantTypes],
+    isFirstParty: true,
+    oidcConformant: true,
+    jwtConfiguration: { alg: application.jwtAlg },
+    callbacks: [],
+    allowedOrigins: [],
+    webOrigins: [],
+    allowedLogoutUrls: [],
+  };
+}
+
+/** The user grant: the most a user's token from this application may carry on the API. */
+export function grantArgs(
+  application: IntegrationTestAppSpec,
+  clientId: pulumi.Input<string>,
+  audience: pulumi.Input<string>,
+): auth0.ClientGrantArgs {
+  return { clientId, audience, scopes: [...application.grant.scopes], subjectType: application.grant.subjectType };
+}
+
+/** "Timesheets Integration Test": the application `npm run verify` signs the test user in with. */
+export class IntegrationTestApp extends pulumi.ComponentResource {
+  readonly client: auth0.Client;
+  readonly credentials: auth0.ClientCredentials;
+  readonly grant: auth0.ClientGrant;
+  readonly clientId: pulumi.Output<string>;
+  /** A secret output. */
+  readonly clientSecret: pulumi.Output<string>;
+
+  constructor(name: string, args: IntegrationTestAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("timesheets:auth0:IntegrationTestApp", name, {}, opts);
+
+    this.client = new auth0.Client(`${name}-client`, clientArgs(args.application), { parent: this });
+    this.clientId = this.client.clientId;
+    this.credentials = new auth0.ClientCredentials(
+      `${name}-credentials`,
+      { clientId: this.clientId, authenticationMethod: args.application.authMethod },
+      { parent: this },
+    );
+    this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.application, this.clientId, args.audience), { parent: this });
+    // The provider marks clientSecret secret, but only on a real engine.
+    this.clientSecret = pulumi.secret(this.credentials.clientSecret);
+
+    this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret });
+  }
+}

@@ -1,0 +1,33 @@
+import { markdownTable, plain, textTable, type Paint } from "../terminal";
+import type { StackVerification, VerifyReport } from "./report";
+
+export const FORMATS = ["text", "json", "markdown"] as const;
+export type Format = (typeof FORMATS)[number];
+
+const VERDICT = { pass: "all checks pass", fail: "a check fails", error: "could not run" } as const;
+
+function textStack(stack: StackVerification, paint: Paint): string {
+  const head = `${paint("bold", stack.stack)}: ${paint(stack.outcome === "pass" ? "green" : "red", VERDICT[stack.outcome])}`;
+  const rows = stack.rows.map((r) => [r.pass ? paint("green", "pass") : paint("red", "FAIL"), r.check, r.expected, r.actual]);
+  const table = rows.length === 0 ? "" : `${textTable(["result", "check", "expected", "actual"], rows, paint)}\n`;
+  const error = stack.error === undefined ? "" : `  ${paint("red", "error:")} ${stack.error}\n`;
+  return `${head}\n${table}${error}`;
+}
+
+function markdownStack(stack: StackVerification): string {
+  const icon = stack.outcome === "pass" ? "✅" : stack.outcome === "fail" ? "❌" : "⚠️";
+  const lines = [`### ${icon} ${stack.stack}: ${VERDICT[stack.outcome]}`, ""];
+  if (stack.rows.length > 0) {
+    const rows = stack.rows.map((r) => [r.pass ? "pass" : "**FAIL**", r.check, r.expected, r.actual]);
+    lines.push(markdownTable(["result", "check", "expected", "actual"], rows), "");
+  }
+  if (stack.error !== undefined) lines.push(`**Could not run:** ${stack.error.replace(/\r?\n/g, " ")}`, "");
+  return lines.join("\n");
+}
+
+/** The report as the chosen format; every format carries every row and the exit code's reason. */
+export function format(report: VerifyReport, kind: Format, paint: Paint = plain): string {
+  if (kind === "json") return `${JSON.stringify(report, null, 2)}\n`;
+  if (kind === "markdown") return `## Verify\n\n${report.stacks.map(markdownStack).join("\n")}\n`;
+  return report.stacks.map((stack) => textStack(stack, paint)).join("\n");
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from "node:crypto";
+import { importPKCS8, SignJWT } from "jose";
+import type { ImportJobAuth } from "./inputs";
+
+// Token requests to Auth0's /oauth/token: the import job's client credentials and the test
+// user's password-realm sign-in. Answers are returned, never thrown, so that a refusal can be
+// a check's result; no secret and no token is ever part of what is returned for display.
+
+export const PASSWORD_REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm";
+const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+export type TokenAnswer =
+  | { readonly ok: true; readonly accessToken: string }
+  | { readonly ok: false; readonly status: number; readonly error: string; readonly description: string };
+
+export interface TokenEndpoint {
+  readonly url: string;
+  /** The tenant's issuer, `https://DOMAIN/`: the audience of a client assertion. */
+  readonly issuer: string;
+  readonly fetch: typeof fetch;
+  readonly signal: AbortSignal;
+}
+
+async function post(endpoint: TokenEndpoint, body: URLSearchParams, headers: Record<string, string> = {}): Promise<TokenAnswer> {
+  const response = await endpoint.fetch(endpoint.url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", ...headers },
+    body: body.toString(),
+    signal: endpoint.signal,
+  });
+  const text = await response.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // A proxy's HTML error page: the status says enough.
+  }
+  const accessToken = parsed.access_token;
+  if (response.ok && typeof accessToken === "string") return { ok: true, accessToken };
+  return {
+    ok: false,
+    status: response.status,
+    error: typeof parsed.error === "string" ? parsed.error : `HTTP ${response.status}`,
+    description: typeof parsed.error_description === "string" ? parsed.error_description : "",
+  };
+}
+
+/** RFC 7523 client assertion, signed with the import job's private key; Auth0 takes the issuer as audience. */
+async function clientAssertion(
+  clientId: string,
+  auth: Extract<ImportJobAuth, { method: "private_key_jwt" }>,
+  issuer: string,
+): Promise<string> {
+  const key = await importPKCS8(auth.privateKeyPem, auth.algorithm);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: auth.algorithm })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(issuer)
+    .setIssuedAt()
+    .setExpirationTime("1m")
+    .setJti(randomUUID())
+    .sign(key);
+}
+
+/** Form-encodes Basic credentials first (RFC 6749 §2.3.1). */
+const basic = (clientId: string, secret: string): string =>
+  `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64")}`;
+
+export async function clientCredentialsToken(
+  endpoint: TokenEndpoint,
+  clientId: string,
+  auth: ImportJobAuth,
+  audience: string,
+  scope?: string,
+): Promise<TokenAnswer> {
+  const body = new URLSearchParams({ grant_type: "client_credentials", audience });
+  if (scope !== undefined) body.set("scope", scope);
+  if (auth.method === "client_secret_basic") return post(endpoint, body, { authorization: basic(clientId, auth.secret) });
+  body.set("client_id", clientId);
+  if (auth.method === "private_key_jwt") {
+    body.set("client_assertion_type", ASSERTION_TYPE);
+    body.set("client_assertion", await clientAssertion(clientId, auth, endpoint.issuer));
+  } else body.set("client_secret", auth.secret);
+  return post(endpoint, body);
+}
+
+export interface PasswordSignIn {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly username: string;
+  readonly password: string;
+  /** The connection that holds the user. */
+  readonly realm: string;
+}
+
+/** Auth0's Resource Owner Password flow with realm support: no browser, no redirect. */
+export function passwordRealmToken(endpoint: TokenEndpoint, signIn: PasswordSignIn, audience: string, scope: string): Promise<TokenAnswer> {
+  return post(
+    endpoint,
+    new URLSearchParams({
+      grant_type: PASSWORD_REALM_GRANT,
+      client_id: signIn.clientId,
+      client_secret: signIn.clientSecret,
+      username: signIn.username,
+      password: signIn.password,
+      realm: signIn.realm,
+      audience,
+      scope,
+    }),
+  );
+}
+
+/** A refusal as a check shows it: status and Auth0's error code and description, nothing sent. */
+export const refusal = (answer: Extract<TokenAnswer, { ok: false }>): string =>
+  `refused: ${answer.status} ${answer.error}${answer.description === "" ? "" : ` (${answer.description})`}`;

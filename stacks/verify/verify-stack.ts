@@ -1,0 +1,82 @@
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import type { TenantSpec } from "../../infra/config/spec";
+import { gatewayChecks } from "./checks/gateway";
+import { importJobChecks } from "./checks/import-job";
+import { testUserChecks } from "./checks/test-user";
+import type { VerifyInputs } from "./inputs";
+import { row, verification, type CheckRow, type StackVerification } from "./report";
+
+export interface VerifyOptions {
+  readonly fetch: typeof fetch;
+  readonly timeoutSeconds: number;
+}
+
+/** The tenant's published keys, or the reason there are none (then every signature check fails with it). */
+async function tenantKeys(spec: TenantSpec, fetchFn: typeof fetch, signal: AbortSignal): Promise<{ jwks: JWTVerifyGetKey; row: CheckRow }> {
+  const expected = `a JSON Web Key Set at ${spec.tenant.jwksUri}`;
+  const response = await fetchFn(spec.tenant.jwksUri, { signal, headers: { accept: "application/json" } });
+  const body = (await response.json().catch(() => undefined)) as JSONWebKeySet | undefined;
+  if (!response.ok || !Array.isArray(body?.keys)) {
+    const missing: JWTVerifyGetKey = () => Promise.reject(new Error(`no JWKS: HTTP ${response.status}`));
+    return { jwks: missing, row: row("tenant.jwks", false, expected, `HTTP ${response.status}`) };
+  }
+  return { jwks: createLocalJWKSet(body), row: row("tenant.jwks", true, expected, `${body.keys.length} key(s)`) };
+}
+
+const message = (error: unknown): string =>
+  error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+
+/**
+ * Every check of one deployed stack, within the time budget. A check that fails is a row; a
+ * tenant or gateway that cannot be reached, or the budget running out, makes the stack's
+ * outcome "could not run", with the rows gathered until then.
+ */
+export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, options: VerifyOptions): Promise<StackVerification> {
+  const rows: CheckRow[] = [];
+  const controller = new AbortController();
+  let phase = "fetching the tenant's JWKS";
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve("timeout");
+    }, options.timeoutSeconds * 1000);
+  });
+  const endpoint = { url: spec.tenant.tokenEndpoint, issuer: spec.tenant.issuer, fetch: options.fetch, signal: controller.signal };
+
+  const run = async (): Promise<"done"> => {
+    const keys = await tenantKeys(spec, options.fetch, controller.signal);
+    rows.push(keys.row);
+    phase = "asking Auth0 for the import job's token";
+    const importJob = await importJobChecks(spec, inputs, endpoint, keys.jwks);
+    rows.push(...importJob.rows);
+    phase = "signing the test user in";
+    const testUser = await testUserChecks(spec, inputs, endpoint, keys.jwks);
+    rows.push(...testUser.rows);
+    if (spec.gateway !== undefined && inputs.gatewayUrl !== undefined) {
+      phase = `calling the gateway at ${inputs.gatewayUrl}`;
+      const callers = {
+        url: inputs.gatewayUrl,
+        importJobToken: importJob.token,
+        testUserToken: testUser.token,
+        fetch: options.fetch,
+        signal: controller.signal,
+      };
+      rows.push(...(await gatewayChecks(spec, callers)));
+    }
+    return "done";
+  };
+
+  try {
+    const result = await Promise.race([run(), timedOut]);
+    if (result === "timeout")
+      return verification(spec.stack, rows, `timed out after ${options.timeoutSeconds} s (--timeout) while ${phase}`);
+    return verification(spec.stack, rows);
+  } catch (error) {
+    if (controller.signal.aborted)
+      return verification(spec.stack, rows, `timed out after ${options.timeoutSeconds} s (--timeout) while ${phase}`);
+    return verification(spec.stack, rows, `could not finish while ${phase}: ${message(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
