@@ -127,6 +127,7 @@ export class SigningKeyResolver {
       issuer: typeof document.issuer === "string" ? document.issuer : undefined,
       keys: keys
         .filter((jwk) => jwk.kty === "RSA" && (jwk.use === undefined || jwk.use === "sig") && jwk.n !== undefined && jwk.e !== undefined)
+        // Guess: a JWK's own `alg` is not compared with the token's; only the key type decides.
         .map((jwk) => ({ kid: jwk.kid, kind: "rsa", key: rsaKey(jwk.n as string, jwk.e as string) })),
     };
   }
