@@ -117,6 +117,14 @@ function errorBody(status: number, message: string): GatewayResponse["body"] {
   return { statusCode: status, message };
 }
 
+function jsonOrText(text: string): GatewayResponse["body"] {
+  try {
+    return JSON.parse(text) as GatewayResponse["body"];
+  } catch {
+    return { message: text };
+  }
+}
+
 export class ValidateJwtGateway {
   private readonly operations: CompiledOperation[];
   private readonly keys: SigningKeyResolver;
@@ -193,7 +201,7 @@ export class ValidateJwtGateway {
   private returned(response: ReturnResponse, operationId: string, lastError: ExpressionContext["lastError"]): GatewayResponse {
     const headers: Headers = new Map();
     for (const header of response.headers) applySetHeader(header, headers);
-    const body = response.body === undefined ? {} : (JSON.parse(literalValue(response.body)) as GatewayResponse["body"]);
+    const body = response.body === undefined ? {} : jsonOrText(literalValue(response.body));
     return { status: response.status, headers: Object.fromEntries(headers), body, operationId, lastError };
   }
 
