@@ -102,9 +102,9 @@ export class SigningKeyResolver {
     const fresh = entry?.configuration !== undefined && now - entry.fetchedAt < CONFIGURATION_LIFETIME_SECONDS;
     // A miss (unknown kid) or a failed retrieval may pull again, but not twice within 5 minutes.
     const mayRetry = entry === undefined || now - entry.attemptedAt >= REFRESH_INTERVAL_SECONDS;
-    const failed = entry !== undefined && entry.configuration === undefined;
-    if (entry !== undefined && fresh && !(kidMissing && mayRetry)) return entry.configuration;
-    if (entry !== undefined && (failed || kidMissing) && !mayRetry) return entry.configuration;
+    if (entry !== undefined && fresh && !kidMissing) return entry.configuration;
+    // Stale, failed before, or missing a kid: pull again, unless the last pull was under 5 minutes ago.
+    if (entry !== undefined && !mayRetry) return entry.configuration;
     this.pulls.set(url, (this.pulls.get(url) ?? 0) + 1);
     try {
       const configuration = await this.load(url);
