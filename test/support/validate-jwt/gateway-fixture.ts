@@ -1,11 +1,12 @@
 import type { KeyObject } from "node:crypto";
 import { signingKeyValue } from "../../../infra/azure/gateway-args";
-import { renderApiPolicy, signingKeyNamedValue } from "../../../infra/azure/policy-xml";
+import { signingKeyNamedValue } from "../../../infra/azure/policy-xml";
 import type { GatewayOperation, TenantSpec } from "../../../infra/config/spec";
 import { startAuth0StandIn, type Auth0StandIn } from "../auth0-stand-in";
 import type { TenantKeys } from "../auth0-stand-in/keys";
 import { decodeToken, patchClaims, signRsa, type Claims, type GenuineToken } from "./forged-tokens";
-import { ValidateJwtGateway, type GatewayOperationDefinition, type GatewayResponse } from "./gateway";
+import { gatewayFromSpec, type GatewayOptions as FromSpecOptions } from "./from-spec";
+import type { GatewayResponse, ValidateJwtGateway } from "./gateway";
 import { seedTenantFromSpec, type SeededTenant } from "./tenant-from-spec";
 
 /**
@@ -58,41 +59,12 @@ export function tenantsFetch(...standIns: readonly Auth0StandIn[]): typeof fetch
   };
 }
 
-/** Rewrites the rendered API policy before the model reads it: how the harness's own tests break a policy on purpose. */
-export type PolicyEdit = (xml: string) => string;
+export type { PolicyEdit } from "./from-spec";
+export type GatewayOptions = Omit<FromSpecOptions, "fetch">;
 
-export interface GatewayOptions {
-  readonly namedValues?: Record<string, string>;
-  readonly edit?: PolicyEdit;
-  /** The service (global) scope's policy. */
-  readonly servicePolicyXml?: string;
-  /** Operations API Management holds beside the declared ones (added in the portal, an OpenAPI import). */
-  readonly extraOperations?: readonly GatewayOperationDefinition[];
-  /** Policies of their own for some declared operations, by operation id. */
-  readonly operationPolicies?: Readonly<Record<string, string>>;
-  readonly now?: () => number;
-}
-
-/** The gateway as the program leaves it: the API policy, and each declared operation without a policy of its own. */
+/** The gateway as the program leaves it, fetching keys through `fetchImpl`. */
 export function gatewayFor(spec: TenantSpec, fetchImpl: typeof fetch, options: GatewayOptions = {}): ValidateJwtGateway {
-  const edit = options.edit ?? ((xml: string) => xml);
-  const operations = spec.gateway?.operations ?? [];
-  return new ValidateJwtGateway({
-    servicePolicyXml: options.servicePolicyXml,
-    apiPolicyXml: edit(renderApiPolicy(spec)),
-    operations: [
-      ...operations.map((operation) => ({
-        id: operation.id,
-        method: operation.method,
-        urlTemplate: operation.urlTemplate,
-        policyXml: options.operationPolicies?.[operation.id],
-      })),
-      ...(options.extraOperations ?? []),
-    ],
-    namedValues: options.namedValues ?? {},
-    fetch: fetchImpl,
-    now: options.now,
-  });
+  return gatewayFromSpec(spec, { ...options, fetch: fetchImpl });
 }
 
 /** The named values the gateway holds: the HS256 key, encoded as the program encodes it. */
