@@ -2,7 +2,7 @@ import type * as apimanagement from "@pulumi/azure-native/apimanagement";
 import type * as resources from "@pulumi/azure-native/resources";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import type { ApimServiceSpec, GatewayOperation, GatewaySpec, TenantSpec } from "../config/spec";
-import { renderApiPolicy, renderOperationPolicy, signingKeyNamedValue } from "./policy-xml";
+import { renderApiPolicy, signingKeyNamedValue } from "./policy-xml";
 
 /**
  * The gateway's resource inputs, as pure functions of the spec: each is tested without
@@ -15,7 +15,7 @@ export interface ServiceScope {
   readonly serviceName: string;
 }
 
-/** The only policy id API Management accepts for API and operation policies. */
+/** The only policy id API Management accepts for an API policy. */
 const POLICY_ID = "policy";
 
 type CreatedService = Extract<ApimServiceSpec, { mode: "create" }>;
@@ -71,27 +71,13 @@ export function operationArgs(gateway: GatewaySpec, operation: GatewayOperation)
     method: operation.method,
     urlTemplate: operation.urlTemplate,
     templateParameters: templateParameters(operation.urlTemplate),
+    // Says what the API-level policy enforces; the check itself is not here.
     description: `Requires the ${operation.permission} permission.`,
   };
 }
 
 export function apiPolicyArgs(spec: TenantSpec, gateway: GatewaySpec): apimanagement.ApiPolicyArgs {
   return { ...serviceScope(gateway), apiId: gateway.api.name, policyId: POLICY_ID, format: "xml", value: renderApiPolicy(spec) };
-}
-
-export function operationPolicyArgs(
-  spec: TenantSpec,
-  gateway: GatewaySpec,
-  operation: GatewayOperation,
-): apimanagement.ApiOperationPolicyArgs {
-  return {
-    ...serviceScope(gateway),
-    apiId: gateway.api.name,
-    operationId: operation.id,
-    policyId: POLICY_ID,
-    format: "xml",
-    value: renderOperationPolicy(spec, operation),
-  };
 }
 
 /**

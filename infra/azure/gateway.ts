@@ -7,7 +7,6 @@ import {
   apiPolicyArgs,
   gatewayUrl,
   operationArgs,
-  operationPolicyArgs,
   resourceGroupArgs,
   serviceArgs,
   signingKeyNamedValueArgs,
@@ -26,15 +25,21 @@ export interface GatewayArgs {
 
 /**
  * Azure API Management in front of the Timesheets API: the service (an existing one, or a
- * new one where the spec says so), the API and its operations, and the policies that
- * refuse any request without a valid Auth0 access token carrying the operation's permission.
+ * new one where the spec says so), the API and its operations, and the one API-level policy
+ * that refuses any request without a valid Auth0 access token carrying the operation's
+ * permission, and any operation the spec does not declare.
+ *
+ * Operations have no policy of their own: the API's policy decides for all of them, so an
+ * operation that exists without one (added outside the stack, or between two steps of a
+ * deployment) is refused, never let through. Former per-operation policies are deleted by
+ * Pulumi after every creation and update, that is after the API policy already denies by
+ * default; until then each still runs the API's check through `<base/>`.
  */
 export class Gateway extends pulumi.ComponentResource {
   readonly service: apimanagement.ApiManagementService | undefined;
   readonly api: apimanagement.Api;
   readonly apiPolicy: apimanagement.ApiPolicy;
   readonly operations: apimanagement.ApiOperation[];
-  readonly operationPolicies: apimanagement.ApiOperationPolicy[];
   readonly signingKey: apimanagement.NamedValue | undefined;
   /** The API's public URL on the gateway. */
   readonly url: pulumi.Output<string>;
@@ -85,23 +90,15 @@ export class Gateway extends pulumi.ComponentResource {
       dependsOn: [this.api, ...policyDependency],
     });
 
-    this.operations = [];
-    this.operationPolicies = [];
-    for (const operation of gateway.operations) {
-      // After the API policy: from its first moment, an operation answers 401 to a request without a valid token.
-      // (Until its own policy follows, a valid token without the permission would pass; a window of seconds, on creation only.)
-      const declared = new apimanagement.ApiOperation(`${name}-operation-${operation.id}`, operationArgs(gateway, operation), {
-        parent: this,
-        dependsOn: [this.api, this.apiPolicy],
-      });
-      this.operations.push(declared);
-      this.operationPolicies.push(
-        new apimanagement.ApiOperationPolicy(`${name}-operation-${operation.id}-policy`, operationPolicyArgs(spec, gateway, operation), {
+    // After the API policy, which already names it: from its first moment, an operation
+    // answers 401 without a valid token and 403 without its permission.
+    this.operations = gateway.operations.map(
+      (operation) =>
+        new apimanagement.ApiOperation(`${name}-operation-${operation.id}`, operationArgs(gateway, operation), {
           parent: this,
-          dependsOn: [declared, ...policyDependency],
+          dependsOn: [this.api, this.apiPolicy],
         }),
-      );
-    }
+    );
 
     this.url = pulumi.output(gatewayUrl(gateway));
     this.registerOutputs({ url: this.url });

@@ -2,27 +2,26 @@ import type { GatewayOperation, GatewaySpec, TenantSpec } from "../config/spec";
 import { element, renderXml, textElement, type XmlNode } from "./xml";
 
 /**
- * The gateway's policies, rendered from the spec. Two scopes, as API Management
- * evaluates them (Microsoft's "Policies in API Management" and the validate-jwt
- * reference):
+ * The gateway's one policy, at API scope, rendered from the spec (Microsoft's "Policies in
+ * API Management", the validate-jwt, choose and return-response references):
  *
- * - API scope: validate-jwt answers 401 to anything that is not a valid Auth0 access
- *   token for this API (header and Bearer scheme, signature, expiry, audience, issuer).
- * - Operation scope: `<base/>` first, so the API's check has already run; then a second
- *   validate-jwt that requires the operation's permission as a whole word of the
- *   space-separated `scope` claim and answers 403, so "who are you" and "you may not"
- *   stay distinguishable.
+ * 1. validate-jwt, once per request: anything that is not a valid Auth0 access token for
+ *    this API (header and Bearer scheme, signature, expiry, audience, issuer) is answered
+ *    401, and the token is left in a context variable.
+ * 2. A `<choose>` on `context.Operation.Id`: each declared operation requires its permission
+ *    as a whole word of the space-separated `scope` claim, or 403 with RFC 6750's
+ *    `insufficient_scope` challenge; `<otherwise>` (an operation nobody declared: added in
+ *    the portal, by an OpenAPI import, or between deployments) is 403. Nothing here
+ *    depends on an operation having a policy of its own, so none has one.
  *
- * A failed validate-jwt sends API Management to the `on-error` section with
- * `context.LastError.PolicyId` set to the policy's `id`; each scope adds the RFC 6750
- * WWW-Authenticate header for its own failure there.
+ * A failed validate-jwt sends API Management to `on-error` with `context.LastError` set
+ * (Source "validate-jwt", Reason, PolicyId = the policy's `id`); the challenge is chosen
+ * there. `return-response` ends the pipeline, so the 403 carries its header itself.
  */
 
-/** The `id` of the API-scope validate-jwt (401). */
+/** The `id` of the validate-jwt (401). */
 export const AUTHENTICATE_POLICY_ID = "authenticate";
-/** The `id` of each operation's validate-jwt (403). */
-export const REQUIRE_PERMISSION_POLICY_ID = "require-permission";
-/** Where the API scope leaves the validated token, for policies that want its claims. */
+/** Where validate-jwt leaves the validated token (a `Jwt`); the permission check reads it. */
 export const TOKEN_VARIABLE = "access-token";
 
 /**
@@ -38,6 +37,35 @@ function requireGateway(spec: TenantSpec): GatewaySpec {
   return spec.gateway;
 }
 
+/** A C# string literal for a policy expression (the spec's ids and permissions never hold quotes or backslashes; escape anyway). */
+function csharpString(value: string): string {
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/** `@(context.Operation.Id == "<id>")`: the operation API Management matched the request to. */
+export function operationCondition(operationId: string): string {
+  return `@(context.Operation.Id == ${csharpString(operationId)})`;
+}
+
+/**
+ * True when the token lacks the permission: `scope` (one space-separated string, as Auth0
+ * writes it) split on single spaces must contain the permission as a whole word, so
+ * "batch:uploads", "batch:upload:all" and "batch:upload,read:timesheets" do not satisfy
+ * "batch:upload". `GetValueOrDefault` answers "" where the token has no `scope`.
+ */
+export function missingPermissionCondition(permission: string): string {
+  return `@(!((Jwt)context.Variables[${csharpString(TOKEN_VARIABLE)}]).Claims.GetValueOrDefault("scope", "").Split(' ').Contains(${csharpString(permission)}))`;
+}
+
+/** RFC 6750 section 3.1: the permission that was missing, so a client knows what to ask for. */
+export function insufficientScopeChallenge(permission: string): string {
+  return `Bearer error="insufficient_scope", scope="${permission}"`;
+}
+
+/** RFC 6750 section 3: no token, no error code; a token that failed validation, `invalid_token`. */
+export const NO_TOKEN_CHALLENGE = "Bearer";
+export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
+
 /** Where validate-jwt finds its keys: Auth0's published keys, or (HS256) the shared secret. */
 function signingKeys(spec: TenantSpec, gateway: GatewaySpec): XmlNode {
   if (spec.api.signingAlg === "HS256") {
@@ -47,90 +75,85 @@ function signingKeys(spec: TenantSpec, gateway: GatewaySpec): XmlNode {
   return element("openid-config", { url: spec.tenant.openIdConfigurationUrl });
 }
 
-interface TokenCheck {
-  readonly id: string;
-  readonly status: 401 | 403;
-  readonly message: string;
-  readonly variable?: string;
-  readonly requiredClaims?: XmlNode;
-}
-
-/**
- * One validate-jwt, complete on its own: each scope's check verifies the token fully,
- * so a policy edited at one scope cannot quietly rely on the other. Child elements
- * follow the order of Microsoft's policy statement.
- */
-function validateJwt(spec: TenantSpec, gateway: GatewaySpec, check: TokenCheck): XmlNode {
-  const attributes: Record<string, string | number> = {
-    id: check.id,
-    // With any other header APIM ignores require-scheme; only Authorization carries "Bearer".
-    "header-name": "Authorization",
-    "require-scheme": "Bearer",
-    "failed-validation-httpcode": check.status,
-    "failed-validation-error-message": check.message,
-    "require-expiration-time": "true",
-    "require-signed-tokens": "true",
-    "clock-skew": gateway.clockSkewSeconds,
-  };
-  if (check.variable !== undefined) attributes["output-token-variable-name"] = check.variable;
-  return element("validate-jwt", attributes, [
-    signingKeys(spec, gateway),
-    element("audiences", {}, [textElement("audience", spec.api.identifier)]),
-    // Exactly what Auth0 writes in `iss`, trailing slash included.
-    element("issuers", {}, [textElement("issuer", spec.tenant.issuer)]),
-    ...(check.requiredClaims === undefined ? [] : [check.requiredClaims]),
-  ]);
-}
-
-/** On this scope's own failure (and no other), say how to authenticate, per RFC 6750 section 3. */
-function challengeOnError(policyId: string, challenge: string): XmlNode {
-  return element("choose", {}, [
-    element("when", { condition: `@(context.LastError.PolicyId == "${policyId}")` }, [
-      element("set-header", { name: "WWW-Authenticate", "exists-action": "override" }, [textElement("value", challenge)]),
-    ]),
-  ]);
-}
-
-function policies(inbound: readonly XmlNode[], onError: readonly XmlNode[]): string {
-  const base = element("base");
-  return renderXml(
-    element("policies", {}, [
-      element("inbound", {}, [base, ...inbound]),
-      element("backend", {}, [base]),
-      element("outbound", {}, [base]),
-      element("on-error", {}, [base, ...onError]),
-    ]),
+/** The one validate-jwt. Child elements follow the order of Microsoft's policy statement. */
+function authenticate(spec: TenantSpec, gateway: GatewaySpec): XmlNode {
+  return element(
+    "validate-jwt",
+    {
+      id: AUTHENTICATE_POLICY_ID,
+      // With any other header APIM ignores require-scheme; only Authorization carries "Bearer".
+      "header-name": "Authorization",
+      "require-scheme": "Bearer",
+      "failed-validation-httpcode": 401,
+      "failed-validation-error-message": "Unauthorized: the access token is missing or invalid.",
+      "require-expiration-time": "true",
+      "require-signed-tokens": "true",
+      "clock-skew": gateway.clockSkewSeconds,
+      "output-token-variable-name": TOKEN_VARIABLE,
+    },
+    [
+      signingKeys(spec, gateway),
+      element("audiences", {}, [textElement("audience", spec.api.identifier)]),
+      // Exactly what Auth0 writes in `iss`, trailing slash included.
+      element("issuers", {}, [textElement("issuer", spec.tenant.issuer)]),
+    ],
   );
 }
 
-/** The API-scope policy: a valid Auth0 access token for this API, or 401. */
-export function renderApiPolicy(spec: TenantSpec): string {
-  const gateway = requireGateway(spec);
-  const authenticate = validateJwt(spec, gateway, {
-    id: AUTHENTICATE_POLICY_ID,
-    status: 401,
-    message: "Unauthorized: the access token is missing or invalid.",
-    variable: TOKEN_VARIABLE,
-  });
-  // No error code in the challenge: RFC 6750 asks for none when the request had no token,
-  // and one header for every 401 keeps the policy free of guesses about APIM's reasons.
-  return policies([authenticate], [challengeOnError(AUTHENTICATE_POLICY_ID, "Bearer")]);
+function forbidden(message: string, challenge: string | undefined): XmlNode {
+  return element("return-response", {}, [
+    element("set-status", { code: 403, reason: "Forbidden" }),
+    ...(challenge === undefined
+      ? []
+      : [element("set-header", { name: "WWW-Authenticate", "exists-action": "override" }, [textElement("value", challenge)])]),
+    element("set-header", { name: "Content-Type", "exists-action": "override" }, [textElement("value", "application/json")]),
+    textElement("set-body", JSON.stringify({ statusCode: 403, message })),
+  ]);
 }
 
-/** An operation's policy: the API's check (via `<base/>`), then its permission in `scope`, or 403. */
-export function renderOperationPolicy(spec: TenantSpec, operation: GatewayOperation): string {
-  const gateway = requireGateway(spec);
-  const requiredClaims = element("required-claims", {}, [
-    // `scope` is one space-separated string; the separator makes APIM compare whole
-    // permissions, so "batch:uploads" does not satisfy "batch:upload".
-    element("claim", { name: "scope", match: "any", separator: " " }, [textElement("value", operation.permission)]),
+function requirePermission(operation: GatewayOperation): XmlNode {
+  return element("when", { condition: operationCondition(operation.id) }, [
+    element("choose", {}, [
+      element("when", { condition: missingPermissionCondition(operation.permission) }, [
+        forbidden(
+          `Forbidden: the access token lacks the ${operation.permission} permission.`,
+          insufficientScopeChallenge(operation.permission),
+        ),
+      ]),
+    ]),
   ]);
-  const requirePermission = validateJwt(spec, gateway, {
-    id: REQUIRE_PERMISSION_POLICY_ID,
-    status: 403,
-    message: `Forbidden: the access token lacks the ${operation.permission} permission.`,
-    requiredClaims,
-  });
-  const challenge = `Bearer error="insufficient_scope", scope="${operation.permission}"`;
-  return policies([requirePermission], [challengeOnError(REQUIRE_PERMISSION_POLICY_ID, challenge)]);
+}
+
+/** Deny by default: each declared operation's permission, and 403 for any other operation. */
+function authorize(gateway: GatewaySpec): XmlNode {
+  return element("choose", {}, [
+    ...gateway.operations.map(requirePermission),
+    // No challenge: no token would help, the operation is not one this API declares.
+    element("otherwise", {}, [forbidden("Forbidden: this operation is not open to any access token.", undefined)]),
+  ]);
+}
+
+/** The 401's challenge: plain `Bearer` when no token came, `invalid_token` otherwise. No description: it would tell a prober which check failed. */
+function challengeOnError(): XmlNode {
+  const ours = `context.LastError.Source == "validate-jwt" && context.LastError.PolicyId == ${csharpString(AUTHENTICATE_POLICY_ID)}`;
+  const header = (value: string): XmlNode =>
+    element("set-header", { name: "WWW-Authenticate", "exists-action": "override" }, [textElement("value", value)]);
+  return element("choose", {}, [
+    element("when", { condition: `@(${ours} && context.LastError.Reason == "TokenNotPresent")` }, [header(NO_TOKEN_CHALLENGE)]),
+    element("when", { condition: `@(${ours})` }, [header(INVALID_TOKEN_CHALLENGE)]),
+  ]);
+}
+
+/** The API-scope policy: one validation (401), then the operation's permission (403), denying any undeclared operation. */
+export function renderApiPolicy(spec: TenantSpec): string {
+  const gateway = requireGateway(spec);
+  const base = element("base");
+  return renderXml(
+    element("policies", {}, [
+      element("inbound", {}, [base, authenticate(spec, gateway), authorize(gateway)]),
+      element("backend", {}, [base]),
+      element("outbound", {}, [base]),
+      element("on-error", {}, [base, challengeOnError()]),
+    ]),
+  );
 }

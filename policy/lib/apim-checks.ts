@@ -1,5 +1,12 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { parseApimPolicy, resolveNamedValues, type JwtValidation } from "./apim-policy";
+import {
+  namedPermission,
+  parseApimPolicy,
+  resolveNamedValues,
+  wholeWordPermission,
+  type JwtValidation,
+  type OperationSwitch,
+} from "./apim-policy";
 import { text } from "./props";
 import { list, quoted, sortedSet, type DeclaredApi } from "./resources";
 
@@ -76,17 +83,108 @@ function documentOf(label: string, policy: PolicyResource): ReturnType<typeof pa
   return parsed.ok ? parsed : { ok: false, error: `${label} is not a readable policy document: ${parsed.error}` };
 }
 
-export function checkApiPolicy(policy: PolicyResource, context: StackContext): string[] {
+/** A `scope` required by `required-claims` must be matched whole-word: `separator=" "` (one space) and `match="any"`. */
+function checkScopeClaims(at: string, validation: JwtValidation): string[] {
+  return validation.claimRules
+    .filter((rule) => rule.name === "scope" && (rule.separator !== " " || rule.match !== "any"))
+    .map(
+      (rule) =>
+        `${at} requires "scope" with separator=${JSON.stringify(rule.separator ?? "")} and match=${JSON.stringify(rule.match ?? "all")}; expected separator=" " and match="any", so a permission counts only as a whole word of the space-separated scope`,
+    );
+}
+
+function permissionsOf(context: StackContext, validation: JwtValidation): string[] {
+  const audiences = validation.audiences.map((value) => resolveNamedValues(value, context.namedValues));
+  const apis = audiences.length === 0 ? context.apis : context.apis.filter((api) => audiences.includes(api.identifier));
+  return apis.flatMap((api) => api.permissions);
+}
+
+/**
+ * The deny-by-default part of an API policy: after its validate-jwt, a `<choose>` on
+ * `context.Operation.Id` whose branch for each operation refuses (403) a token without
+ * the operation's permission as a whole word of `scope`, and whose `<otherwise>` refuses
+ * (403) any operation it does not name.
+ */
+function checkDenyByDefault(
+  label: string,
+  validation: JwtValidation,
+  switches: readonly OperationSwitch[],
+  operationIds: readonly (string | undefined)[],
+  context: StackContext,
+): string[] {
+  const expected = `expected after its validate-jwt a <choose> on context.Operation.Id with a <when> per operation requiring its permission (403) and an <otherwise> answering 403`;
+  const operationSwitch = switches[0];
+  if (operationSwitch === undefined) return [`${label} does not deny by default: ${expected}`];
+  if (switches.length > 1) return [`${label} decides by operation in ${switches.length} <choose> elements; ${expected}`];
+  const problems: string[] = [];
+  if (operationSwitch.otherwiseStatus !== 403) {
+    problems.push(
+      `${label} lets through operations its <choose> does not name (<otherwise> ${operationSwitch.otherwiseStatus === undefined ? "answers nothing" : `answers ${operationSwitch.otherwiseStatus}`}); expected <otherwise> with a return-response of 403`,
+    );
+  }
+  const named = operationSwitch.branches.map((branch) => branch.operationId);
+  for (const id of operationIds) {
+    if (id !== undefined && !named.includes(id))
+      problems.push(`${label} names no permission for operation ${id}, so it refuses it to every token; expected a <when> for it`);
+  }
+  const variable = validation.attributes["output-token-variable-name"];
+  const permissions = permissionsOf(context, validation);
+  for (const branch of operationSwitch.branches) {
+    const at = `${label}, operation ${branch.operationId}`;
+    if (branch.validations.length > 0) {
+      problems.push(
+        `${at} validates the token a second time; expected one validate-jwt per request, its output variable read by the permission check`,
+      );
+    }
+    const refusals = branch.refusals.filter((refusal) => refusal.status !== undefined);
+    if (refusals.length === 0) problems.push(`${at} requires no permission; expected a <when> that answers 403 without it`);
+    for (const refusal of refusals) {
+      const permission = variable === undefined ? undefined : wholeWordPermission(refusal.condition, variable);
+      if (permission === undefined) {
+        problems.push(
+          `${at} does not require a permission as a whole word of scope (${refusal.condition}); expected @(!((Jwt)context.Variables["${variable ?? "<output-token-variable-name>"}"]).Claims.GetValueOrDefault("scope", "").Split(' ').Contains("<permission>"))`,
+        );
+        const named = namedPermission(refusal.condition);
+        if (named !== undefined && permissions.length > 0 && !permissions.includes(named)) {
+          problems.push(`${at} requires the permission ${named}, which is not a permission of this API`);
+        }
+        continue;
+      }
+      if (refusal.status !== 403) problems.push(`${at} answers ${refusal.status} without ${permission}; expected 403`);
+      if (permissions.length > 0 && !permissions.includes(permission)) {
+        problems.push(`${at} requires the permission ${permission}, which is not a permission of this API`);
+      }
+    }
+  }
+  return problems;
+}
+
+export function checkApiPolicy(
+  policy: PolicyResource,
+  context: StackContext,
+  operationIds: readonly (string | undefined)[] = [],
+): string[] {
   const label = `ApiPolicy ${quoted(policy)}`;
   const document = documentOf(label, policy);
   if (!document.ok) return [document.error];
-  const { validations } = document.inbound;
+  const { validations, operationSwitches } = document.inbound;
   if (validations.length === 0) {
     return [`${label} has no validate-jwt directly in <inbound>; the API-level policy must validate every request's access token`];
   }
-  return validations.flatMap((validation) => checkTokenValidation(`${label}: validate-jwt`, validation, context, true));
+  const problems = validations.flatMap((validation) => [
+    ...checkTokenValidation(`${label}: validate-jwt`, validation, context, true),
+    ...checkScopeClaims(`${label}: validate-jwt`, validation),
+  ]);
+  if (validations.length > 1)
+    problems.push(`${label} validates every request's token ${validations.length} times; expected one validate-jwt`);
+  problems.push(...checkDenyByDefault(label, validations[0] as JwtValidation, operationSwitches, operationIds, context));
+  return problems;
 }
 
+/**
+ * An operation's own policy. None is needed (the API policy decides); one that exists must
+ * keep `<base />`, or the API's validation and permission check do not run for its operation.
+ */
 export function checkOperationPolicy(policy: PolicyResource, context: StackContext): string[] {
   const label = `ApiOperationPolicy ${quoted(policy)}`;
   const document = documentOf(label, policy);
@@ -94,24 +192,20 @@ export function checkOperationPolicy(policy: PolicyResource, context: StackConte
   const { includesBase, validations } = document.inbound;
   const problems: string[] = [];
   if (!includesBase) {
-    problems.push(`${label} leaves <base /> out of <inbound>, so the API-level token validation does not run for its operation`);
-  }
-  const resolve = (value: string) => resolveNamedValues(value, context.namedValues);
-  const scopeChecks = validations.filter((validation) => (validation.requiredClaims.get("scope") ?? []).some((value) => value !== ""));
-  if (scopeChecks.length === 0) {
     problems.push(
-      `${label} requires no permission; expected a validate-jwt in <inbound> whose required "scope" claim names the operation's permission`,
+      `${label} leaves <base /> out of <inbound>, so the API-level token validation and permission check do not run for its operation`,
     );
   }
-  for (const validation of validations) problems.push(...checkTokenValidation(`${label}: validate-jwt`, validation, context, false));
-  for (const validation of scopeChecks) {
-    const audiences = validation.audiences.map(resolve);
-    const apis = audiences.length === 0 ? context.apis : context.apis.filter((api) => audiences.includes(api.identifier));
-    const permissions = apis.flatMap((api) => api.permissions);
+  for (const validation of validations) {
+    problems.push(
+      ...checkTokenValidation(`${label}: validate-jwt`, validation, context, false),
+      ...checkScopeClaims(`${label}: validate-jwt`, validation),
+    );
+    const permissions = permissionsOf(context, validation);
     if (permissions.length === 0) continue;
-    for (const value of (validation.requiredClaims.get("scope") ?? []).map(resolve)) {
+    for (const value of (validation.requiredClaims.get("scope") ?? []).map((text) => resolveNamedValues(text, context.namedValues))) {
       if (value !== "" && !permissions.includes(value)) {
-        problems.push(`${label} requires the permission ${value}, which is not a permission of ${list(apis.map((api) => api.identifier))}`);
+        problems.push(`${label} requires the permission ${value}, which is not a permission of this API`);
       }
     }
   }

@@ -20,7 +20,8 @@ function apiIdOf(api: PolicyResource): string | undefined {
   return known(api, "apiId") ?? known(api, "name");
 }
 
-function operationIdOf(operation: PolicyResource): string | undefined {
+/** The operation's id as ARM names it, where known: what the API policy's `context.Operation.Id` compares with. */
+export function operationIdOf(operation: PolicyResource): string | undefined {
   return known(operation, "operationId") ?? known(operation, "name");
 }
 

@@ -6,7 +6,7 @@ export interface XmlElement {
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly children: readonly XmlElement[];
-  /** The element's own text, trimmed. */
+  /** The element's own text, trimmed (an audience or issuer is compared as written, without the indentation around it). */
   readonly text: string;
 }
 
@@ -14,14 +14,16 @@ const TEXT = "#text";
 const ATTRIBUTES = ":@";
 
 // preserveOrder gives one uniform shape for every element ({ name: children, ":@": attributes }),
-// and values stay strings: a policy compares them as written.
+// and values stay strings: a policy compares them as written. Whitespace is kept, as the
+// program's renderer reads it back (infra/azure/xml.ts): trimming would turn separator=" "
+// into separator="", and a whole-word permission check into one that is not.
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: "",
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  trimValues: false,
 });
 
 /** The document's root element, or the parser's reason why the text is not XML. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, test } from "vitest";
-import { renderApiPolicy, renderOperationPolicy } from "../../infra/azure/policy-xml";
+import { renderApiPolicy } from "../../infra/azure/policy-xml";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
 import { engineConfigFor, listStacks, loadStackSpec } from "../../stacks/stack-config";
@@ -65,7 +65,7 @@ describe.each(listStacks())("the %s stack's gateway", (stack) => {
     const program = await runCommitted(stack);
     expect(program.one(T.gateway).name).toBe("gateway");
     const children = azure(program.resources);
-    expect(children.length).toBeGreaterThanOrEqual(14);
+    expect(children.length).toBeGreaterThanOrEqual(8);
     for (const child of children) {
       expect(child.parentName, child.name).toBe("gateway");
       expect(child.name.startsWith("gateway-"), child.name).toBe(true);
@@ -104,23 +104,18 @@ describe.each(listStacks())("the %s stack's gateway", (stack) => {
     }
   });
 
-  test("sends the renderer's XML, unchanged, as the API and operation policies", async () => {
+  test("sends the renderer's XML, unchanged, as the one API policy; no operation has a policy of its own", async () => {
     const program = await runCommitted(stack);
     expect(program.one(T.apiPolicy).inputs).toMatchObject({ apiId: "timesheets-api", format: "xml", value: renderApiPolicy(spec) });
-    const policies = program.ofType(T.operationPolicy);
-    expect(policies.map((p) => p.inputs.operationId)).toEqual(gateway.operations.map((o) => o.id));
-    for (const operation of gateway.operations) {
-      const policy = policies.find((p) => p.inputs.operationId === operation.id);
-      expect(policy?.inputs.value, operation.id).toBe(renderOperationPolicy(spec, operation));
-    }
+    expect(program.ofType(T.operationPolicy)).toEqual([]);
   });
 
-  test("creates each operation only after the API policy, so no operation is ever reachable without a token", async () => {
+  test("creates each operation only after the API policy that already names it, so no operation is ever reachable without its check", async () => {
     const program = await runCommitted(stack);
     expect(program.dependsOn("gateway-api-policy")).toContain("gateway-api");
     for (const operation of gateway.operations) {
       expect(program.dependsOn(`gateway-operation-${operation.id}`)).toEqual(["gateway-api", "gateway-api-policy"]);
-      expect(program.dependsOn(`gateway-operation-${operation.id}-policy`)).toContain(`gateway-operation-${operation.id}`);
+      expect(String(program.one(T.apiPolicy).inputs.value)).toContain(`context.Operation.Id == &quot;${operation.id}&quot;`);
     }
     expect(program.dependsOn("gateway-api")).toEqual(gateway.service.mode === "create" ? ["gateway-service"] : []);
   });
@@ -201,17 +196,15 @@ describe("HS256 (dev, opted in)", () => {
     expect(secretInput(namedValue.inputs.value)).toEqual({ secret: true, value: Buffer.from(HS256_SECRET, "utf8").toString("base64") });
   });
 
-  test("declares the named value before any policy that names it", async () => {
+  test("declares the named value before the policy that names it", async () => {
     const program = await run("dev", config);
-    for (const policy of [program.one(T.apiPolicy), ...program.ofType(T.operationPolicy)]) {
-      expect(program.dependsOn(policy.name), policy.name).toContain("gateway-signing-key");
-    }
+    expect(program.dependsOn(program.one(T.apiPolicy).name)).toContain("gateway-signing-key");
   });
 
   test("never writes the secret into a policy; the policies name the named value", async () => {
     const program = await run("dev", config);
     const policies = [program.one(T.apiPolicy), ...program.ofType(T.operationPolicy)];
-    expect(policies).toHaveLength(7);
+    expect(policies).toHaveLength(1);
     const encoded = Buffer.from(HS256_SECRET, "utf8").toString("base64");
     for (const policy of policies) {
       const xml = String(policy.inputs.value);

@@ -5,14 +5,13 @@ import {
   apiPolicyArgs,
   gatewayUrl,
   operationArgs,
-  operationPolicyArgs,
   resourceGroupArgs,
   serviceArgs,
   signingKeyNamedValueArgs,
   signingKeyValue,
   templateParameters,
 } from "../../infra/azure/gateway-args";
-import { renderApiPolicy, renderOperationPolicy } from "../../infra/azure/policy-xml";
+import { renderApiPolicy } from "../../infra/azure/policy-xml";
 import { loadStackSpec } from "../../stacks/stack-config";
 
 const dev = loadStackSpec("dev");
@@ -98,15 +97,6 @@ describe("operations", () => {
       format: "xml",
       value: renderApiPolicy(dev),
     });
-    for (const operation of devGateway.operations) {
-      expect(operationPolicyArgs(dev, devGateway, operation)).toMatchObject({
-        apiId: "timesheets-api",
-        operationId: operation.id,
-        policyId: "policy",
-        format: "xml",
-        value: renderOperationPolicy(dev, operation),
-      });
-    }
   });
 });
 

@@ -18,11 +18,19 @@ export interface SigningKey {
 }
 
 export interface TenantKeys {
-  RS256: SigningKey;
+  /** The key the tenant signs RS256 tokens with now (the newest, after a rotation). */
+  readonly RS256: SigningKey;
   /** Generated on first use: most tenants never sign with PS256, and RSA generation is slow. */
   PS256(): Promise<SigningKey>;
   /** The published key set; includes the PS256 key, so it is created no later than this. */
   jwks(): Promise<{ keys: JWK[] }>;
+  /**
+   * Key rotation, as Auth0 does it (Management API `POST /keys/signing/rotate`): a new RS256
+   * key signs from now on; the previous one stays published, so tokens it signed still verify.
+   */
+  rotate(): Promise<SigningKey>;
+  /** Revocation (`PUT /keys/signing/{kid}/revoke`): the key leaves the published key set. */
+  revoke(kid: string): void;
   /** `signing_keys` as Auth0 lists it on every client (the tenant's certificate, not the client's). */
   clientSigningKeys: Array<{ cert: string; pkcs7: string; subject: string }>;
 }
@@ -46,12 +54,26 @@ async function signingKey(alg: AsymmetricAlg, domain: string): Promise<SigningKe
  */
 export async function generateTenantKeys(domain: string): Promise<TenantKeys> {
   const rs256 = await signingKey("RS256", domain);
+  let current = rs256;
+  // Every RS256 key still published, oldest first; rotation adds, revocation removes.
+  let published = [rs256];
   let ps256: Promise<SigningKey> | undefined;
   const PS256 = (): Promise<SigningKey> => (ps256 ??= signingKey("PS256", domain));
   return {
-    RS256: rs256,
+    get RS256() {
+      return current;
+    },
     PS256,
-    jwks: async () => ({ keys: [rs256.jwk, (await PS256()).jwk] }),
+    jwks: async () => ({ keys: [...published.map((key) => key.jwk), (await PS256()).jwk] }),
+    async rotate() {
+      current = await signingKey("RS256", domain);
+      published = [...published, current];
+      return current;
+    },
+    revoke(kid) {
+      if (kid === current.kid) throw new Error("the key in use cannot be revoked; rotate first");
+      published = published.filter((key) => key.kid !== kid);
+    },
     clientSigningKeys: [{ cert: rs256.certificate.pem, pkcs7: pkcs7(rs256.certificate), subject: "deprecated" }],
   };
 }

@@ -1,10 +1,12 @@
 import type { KeyObject } from "node:crypto";
 import { signingKeyValue } from "../../../infra/azure/gateway-args";
-import { renderApiPolicy, renderOperationPolicy, signingKeyNamedValue } from "../../../infra/azure/policy-xml";
+import { signingKeyNamedValue } from "../../../infra/azure/policy-xml";
 import type { GatewayOperation, TenantSpec } from "../../../infra/config/spec";
 import { startAuth0StandIn, type Auth0StandIn } from "../auth0-stand-in";
+import type { TenantKeys } from "../auth0-stand-in/keys";
 import { decodeToken, patchClaims, signRsa, type Claims, type GenuineToken } from "./forged-tokens";
-import { ValidateJwtGateway, type GatewayResponse } from "./gateway";
+import { gatewayFromSpec, type GatewayOptions as FromSpecOptions } from "./from-spec";
+import type { GatewayResponse, ValidateJwtGateway } from "./gateway";
 import { seedTenantFromSpec, type SeededTenant } from "./tenant-from-spec";
 
 /**
@@ -21,6 +23,10 @@ export interface Fixture {
   readonly foreignTenant: Auth0StandIn;
   readonly tenant: SeededTenant;
   readonly gateway: ValidateJwtGateway;
+  /** The named values the gateway holds (the HS256 key, where there is one). */
+  readonly namedValues: Record<string, string>;
+  /** The stand-in tenant's signing keys (rotate, revoke). */
+  readonly keys: TenantKeys;
   /** What the gateway fetches OpenID configurations with: both tenants, nothing else. */
   readonly fetch: typeof fetch;
   readonly importJobToken: string;
@@ -53,27 +59,12 @@ export function tenantsFetch(...standIns: readonly Auth0StandIn[]): typeof fetch
   };
 }
 
-/** Rewrites a rendered policy before the model reads it: how the harness's own tests break a policy on purpose. */
-export type PolicyEdit = (xml: string, scope: "api" | GatewayOperation) => string;
+export type { PolicyEdit } from "./from-spec";
+export type GatewayOptions = Omit<FromSpecOptions, "fetch">;
 
-export function gatewayFor(
-  spec: TenantSpec,
-  fetchImpl: typeof fetch,
-  options: { namedValues?: Record<string, string>; edit?: PolicyEdit } = {},
-): ValidateJwtGateway {
-  const edit = options.edit ?? ((xml: string) => xml);
-  const operations = spec.gateway?.operations ?? [];
-  return new ValidateJwtGateway({
-    apiPolicyXml: edit(renderApiPolicy(spec), "api"),
-    operations: operations.map((operation) => ({
-      id: operation.id,
-      method: operation.method,
-      urlTemplate: operation.urlTemplate,
-      policyXml: edit(renderOperationPolicy(spec, operation), operation),
-    })),
-    namedValues: options.namedValues ?? {},
-    fetch: fetchImpl,
-  });
+/** The gateway as the program leaves it, fetching keys through `fetchImpl`. */
+export function gatewayFor(spec: TenantSpec, fetchImpl: typeof fetch, options: GatewayOptions = {}): ValidateJwtGateway {
+  return gatewayFromSpec(spec, { ...options, fetch: fetchImpl });
 }
 
 /** The named values the gateway holds: the HS256 key, encoded as the program encodes it. */
@@ -91,12 +82,15 @@ export async function startFixture(spec: TenantSpec): Promise<Fixture> {
   const keys = await standIn.keys();
   const key = spec.api.signingAlg === "PS256" ? await keys.PS256() : keys.RS256;
   const gatewayFetch = tenantsFetch(standIn, foreignTenant);
+  const namedValues = namedValuesFor(spec, tenant);
   return {
     spec,
     standIn,
     foreignTenant,
     tenant,
-    gateway: gatewayFor(spec, gatewayFetch, { namedValues: namedValuesFor(spec, tenant) }),
+    gateway: gatewayFor(spec, gatewayFetch, { namedValues }),
+    namedValues,
+    keys,
     fetch: gatewayFetch,
     importJobToken,
     genuine: decodeToken(importJobToken),
@@ -124,6 +118,11 @@ export async function send(
 ): Promise<GatewayResponse> {
   const operation = operationOf(f.spec, operationId);
   return gateway.handle({ method: operation.method, path: `${pathOf(operation)}${request.query ?? ""}`, headers: request.headers ?? {} });
+}
+
+/** A request to any method and path below the API, declared or not. */
+export function sendRaw(gateway: ValidateJwtGateway, method: string, path: string, request: TestRequest = {}): Promise<GatewayResponse> {
+  return gateway.handle({ method, path, headers: request.headers ?? {} });
 }
 
 export const bearer = (token: string): TestRequest => ({ headers: { Authorization: `Bearer ${token}` } });

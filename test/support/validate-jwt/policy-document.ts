@@ -38,19 +38,31 @@ export interface ValidateJwtPolicy {
   readonly requiredClaims: readonly RequiredClaim[];
 }
 
+export interface SetHeader {
+  readonly kind: "set-header";
+  readonly name: string;
+  readonly existsAction: "override" | "skip" | "append" | "delete";
+  readonly values: readonly string[];
+}
+
+/** `return-response` without `response-variable-name`: a new response, built from its own children. */
+export interface ReturnResponse {
+  readonly kind: "return-response";
+  readonly status: number;
+  readonly reason: string | undefined;
+  readonly headers: readonly SetHeader[];
+  readonly body: string | undefined;
+}
+
 export type Statement =
   | { readonly kind: "base" }
+  | ReturnResponse
+  | SetHeader
   | { readonly kind: "validate-jwt"; readonly policy: ValidateJwtPolicy }
   | {
       readonly kind: "choose";
       readonly when: readonly { readonly condition: string; readonly statements: readonly Statement[] }[];
       readonly otherwise: readonly Statement[];
-    }
-  | {
-      readonly kind: "set-header";
-      readonly name: string;
-      readonly existsAction: "override" | "skip" | "append" | "delete";
-      readonly values: readonly string[];
     };
 
 export interface PolicyDocument {
@@ -175,6 +187,48 @@ function requiredClaim(node: Node): RequiredClaim {
   };
 }
 
+function setHeader(node: Node): SetHeader {
+  const a = onlyAttributes(node, ["name", "exists-action"]);
+  const existsAction = a["exists-action"] ?? "override";
+  if (a.name === undefined) throw new Error("<set-header> without name");
+  if (!["override", "skip", "append", "delete"].includes(existsAction))
+    throw new Error(`<set-header exists-action="${existsAction}"> is not documented`);
+  return {
+    kind: "set-header",
+    name: a.name,
+    existsAction: existsAction as SetHeader["existsAction"],
+    values: elementsOf(node).map((value) => {
+      if (tagOf(value) !== "value") throw new Error(`<set-header> holds <${tagOf(value)}>; expected <value>`);
+      return textOf(value);
+    }),
+  };
+}
+
+/** `<return-response>`: set-status, set-header, set-body, in that order (Microsoft's policy statement). */
+function returnResponse(node: Node): ReturnResponse {
+  onlyAttributes(node, []);
+  const children = elementsOf(node);
+  const order = ["set-status", "set-header", "set-body"];
+  children.forEach((child, index) => {
+    const at = order.indexOf(tagOf(child));
+    if (at === -1) throw new Error(`<return-response> child <${tagOf(child)}> is outside the modelled subset`);
+    if (index > 0 && at < order.indexOf(tagOf(children[index - 1] as Node)))
+      throw new Error(`<return-response> child <${tagOf(child)}> is out of the documented order`);
+  });
+  const statuses = children.filter((child) => tagOf(child) === "set-status");
+  const bodies = children.filter((child) => tagOf(child) === "set-body");
+  if (statuses.length > 1 || bodies.length > 1) throw new Error("<return-response> holds set-status or set-body more than once");
+  const status = statuses[0] === undefined ? undefined : onlyAttributes(statuses[0], ["code", "reason"]);
+  return {
+    kind: "return-response",
+    // Documented: without set-status, return-response answers 200 OK.
+    status: integerAttribute(status?.code, 200, "set-status code"),
+    reason: status?.reason,
+    headers: children.filter((child) => tagOf(child) === "set-header").map(setHeader),
+    body: bodies[0] === undefined ? undefined : textOf(bodies[0]),
+  };
+}
+
 function statement(node: Node): Statement {
   switch (tagOf(node)) {
     case "base":
@@ -197,40 +251,54 @@ function statement(node: Node): Statement {
         otherwise: otherwise.flatMap((branch) => elementsOf(branch).map(statement)),
       };
     }
-    case "set-header": {
-      const a = onlyAttributes(node, ["name", "exists-action"]);
-      const existsAction = a["exists-action"] ?? "override";
-      if (a.name === undefined) throw new Error("<set-header> without name");
-      if (!["override", "skip", "append", "delete"].includes(existsAction))
-        throw new Error(`<set-header exists-action="${existsAction}"> is not documented`);
-      return {
-        kind: "set-header",
-        name: a.name,
-        existsAction: existsAction as "override" | "skip" | "append" | "delete",
-        values: elementsOf(node).map((value) => {
-          if (tagOf(value) !== "value") throw new Error(`<set-header> holds <${tagOf(value)}>; expected <value>`);
-          return textOf(value);
-        }),
-      };
-    }
+    case "set-header":
+      return setHeader(node);
+    case "return-response":
+      return returnResponse(node);
     default:
       throw new Error(`<${tagOf(node)}> is outside the modelled subset of policy statements`);
   }
 }
 
-/**
- * Parses a policy document. Named values (`{{name}}`) are substituted first, as API
- * Management does; one that is not defined is an error, as it is when APIM saves the policy.
- */
-export function parsePolicyDocument(xml: string, namedValues: Readonly<Record<string, string>> = {}): PolicyDocument {
-  const substituted = xml.replace(/\{\{([^{}]+)\}\}/g, (_, name: string) => {
+const NAMED_VALUE = /\{\{([^{}]+)\}\}/g;
+
+function substitute(text: string, namedValues: Readonly<Record<string, string>>): string {
+  return text.replace(NAMED_VALUE, (_, name: string) => {
     const value = namedValues[name];
     if (value === undefined) throw new Error(`the policy names {{${name}}}, which is not a defined named value`);
     return value;
   });
-  const valid = XMLValidator.validate(substituted);
+}
+
+/**
+ * `{{name}}` replaced in every attribute value and text of a parsed document: API
+ * Management substitutes named values in values, so a value holding `<` or `&` stays a
+ * value and cannot add elements to the policy. (Guess: the documentation says named
+ * values may stand in attribute values and element text; whether APIM substitutes before
+ * or after parsing is not written down. After is the reading that keeps values values.)
+ */
+function substituteNamedValues(nodes: readonly Node[], namedValues: Readonly<Record<string, string>>): Node[] {
+  return nodes.map((node) => {
+    const tag = tagOf(node);
+    if (tag === "#text") return { "#text": substitute(String(node["#text"]), namedValues) };
+    const attributes = node[":@"] as Record<string, string> | undefined;
+    const copy: Node = { [tag]: substituteNamedValues((node[tag] as Node[] | undefined) ?? [], namedValues) };
+    if (attributes !== undefined)
+      copy[":@"] = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, substitute(value, namedValues)]));
+    return copy;
+  });
+}
+
+/**
+ * Parses a policy document, then substitutes named values (`{{name}}`) in its values; one
+ * that is not defined is an error, as it is when APIM saves the policy.
+ */
+export function parsePolicyDocument(xml: string, namedValues: Readonly<Record<string, string>> = {}): PolicyDocument {
+  const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`the policy is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  const roots = parseXml(substituted).filter((node) => tagOf(node) !== "#text" || String(node["#text"]).trim() !== "");
+  const roots = substituteNamedValues(parseXml(xml), namedValues).filter(
+    (node) => tagOf(node) !== "#text" || String(node["#text"]).trim() !== "",
+  );
   const root = roots[0];
   if (roots.length !== 1 || root === undefined || tagOf(root) !== "policies")
     throw new Error("a policy document has one root element, <policies>");

@@ -6,11 +6,15 @@ import type { CandidateKey, SigningKeyResolver } from "./signing-keys";
  * One validate-jwt statement, evaluated as Microsoft documents the policy. The failure
  * reasons are those of "Predefined errors for policies" (error handling reference).
  *
- * Where the documentation leaves a detail open, this model takes the permissive reading
- * (scheme compared case-insensitively, a `kid` that matches no key falls back to trying
- * every key, the header `typ` is not checked, the OpenID configuration's issuer is
- * accepted besides the listed ones), so that a policy passes here only if its own
- * elements make it safe, not because the model is stricter than the gateway.
+ * Documented and modelled: the algorithms (asymmetric PS256, RS256, RS512; symmetric keys
+ * base64 inline or from a named value), a `kid` matched against the keys' ids, and an
+ * unknown `kid` answered by one refetch of the OpenID configuration (at most once per 5
+ * minutes) and then TokenSignatureKeyNotFound.
+ *
+ * Where the documentation is silent, each place below says "Guess:". Where a guess could
+ * go either way, the model takes the permissive reading (scheme compared case-insensitively,
+ * header `typ` not checked, the OpenID configuration's issuer accepted besides the listed
+ * ones), so that a policy passes here only if its own elements make it safe.
  */
 
 export interface GatewayRequest {
@@ -66,29 +70,52 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> | u
   }
 }
 
-const SYMMETRIC = /^HS(256|384|512)$/;
-const RSA = /^(RS|PS)(256|384|512)$/;
+/**
+ * The documented list: "Asymmetric - PS256, RS256, RS512". For symmetric keys the usage
+ * notes name only encryption algorithms (A128CBC-HS256 ...); HS256 signing is documented
+ * only by the examples (`<key>{{jwt-signing-key}}</key>`). Guess: HS256 is the one
+ * symmetric signing algorithm; HS384 and HS512 are refused like any unlisted algorithm.
+ */
+const ALGORITHMS: Readonly<Record<string, "symmetric" | "rsa">> = { HS256: "symmetric", RS256: "rsa", RS512: "rsa", PS256: "rsa" };
+
+async function verifiesWith(token: string, alg: string, candidates: readonly CandidateKey[]): Promise<boolean> {
+  for (const candidate of candidates) {
+    try {
+      await compactVerify(token, candidate.key, { algorithms: [alg] });
+      return true;
+    } catch {
+      // Documented: each key is tried until one succeeds (token rollover).
+    }
+  }
+  return false;
+}
+
+/** Keys a token's `kid` selects: a key with that id, or (guess) a key that carries no id at all. */
+function selectedBy(kid: string | undefined, keys: readonly CandidateKey[]): CandidateKey[] {
+  return kid === undefined ? [...keys] : keys.filter((key) => key.kid === kid || key.kid === undefined);
+}
 
 async function verifySignature(
   token: string,
   alg: string,
   kid: string | undefined,
-  keys: readonly CandidateKey[],
+  policy: ValidateJwtPolicy,
+  resolver: SigningKeyResolver,
 ): Promise<ValidationResult | undefined> {
-  const kind = SYMMETRIC.test(alg) ? "symmetric" : RSA.test(alg) ? "rsa" : undefined;
+  const kind = ALGORITHMS[alg];
+  // Guess: the reason for an algorithm outside the list is not documented.
   if (kind === undefined) return fail("TokenSignatureInvalid", `alg ${alg} is not supported`);
-  const usable = keys.filter((key) => key.kind === kind);
-  if (usable.length === 0) return fail("TokenSignatureKeyNotFound", `no ${kind} key to verify ${alg}`);
-  const byKid = kid === undefined ? [] : usable.filter((key) => key.kid === kid);
-  for (const candidate of byKid.length > 0 ? byKid : usable) {
-    try {
-      await compactVerify(token, candidate.key, { algorithms: [alg] });
-      return undefined;
-    } catch {
-      // The next key may be the one (key rollover).
-    }
+  let usable = (await resolver.resolve(policy)).keys.filter((key) => key.kind === kind);
+  let candidates = selectedBy(kid, usable);
+  if (candidates.length === 0 && kid !== undefined && policy.openIdConfigUrls.length > 0) {
+    usable = (await resolver.refreshForUnknownKid(policy)).keys.filter((key) => key.kind === kind);
+    candidates = selectedBy(kid, usable);
   }
-  return fail("TokenSignatureInvalid", "the signature matches none of the signing keys");
+  if (candidates.length === 0)
+    return fail("TokenSignatureKeyNotFound", `no ${kind} key${kid === undefined ? "" : ` with kid ${kid}`} to verify ${alg}`);
+  return (await verifiesWith(token, alg, candidates))
+    ? undefined
+    : fail("TokenSignatureInvalid", "the signature matches none of the signing keys");
 }
 
 function audiencesOf(claims: Record<string, unknown>): string[] {
@@ -129,15 +156,17 @@ export async function evaluateValidateJwt(
   const claims = decodeSegment(encodedPayload);
   if (jose === undefined || claims === undefined) return fail("JwtInvalid", "the token's header or payload is not JSON");
 
+  // Guess: the header's `typ` (JWT, or at+jwt of RFC 9068) is not checked; the documentation names no check of it.
   const alg = typeof jose.alg === "string" ? jose.alg : "none";
   if (alg === "none" || signature === "") {
     if (policy.requireSignedTokens) return fail("TokenSignatureInvalid", "the token is not signed");
   } else {
-    const resolved = await keys.resolve(policy);
-    const problem = await verifySignature(token, alg, typeof jose.kid === "string" ? jose.kid : undefined, resolved.keys);
+    const problem = await verifySignature(token, alg, typeof jose.kid === "string" ? jose.kid : undefined, policy, keys);
     if (problem !== undefined) return problem;
   }
 
+  // Guess: the lifetime rule of .NET's token validation, to the second: expired once
+  // now > exp + skew, not yet valid while now + skew < nbf.
   const skew = policy.clockSkewSeconds;
   if (typeof claims.exp !== "number") {
     if (policy.requireExpirationTime) return fail("JwtInvalid", "the token has no expiration time");
