@@ -16,7 +16,9 @@ import {
 // bodies; only the fields in IGNORED_FIELDS are left out of the comparison.
 
 const repoRoot = path.resolve(__dirname, "../../..");
-export const RECORDINGS_DIR = path.resolve(repoRoot, "../shared/auth0-recordings");
+/** The shared recordings; `AUTH0_RECORDINGS_DIR` replays another folder instead. */
+export const DEFAULT_RECORDINGS_DIR = path.resolve(repoRoot, "../shared/auth0-recordings");
+export const recordingsDir = (): string => path.resolve(process.env.AUTH0_RECORDINGS_DIR ?? DEFAULT_RECORDINGS_DIR);
 
 /**
  * The only fields whose recorded values are not compared, each with its reason. A field listed
@@ -61,13 +63,15 @@ export interface ReplayResult {
   mismatches: Mismatch[];
 }
 
-export const recordingFiles = (): string[] =>
-  readdirSync(RECORDINGS_DIR)
+/** Every cassette under `dir`, subfolders included, as paths relative to it (`extended/X.yaml`). */
+export const recordingFiles = (dir = recordingsDir()): string[] =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
     .filter((name) => name.endsWith(".yaml"))
+    .map((name) => name.split(path.sep).join("/"))
     .sort();
 
-export function loadRecording(file: string): Interaction[] {
-  return cassette.parse(parse(readFileSync(path.join(RECORDINGS_DIR, file), "utf8"))).interactions;
+export function loadRecording(file: string, dir = recordingsDir()): Interaction[] {
+  return cassette.parse(parse(readFileSync(path.join(dir, file), "utf8"))).interactions;
 }
 
 const parseJson = (text: string | null | undefined): unknown => {
@@ -168,8 +172,8 @@ async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Int
   }
 }
 
-export async function replayRecording(file: string): Promise<ReplayResult> {
-  const interactions = loadRecording(file);
+export async function replayRecording(file: string, dir = recordingsDir()): Promise<ReplayResult> {
+  const interactions = loadRecording(file, dir);
   const first = interactions[0];
   const domain = first ? new URL(first.request.url).host : "exampleco-dev.eu.auth0.com";
   const standIn = await startAuth0StandIn({ domain });
@@ -216,4 +220,36 @@ export async function replayRecording(file: string): Promise<ReplayResult> {
     await standIn.close();
   }
   return result;
+}
+
+const percent = (part: number, whole: number): string => `${whole === 0 ? "n/a" : ((100 * part) / whole).toFixed(1)}%`;
+
+export interface ReplayTotals {
+  inScope: number;
+  matched: number;
+  outOfScope: number;
+}
+
+export function replayTotals(results: readonly ReplayResult[]): ReplayTotals {
+  return {
+    inScope: results.reduce((sum, result) => sum + result.inScope, 0),
+    matched: results.reduce((sum, result) => sum + result.matched, 0),
+    outOfScope: results.reduce((sum, result) => sum + result.outOfScope.length, 0),
+  };
+}
+
+/** The per-recording table and the `total M/N (P%)` line, as the test and the command print them. */
+export function formatReplay(results: readonly ReplayResult[]): string {
+  const width = Math.max(36, ...results.map((result) => result.file.length));
+  const lines = results.map(
+    (result) =>
+      `  ${result.file.padEnd(width)} ${String(result.matched).padStart(3)}/${String(result.inScope).padEnd(3)} ${percent(result.matched, result.inScope).padStart(6)}   out of scope: ${result.outOfScope.length}`,
+  );
+  const totals = replayTotals(results);
+  return [
+    "Auth0 stand-in conformance (matched/in-scope per recording):",
+    ...lines,
+    `total ${totals.matched}/${totals.inScope} (${percent(totals.matched, totals.inScope)})`,
+    `  out of scope: ${totals.outOfScope}; ignored fields: ${IGNORED_FIELDS.map((field) => field.path).join(", ")}`,
+  ].join("\n");
 }
