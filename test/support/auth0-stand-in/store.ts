@@ -63,7 +63,7 @@ export type User = JsonObject & {
 };
 
 /** A client's registered public key, for `private_key_jwt`. */
-export type Credential = JsonObject & { id: string; kid: string; alg: string; credential_type: string };
+export type Credential = JsonObject & { id: string; credential_type: string; kid?: string; alg?: string };
 
 /** Everything that lives in one tenant. */
 export class TenantState {
