@@ -4,9 +4,9 @@ import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { z } from "zod";
 import {
-  implementsEndpoint,
   startAuth0StandIn,
   type Auth0StandIn,
+  type Connection,
   type Credential,
   type JsonObject,
 } from "../../support/auth0-stand-in/index.js";
@@ -144,24 +144,39 @@ const substituteJson = (value: unknown, ids: ReadonlyMap<string, string>): unkno
   value === undefined ? undefined : JSON.parse(substitute(JSON.stringify(value), ids));
 
 /**
- * Loads what the tenant held before the recording began: clients and credentials that are read
- * but never created in the file (an import test reads resources made outside it).
+ * Loads what the tenant held before the recording began: clients, connections and credentials
+ * that are read (alone or in a list) but never created in the file (an import test reads
+ * resources made outside it), in the order the recording first shows them.
  */
 async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Interaction[]): Promise<void> {
   const created = new Set<string>();
   for (const { request, response } of interactions) {
-    const { pathname } = new URL(request.url);
     const body = parseJson(response.body);
     if (request.method === "POST" && isObject(body)) {
       for (const key of ID_KEYS) if (typeof body[key] === "string") created.add(body[key] as string);
     }
-    if (request.method !== "GET" || response.code !== 200 || !isObject(body)) continue;
+  }
+  const importClient = async (document: Record<string, unknown>): Promise<void> => {
+    const clientId = document.client_id;
+    if (typeof clientId !== "string" || created.has(clientId) || standIn.tenant.clients.has(clientId)) return;
+    // The recorder redacted the secret; the tenant had a real one.
+    await standIn.importClient({ ...(document as JsonObject), client_secret: `preexisting-secret-${clientId}` });
+  };
+  for (const { request, response } of interactions) {
+    const url = new URL(request.url);
+    const { pathname } = url;
+    const body = parseJson(response.body);
+    if (request.method !== "GET" || response.code !== 200) continue;
+    if (pathname === "/api/v2/clients" && !url.searchParams.has("fields")) {
+      const listed = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.clients) ? body.clients : [];
+      for (const document of listed) if (isObject(document)) await importClient(document);
+    }
+    if (!isObject(body)) continue;
     const client = /^\/api\/v2\/clients\/([^/]+)$/.exec(pathname);
-    if (client?.[1] && !created.has(client[1]) && !standIn.tenant.clients.has(client[1]) && !new URL(request.url).search) {
-      const document = { ...body } as JsonObject;
-      // The recorder redacted the secret; the tenant had a real one.
-      document.client_secret = `preexisting-secret-${client[1]}`;
-      await standIn.importClient(document);
+    if (client?.[1] && !url.search) await importClient(body);
+    const connection = /^\/api\/v2\/connections\/([^/]+)$/.exec(pathname);
+    if (connection?.[1] && !url.search && !created.has(connection[1]) && !standIn.tenant.connections.has(connection[1])) {
+      standIn.tenant.connections.set(connection[1], { enabled_clients: [], ...body } as unknown as Connection);
     }
     const credential = /^\/api\/v2\/clients\/([^/]+)\/credentials\/([^/]+)$/.exec(pathname);
     if (credential?.[1] && credential[2] && !created.has(credential[2])) {
@@ -169,6 +184,49 @@ async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Int
         standIn.importCredential(credential[1], body as Credential);
       }
     }
+  }
+}
+
+/**
+ * The kinds of Auth0 object the stand-in models, recognised from the request alone. Everything
+ * else is out of scope as a whole kind (roles, permissions, organizations, actions, tenant
+ * settings, connections of other strategies, ...); within these kinds every interaction counts,
+ * whether or not the stand-in implements its endpoint.
+ */
+const IN_SCOPE_KINDS = new Set(["resource-servers", "clients", "client-grants", "connections", "users", "oauth/token"]);
+
+/** Ids of connections the recording created with a strategy other than `auth0` (social, enterprise, passwordless). */
+type OtherStrategyConnections = Set<string>;
+
+export function interactionKind(
+  request: Interaction["request"],
+  otherConnections: OtherStrategyConnections,
+): { kind: string; inScope: boolean } {
+  const { pathname } = new URL(request.url);
+  if (pathname === "/oauth/token") return { kind: "oauth/token", inScope: true };
+  const segments = pathname.replace(/^\/api\/v2\//, "").split("/");
+  const [collection = "", id, sub] = segments;
+  if (!pathname.startsWith("/api/v2/")) return { kind: pathname, inScope: false };
+  if (collection === "users" && (sub === "roles" || sub === "permissions")) return { kind: `user ${sub}`, inScope: false };
+  if (collection === "connections") {
+    const body = parseJson(request.body);
+    const strategy = request.method === "POST" && id === undefined && isObject(body) ? body.strategy : undefined;
+    if (typeof strategy === "string" && strategy !== "auth0") return { kind: `connections (${strategy})`, inScope: false };
+    if (id !== undefined && otherConnections.has(decodeURIComponent(id))) return { kind: "connections (other strategy)", inScope: false };
+  }
+  return { kind: collection, inScope: IN_SCOPE_KINDS.has(collection) };
+}
+
+function rememberOtherConnection(
+  request: Interaction["request"],
+  response: Interaction["response"],
+  otherConnections: OtherStrategyConnections,
+): void {
+  const { pathname } = new URL(request.url);
+  const body = parseJson(request.body);
+  const created = parseJson(response.body);
+  if (request.method === "POST" && pathname === "/api/v2/connections" && isObject(body) && body.strategy !== "auth0" && isObject(created)) {
+    if (typeof created.id === "string") otherConnections.add(created.id);
   }
 }
 
@@ -182,11 +240,13 @@ export async function replayRecording(file: string, dir = recordingsDir()): Prom
     await seedPreexisting(standIn, interactions);
     const token = await standIn.managementToken();
     const ids = new Map<string, string>();
+    const otherConnections: OtherStrategyConnections = new Set();
     for (const [index, { request, response }] of interactions.entries()) {
       const recordedUrl = new URL(request.url);
       const label = `${request.method} ${recordedUrl.pathname}${recordedUrl.search}`;
-      const apiPath = recordedUrl.pathname.replace(/^\/api\/v2/, "");
-      if (!recordedUrl.pathname.startsWith("/api/v2/") || !implementsEndpoint(request.method, apiPath)) {
+      const { inScope } = interactionKind(request, otherConnections);
+      rememberOtherConnection(request, response, otherConnections);
+      if (!inScope) {
         result.outOfScope.push({ index, request: label });
         continue;
       }
@@ -221,7 +281,6 @@ export async function replayRecording(file: string, dir = recordingsDir()): Prom
   }
   return result;
 }
-
 const percent = (part: number, whole: number): string => `${whole === 0 ? "n/a" : ((100 * part) / whole).toFixed(1)}%`;
 
 export interface ReplayTotals {

@@ -14,11 +14,16 @@ function findCredential(tenant: TenantState, clientId: string, id: string): Cred
   return entry.document;
 }
 
+const sortKey = (credential: Credential): string => String(credential.kid ?? credential.thumbprint_sha256 ?? credential.id);
+
 export const clientCredentialRoutes: Route[] = [
-  // Recorded: the list is a bare array even when `include_totals` and `per_page` are sent, newest first.
+  // Recorded: the list is a bare array even when `include_totals` and `per_page` are sent, and
+  // comes ordered by key id (thumbprint for certificates): every recorded list fits that order,
+  // none fits creation order either way.
   route("GET", "/clients/:id/credentials", ["read:client_credentials"], ({ tenant, params }) => {
     const client = findClient(tenant, params.id ?? "");
-    return { status: 200, body: [...(tenant.credentials.get(client.client_id)?.values() ?? [])].map((entry) => entry.document).reverse() };
+    const documents = [...(tenant.credentials.get(client.client_id)?.values() ?? [])].map((entry) => entry.document);
+    return { status: 200, body: documents.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0)) };
   }),
 
   route("POST", "/clients/:id/credentials", ["create:client_credentials"], async ({ tenant, params, body }) => {

@@ -152,6 +152,8 @@ export function findClient(tenant: TenantState, id: string): Client {
  */
 function write(document: Client, input: Record<string, unknown>): void {
   const { oidc_logout: logout, oidc_backchannel_logout: backchannel, ...rest } = input;
+  // Recorded: an empty login URI unsets it (Auth0 accepts only an https URL or nothing).
+  if (rest.initiate_login_uri === "") rest.initiate_login_uri = null;
   mergePatch(document, rest);
   if (logout === null || backchannel === null) {
     delete document.oidc_logout;
@@ -241,7 +243,7 @@ export const clientRoutes: Route[] = [
         params.is_global !== true,
     );
     const shown = matching.map((client) => selectFields(presentClient(client, scopes.has("read:client_keys")), params, ["signing_keys"]));
-    return { status: 200, body: offsetPage(shown, "clients", params) };
+    return { status: 200, body: offsetPage(shown, "clients", params, { pagedClients: true }) };
   }),
 
   route("GET", "/clients/:id", ["read:clients", "read:client_keys"], ({ tenant, params, query, scopes }) => {
