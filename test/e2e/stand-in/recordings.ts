@@ -162,6 +162,14 @@ async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Int
     // The recorder redacted the secret; the tenant had a real one.
     await standIn.importClient({ ...(document as JsonObject), client_secret: `preexisting-secret-${clientId}` });
   };
+  const importConnection = (document: Record<string, unknown>): void => {
+    const { id, name } = document;
+    if (typeof id !== "string" || created.has(id) || standIn.tenant.connections.has(id)) return;
+    // The recorded tenant's own default database connection takes the place of the stand-in's.
+    const sameName = typeof name === "string" ? standIn.tenant.connectionByName(name) : undefined;
+    if (sameName) standIn.tenant.connections.delete(sameName.id);
+    standIn.tenant.connections.set(id, { enabled_clients: [], ...document } as unknown as Connection);
+  };
   for (const { request, response } of interactions) {
     const url = new URL(request.url);
     const { pathname } = url;
@@ -171,13 +179,13 @@ async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Int
       const listed = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.clients) ? body.clients : [];
       for (const document of listed) if (isObject(document)) await importClient(document);
     }
+    if (pathname === "/api/v2/connections" && isObject(body) && Array.isArray(body.connections)) {
+      for (const document of body.connections) if (isObject(document)) importConnection(document);
+    }
     if (!isObject(body)) continue;
     const client = /^\/api\/v2\/clients\/([^/]+)$/.exec(pathname);
     if (client?.[1] && !url.search) await importClient(body);
-    const connection = /^\/api\/v2\/connections\/([^/]+)$/.exec(pathname);
-    if (connection?.[1] && !url.search && !created.has(connection[1]) && !standIn.tenant.connections.has(connection[1])) {
-      standIn.tenant.connections.set(connection[1], { enabled_clients: [], ...body } as unknown as Connection);
-    }
+    if (/^\/api\/v2\/connections\/[^/]+$/.test(pathname) && !url.search) importConnection(body);
     const credential = /^\/api\/v2\/clients\/([^/]+)\/credentials\/([^/]+)$/.exec(pathname);
     if (credential?.[1] && credential[2] && !created.has(credential[2])) {
       if (!standIn.tenant.credentials.get(credential[1])?.has(credential[2])) {

@@ -107,7 +107,9 @@ export function connectionRoutes(configurationKey: Buffer): Route[] {
     route("GET", "/connections", ["read:connections"], ({ tenant, query, searchParams }) => {
       const params = parseQuery(listQuery, query);
       const strategies = searchParams.getAll("strategy").flatMap((value) => value.split(","));
+      // Recorded: Auth0 lists connections by name, case-insensitively.
       const matching = [...tenant.connections.values()]
+        .sort((a, b) => a.name.localeCompare(b.name, "en", { sensitivity: "base" }))
         .filter(
           (connection) =>
             (strategies.length === 0 || strategies.includes(connection.strategy)) &&
