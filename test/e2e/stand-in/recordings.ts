@@ -238,13 +238,33 @@ function rememberOtherConnection(
   }
 }
 
+// One stand-in per tenant domain, reset to a new tenant before each recording: a replay then
+// costs its requests, not a fresh RSA key each time.
+const standIns = new Map<string, Promise<Auth0StandIn>>();
+const standInFor = (domain: string): Promise<Auth0StandIn> => {
+  let standIn = standIns.get(domain);
+  if (!standIn) {
+    standIn = startAuth0StandIn({ domain });
+    standIns.set(domain, standIn);
+  }
+  return standIn;
+};
+
+/** Closes the stand-ins replays started; call once after the last replay. */
+export async function closeReplayStandIns(): Promise<void> {
+  const started = [...standIns.values()];
+  standIns.clear();
+  await Promise.all(started.map(async (standIn) => (await standIn).close()));
+}
+
 export async function replayRecording(file: string, dir = recordingsDir()): Promise<ReplayResult> {
   const interactions = loadRecording(file, dir);
   const first = interactions[0];
   const domain = first ? new URL(first.request.url).host : "exampleco-dev.eu.auth0.com";
-  const standIn = await startAuth0StandIn({ domain });
+  const standIn = await standInFor(domain);
+  standIn.reset();
   const result: ReplayResult = { file, inScope: 0, matched: 0, outOfScope: [], mismatches: [] };
-  try {
+  {
     await seedPreexisting(standIn, interactions);
     const token = await standIn.managementToken();
     const ids = new Map<string, string>();
@@ -283,9 +303,7 @@ export async function replayRecording(file: string, dir = recordingsDir()): Prom
         });
       }
     }
-    if (standIn.internalErrors.length > 0) throw new AggregateError(standIn.internalErrors, `${file}: the stand-in failed internally`);
-  } finally {
-    await standIn.close();
+    if (standIn.internalErrors.length > 0) throw new AggregateError([...standIn.internalErrors], `${file}: the stand-in failed internally`);
   }
   return result;
 }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { formatReplay, recordingFiles, recordingsDir, replayRecording, type ReplayResult } from "./recordings.js";
+import { closeReplayStandIns, formatReplay, recordingFiles, recordingsDir, replayRecording, type ReplayResult } from "./recordings.js";
 
 // `npm run stand-in:replay [-- <dir>] [--mismatches]`: replays every cassette under <dir> (by
 // default the shared recordings, or AUTH0_RECORDINGS_DIR) against a fresh stand-in each and
@@ -42,6 +42,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  await closeReplayStandIns();
   console.log(formatReplay(results));
   return failed ? 1 : 0;
 }
