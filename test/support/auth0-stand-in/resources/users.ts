@@ -4,7 +4,7 @@ import { badRequest, conflict, notFound } from "../errors.js";
 import { userIdSuffix } from "../ids.js";
 import { fieldsQuery, offsetPage, offsetQuery, selectFields } from "../pagination.js";
 import { route, type Route } from "../router.js";
-import type { TenantState, User } from "../store.js";
+import { decodedAgain, type TenantState, type User } from "../store.js";
 import { jsonObject, parseBody, parseQuery, removeKey, type JsonObject } from "../validation.js";
 
 const profile = {
@@ -84,7 +84,9 @@ function mergeMetadata(user: User, field: "user_metadata" | "app_metadata", upda
 }
 
 function findUser(tenant: TenantState, id: string): User {
-  const user = tenant.users.get(id);
+  // User ids carry a `|`, which some clients encode twice (`auth0%257C...`).
+  const again = decodedAgain(id);
+  const user = tenant.users.get(id) ?? (again === undefined ? undefined : tenant.users.get(again));
   if (!user) throw notFound("The user does not exist.", "inexistent_user");
   return user;
 }
