@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuth0StandIn, type Auth0StandIn } from "../../support/auth0-stand-in/index.js";
 import { api } from "./helpers.js";
@@ -20,20 +21,27 @@ beforeAll(async () => {
 afterAll(() => auth0.close());
 
 describe("payload validation", () => {
-  it("names an unknown property in Auth0's words", async () => {
-    const answer = await api(auth0, token, "POST", "/resource-servers", { identifier: "https://a.example.com", foo: 1 });
-    expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({
-      statusCode: 400,
-      error: "Bad Request",
-      message: "Payload validation error: 'Additional properties not allowed: foo'.",
-      errorCode: "invalid_body",
+  it("stores a top-level property it does not model and echoes it, as Auth0 does for properties newer than a client", async () => {
+    const created = await api<Record<string, unknown>>(auth0, token, "POST", "/resource-servers", {
+      identifier: "https://a.example.com",
+      authorization_policy: { policy_id: "p-1" },
     });
+    expect(created.status).toBe(201);
+    expect(created.body.authorization_policy).toEqual({ policy_id: "p-1" });
+    const read = await api<Record<string, unknown>>(auth0, token, "GET", "/resource-servers/https%3A%2F%2Fa.example.com");
+    expect(read.body.authorization_policy).toEqual({ policy_id: "p-1" });
+  });
+
+  it("names an unknown property inside an object it validates, in Auth0's words", async () => {
     const nested = await api(auth0, token, "PATCH", "/resource-servers/https%3A%2F%2Fexisting.example.com", {
       subject_type_authorization: { user: { policy: "allow_all", extra: true } },
     });
-    expect(nested.body).toMatchObject({
+    expect(nested.status).toBe(400);
+    expect(nested.body).toEqual({
+      statusCode: 400,
+      error: "Bad Request",
       message: "Payload validation error: 'Additional properties not allowed: extra' on property subject_type_authorization.user.",
+      errorCode: "invalid_body",
     });
   });
 
@@ -134,5 +142,65 @@ describe("payload validation", () => {
     expect(statuses.filter((entry) => entry.status >= 400).length).toBeGreaterThan(statuses.length * 0.9);
     expect(auth0.internalErrors).toEqual([]);
     expect(Object.prototype).not.toHaveProperty("polluted");
+  });
+
+  it("never answers 5xx to any JSON body on any write (property, seeded)", async () => {
+    const targets: Array<[string, string]> = [
+      ["POST", "/resource-servers"],
+      ["PATCH", "/resource-servers/https%3A%2F%2Fexisting.example.com"],
+      ["POST", "/clients"],
+      ["PATCH", `/clients/${clientId}`],
+      ["POST", `/clients/${clientId}/credentials`],
+      ["POST", "/client-grants"],
+      ["POST", "/connections"],
+      ["PATCH", `/connections/${connectionId}`],
+      ["PATCH", `/connections/${connectionId}/clients`],
+      ["POST", "/users"],
+    ];
+    // Known property names with arbitrary values reach the validators and the merge; arbitrary
+    // JSON reaches the parser. Names of nested objects are included so that merges meet them.
+    const known = [
+      "name",
+      "identifier",
+      "app_type",
+      "jwt_configuration",
+      "refresh_token",
+      "client_metadata",
+      "options",
+      "scopes",
+      "subject_type_authorization",
+      "token_endpoint_auth_method",
+      "client_authentication_methods",
+      "oidc_logout",
+      "oidc_backchannel_logout",
+      "audience",
+      "client_id",
+      "scope",
+      "strategy",
+      "password_options",
+      "attributes",
+      "validation",
+      "connection",
+      "email",
+      "password",
+      "credential_type",
+      "pem",
+      "expires_at",
+      "is_first_party",
+    ];
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.dictionary(fc.constantFrom(...known), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...targets), body, async ([method, path], payload) => {
+        const answer = await api(auth0, token, method, path, payload);
+        expect(answer.status, `${method} ${path} ${JSON.stringify(payload)}`).toBeLessThan(500);
+        if (answer.status >= 400)
+          expect(answer.body).toMatchObject({ statusCode: answer.status, error: expect.any(String), message: expect.any(String) });
+      }),
+      { seed: 20261201, numRuns: 300 },
+    );
+    expect(auth0.internalErrors).toEqual([]);
   });
 });

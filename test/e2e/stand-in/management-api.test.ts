@@ -254,7 +254,8 @@ describe("connections", () => {
     const byName = await api<Array<{ id: string }>>(auth0, token, "GET", "/connections?name=timesheets-db");
     expect(byName.body.map((connection) => connection.id)).toEqual([created.body.id]);
     const byStrategy = await api<Array<{ name: string }>>(auth0, token, "GET", "/connections?strategy=auth0");
-    expect(byStrategy.body.map((connection) => connection.name)).toEqual(["Username-Password-Authentication", "timesheets-db"]);
+    // Auth0 lists connections by name, case-insensitively (recorded), not in creation order.
+    expect(byStrategy.body.map((connection) => connection.name)).toEqual(["timesheets-db", "Username-Password-Authentication"]);
     const deleted = await api(auth0, token, "DELETE", `/connections/${created.body.id}`);
     expect(deleted.status).toBe(202);
     expect(deleted.body).toEqual({ deleted_at: expect.any(String) });

@@ -4,9 +4,9 @@ import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { z } from "zod";
 import {
-  implementsEndpoint,
   startAuth0StandIn,
   type Auth0StandIn,
+  type Connection,
   type Credential,
   type JsonObject,
 } from "../../support/auth0-stand-in/index.js";
@@ -16,7 +16,9 @@ import {
 // bodies; only the fields in IGNORED_FIELDS are left out of the comparison.
 
 const repoRoot = path.resolve(__dirname, "../../..");
-export const RECORDINGS_DIR = path.resolve(repoRoot, "../shared/auth0-recordings");
+/** The shared recordings; `AUTH0_RECORDINGS_DIR` replays another folder instead. */
+export const DEFAULT_RECORDINGS_DIR = path.resolve(repoRoot, "../shared/auth0-recordings");
+export const recordingsDir = (): string => path.resolve(process.env.AUTH0_RECORDINGS_DIR ?? DEFAULT_RECORDINGS_DIR);
 
 /**
  * The only fields whose recorded values are not compared, each with its reason. A field listed
@@ -61,13 +63,15 @@ export interface ReplayResult {
   mismatches: Mismatch[];
 }
 
-export const recordingFiles = (): string[] =>
-  readdirSync(RECORDINGS_DIR)
+/** Every cassette under `dir`, subfolders included, as paths relative to it (`extended/X.yaml`). */
+export const recordingFiles = (dir = recordingsDir()): string[] =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
     .filter((name) => name.endsWith(".yaml"))
+    .map((name) => name.split(path.sep).join("/"))
     .sort();
 
-export function loadRecording(file: string): Interaction[] {
-  return cassette.parse(parse(readFileSync(path.join(RECORDINGS_DIR, file), "utf8"))).interactions;
+export function loadRecording(file: string, dir = recordingsDir()): Interaction[] {
+  return cassette.parse(parse(readFileSync(path.join(dir, file), "utf8"))).interactions;
 }
 
 const parseJson = (text: string | null | undefined): unknown => {
@@ -140,25 +144,48 @@ const substituteJson = (value: unknown, ids: ReadonlyMap<string, string>): unkno
   value === undefined ? undefined : JSON.parse(substitute(JSON.stringify(value), ids));
 
 /**
- * Loads what the tenant held before the recording began: clients and credentials that are read
- * but never created in the file (an import test reads resources made outside it).
+ * Loads what the tenant held before the recording began: clients, connections and credentials
+ * that are read (alone or in a list) but never created in the file (an import test reads
+ * resources made outside it), in the order the recording first shows them.
  */
 async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Interaction[]): Promise<void> {
   const created = new Set<string>();
   for (const { request, response } of interactions) {
-    const { pathname } = new URL(request.url);
     const body = parseJson(response.body);
     if (request.method === "POST" && isObject(body)) {
       for (const key of ID_KEYS) if (typeof body[key] === "string") created.add(body[key] as string);
     }
-    if (request.method !== "GET" || response.code !== 200 || !isObject(body)) continue;
-    const client = /^\/api\/v2\/clients\/([^/]+)$/.exec(pathname);
-    if (client?.[1] && !created.has(client[1]) && !standIn.tenant.clients.has(client[1]) && !new URL(request.url).search) {
-      const document = { ...body } as JsonObject;
-      // The recorder redacted the secret; the tenant had a real one.
-      document.client_secret = `preexisting-secret-${client[1]}`;
-      await standIn.importClient(document);
+  }
+  const importClient = async (document: Record<string, unknown>): Promise<void> => {
+    const clientId = document.client_id;
+    if (typeof clientId !== "string" || created.has(clientId) || standIn.tenant.clients.has(clientId)) return;
+    // The recorder redacted the secret; the tenant had a real one.
+    await standIn.importClient({ ...(document as JsonObject), client_secret: `preexisting-secret-${clientId}` });
+  };
+  const importConnection = (document: Record<string, unknown>): void => {
+    const { id, name } = document;
+    if (typeof id !== "string" || created.has(id) || standIn.tenant.connections.has(id)) return;
+    // The recorded tenant's own default database connection takes the place of the stand-in's.
+    const sameName = typeof name === "string" ? standIn.tenant.connectionByName(name) : undefined;
+    if (sameName) standIn.tenant.connections.delete(sameName.id);
+    standIn.tenant.connections.set(id, { enabled_clients: [], ...document } as unknown as Connection);
+  };
+  for (const { request, response } of interactions) {
+    const url = new URL(request.url);
+    const { pathname } = url;
+    const body = parseJson(response.body);
+    if (request.method !== "GET" || response.code !== 200) continue;
+    if (pathname === "/api/v2/clients" && !url.searchParams.has("fields")) {
+      const listed = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.clients) ? body.clients : [];
+      for (const document of listed) if (isObject(document)) await importClient(document);
     }
+    if (pathname === "/api/v2/connections" && isObject(body) && Array.isArray(body.connections)) {
+      for (const document of body.connections) if (isObject(document)) importConnection(document);
+    }
+    if (!isObject(body)) continue;
+    const client = /^\/api\/v2\/clients\/([^/]+)$/.exec(pathname);
+    if (client?.[1] && !url.search) await importClient(body);
+    if (/^\/api\/v2\/connections\/[^/]+$/.test(pathname) && !url.search) importConnection(body);
     const credential = /^\/api\/v2\/clients\/([^/]+)\/credentials\/([^/]+)$/.exec(pathname);
     if (credential?.[1] && credential[2] && !created.has(credential[2])) {
       if (!standIn.tenant.credentials.get(credential[1])?.has(credential[2])) {
@@ -168,21 +195,86 @@ async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Int
   }
 }
 
-export async function replayRecording(file: string): Promise<ReplayResult> {
-  const interactions = loadRecording(file);
+/**
+ * The kinds of Auth0 object the stand-in models, recognised from the request alone. Everything
+ * else is out of scope as a whole kind (roles, permissions, organizations, actions, tenant
+ * settings, connections of other strategies, ...); within these kinds every interaction counts,
+ * whether or not the stand-in implements its endpoint.
+ */
+const IN_SCOPE_KINDS = new Set(["resource-servers", "clients", "client-grants", "connections", "users", "oauth/token"]);
+
+/** Ids of connections the recording created with a strategy other than `auth0` (social, enterprise, passwordless). */
+type OtherStrategyConnections = Set<string>;
+
+export function interactionKind(
+  request: Interaction["request"],
+  otherConnections: OtherStrategyConnections,
+): { kind: string; inScope: boolean } {
+  const { pathname } = new URL(request.url);
+  if (pathname === "/oauth/token") return { kind: "oauth/token", inScope: true };
+  const segments = pathname.replace(/^\/api\/v2\//, "").split("/");
+  const [collection = "", id, sub] = segments;
+  if (!pathname.startsWith("/api/v2/")) return { kind: pathname, inScope: false };
+  if (collection === "users" && (sub === "roles" || sub === "permissions")) return { kind: `user ${sub}`, inScope: false };
+  if (collection === "connections") {
+    const body = parseJson(request.body);
+    const strategy = request.method === "POST" && id === undefined && isObject(body) ? body.strategy : undefined;
+    if (typeof strategy === "string" && strategy !== "auth0") return { kind: `connections (${strategy})`, inScope: false };
+    if (id !== undefined && otherConnections.has(decodeURIComponent(id))) return { kind: "connections (other strategy)", inScope: false };
+  }
+  return { kind: collection, inScope: IN_SCOPE_KINDS.has(collection) };
+}
+
+function rememberOtherConnection(
+  request: Interaction["request"],
+  response: Interaction["response"],
+  otherConnections: OtherStrategyConnections,
+): void {
+  const { pathname } = new URL(request.url);
+  const body = parseJson(request.body);
+  const created = parseJson(response.body);
+  if (request.method === "POST" && pathname === "/api/v2/connections" && isObject(body) && body.strategy !== "auth0" && isObject(created)) {
+    if (typeof created.id === "string") otherConnections.add(created.id);
+  }
+}
+
+// One stand-in per tenant domain, reset to a new tenant before each recording: a replay then
+// costs its requests, not a fresh RSA key each time.
+const standIns = new Map<string, Promise<Auth0StandIn>>();
+const standInFor = (domain: string): Promise<Auth0StandIn> => {
+  let standIn = standIns.get(domain);
+  if (!standIn) {
+    standIn = startAuth0StandIn({ domain });
+    standIns.set(domain, standIn);
+  }
+  return standIn;
+};
+
+/** Closes the stand-ins replays started; call once after the last replay. */
+export async function closeReplayStandIns(): Promise<void> {
+  const started = [...standIns.values()];
+  standIns.clear();
+  await Promise.all(started.map(async (standIn) => (await standIn).close()));
+}
+
+export async function replayRecording(file: string, dir = recordingsDir()): Promise<ReplayResult> {
+  const interactions = loadRecording(file, dir);
   const first = interactions[0];
   const domain = first ? new URL(first.request.url).host : "exampleco-dev.eu.auth0.com";
-  const standIn = await startAuth0StandIn({ domain });
+  const standIn = await standInFor(domain);
+  standIn.reset();
   const result: ReplayResult = { file, inScope: 0, matched: 0, outOfScope: [], mismatches: [] };
-  try {
+  {
     await seedPreexisting(standIn, interactions);
     const token = await standIn.managementToken();
     const ids = new Map<string, string>();
+    const otherConnections: OtherStrategyConnections = new Set();
     for (const [index, { request, response }] of interactions.entries()) {
       const recordedUrl = new URL(request.url);
       const label = `${request.method} ${recordedUrl.pathname}${recordedUrl.search}`;
-      const apiPath = recordedUrl.pathname.replace(/^\/api\/v2/, "");
-      if (!recordedUrl.pathname.startsWith("/api/v2/") || !implementsEndpoint(request.method, apiPath)) {
+      const { inScope } = interactionKind(request, otherConnections);
+      rememberOtherConnection(request, response, otherConnections);
+      if (!inScope) {
         result.outOfScope.push({ index, request: label });
         continue;
       }
@@ -211,9 +303,38 @@ export async function replayRecording(file: string): Promise<ReplayResult> {
         });
       }
     }
-    if (standIn.internalErrors.length > 0) throw new AggregateError(standIn.internalErrors, `${file}: the stand-in failed internally`);
-  } finally {
-    await standIn.close();
+    if (standIn.internalErrors.length > 0) throw new AggregateError([...standIn.internalErrors], `${file}: the stand-in failed internally`);
   }
   return result;
+}
+const percent = (part: number, whole: number): string => `${whole === 0 ? "n/a" : ((100 * part) / whole).toFixed(1)}%`;
+
+export interface ReplayTotals {
+  inScope: number;
+  matched: number;
+  outOfScope: number;
+}
+
+export function replayTotals(results: readonly ReplayResult[]): ReplayTotals {
+  return {
+    inScope: results.reduce((sum, result) => sum + result.inScope, 0),
+    matched: results.reduce((sum, result) => sum + result.matched, 0),
+    outOfScope: results.reduce((sum, result) => sum + result.outOfScope.length, 0),
+  };
+}
+
+/** The per-recording table and the `total M/N (P%)` line, as the test and the command print them. */
+export function formatReplay(results: readonly ReplayResult[]): string {
+  const width = Math.max(36, ...results.map((result) => result.file.length));
+  const lines = results.map(
+    (result) =>
+      `  ${result.file.padEnd(width)} ${String(result.matched).padStart(3)}/${String(result.inScope).padEnd(3)} ${percent(result.matched, result.inScope).padStart(6)}   out of scope: ${result.outOfScope.length}`,
+  );
+  const totals = replayTotals(results);
+  return [
+    "Auth0 stand-in conformance (matched/in-scope per recording):",
+    ...lines,
+    `total ${totals.matched}/${totals.inScope} (${percent(totals.matched, totals.inScope)})`,
+    `  out of scope: ${totals.outOfScope}; ignored fields: ${IGNORED_FIELDS.map((field) => field.path).join(", ")}`,
+  ].join("\n");
 }

@@ -1,9 +1,6 @@
-import { generateKeyPair, type KeyObject } from "node:crypto";
-import { promisify } from "node:util";
+import { KeyObject, webcrypto } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
-import { pkcs7, selfSignedCertificate, type Certificate } from "./certificate.js";
-
-const generateRsaKeyPair = promisify(generateKeyPair);
+import { CERTIFICATE_KEY_ALGORITHM, pkcs7, selfSignedCertificate, type Certificate } from "./certificate.js";
 
 export type AsymmetricAlg = "RS256" | "PS256";
 
@@ -36,8 +33,12 @@ export interface TenantKeys {
 }
 
 async function signingKey(alg: AsymmetricAlg, domain: string): Promise<SigningKey> {
-  const { publicKey, privateKey } = await generateRsaKeyPair("rsa", { modulusLength: 2048 });
-  const certificate = selfSignedCertificate(domain, publicKey, privateKey);
+  // WebCrypto generates on libuv's pool, like generateKeyPair; the pair signs its own certificate
+  // and, as KeyObjects, every token (jose signs PS256 with the same RSA key material).
+  const pair = (await webcrypto.subtle.generateKey(CERTIFICATE_KEY_ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const certificate = await selfSignedCertificate(domain, pair);
+  const publicKey = KeyObject.from(pair.publicKey);
+  const privateKey = KeyObject.from(pair.privateKey);
   const exported = publicKey.export({ format: "jwk" });
   const base: JWK = { kty: "RSA", n: exported.n, e: exported.e };
   const kid = await calculateJwkThumbprint(base);

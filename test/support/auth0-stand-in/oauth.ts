@@ -57,6 +57,22 @@ function basicCredentials(authorization: string | undefined): { clientId: string
   }
 }
 
+/** A grant of `/oauth/token`: answers a token for the request, or throws Auth0's OAuth error. */
+export type GrantHandler = (
+  endpoint: TokenEndpoint,
+  parameters: Map<string, string>,
+  authorization: string | undefined,
+) => Promise<IssuedToken>;
+
+/**
+ * The grants the token endpoint answers, by `grant_type`. A grant lives in its own function (or
+ * module) and is added here; anything not listed is Auth0's `unsupported_grant_type`.
+ */
+export const GRANT_TYPES: Readonly<Record<string, GrantHandler>> = {
+  client_credentials: (endpoint, parameters, authorization) => endpoint.clientCredentials(parameters, authorization),
+  [PASSWORD_REALM_GRANT]: (endpoint, parameters, authorization) => endpoint.passwordRealm(parameters, authorization),
+};
+
 export class TokenEndpoint {
   /** Assertion ids already used, so a replayed `private_key_jwt` assertion is refused. */
   private readonly seenAssertionIds = new Set<string>();
@@ -73,18 +89,19 @@ export class TokenEndpoint {
   async handle(parameters: Map<string, string>, authorization: string | undefined): Promise<IssuedToken> {
     const grantType = parameters.get("grant_type");
     if (grantType === undefined) throw new OAuthError(400, "invalid_request", "Missing required parameter: grant_type");
-    if (grantType === PASSWORD_REALM_GRANT) {
-      return passwordRealmGrant(
-        this.tenant,
-        await this.keys(),
-        this.issuer,
-        await this.authenticate(parameters, authorization),
-        parameters,
-      );
-    }
-    if (grantType !== "client_credentials") {
-      throw new OAuthError(400, "unsupported_grant_type", `Unsupported grant type: ${grantType}`);
-    }
+    const grant = Object.hasOwn(GRANT_TYPES, grantType) ? GRANT_TYPES[grantType] : undefined;
+    if (!grant) throw new OAuthError(400, "unsupported_grant_type", `Unsupported grant type: ${grantType}`);
+    return grant(this, parameters, authorization);
+  }
+
+  /** Auth0's password-realm grant (a user signed in without a browser), after the client is authenticated. */
+  async passwordRealm(parameters: Map<string, string>, authorization: string | undefined): Promise<IssuedToken> {
+    const client = await this.authenticate(parameters, authorization);
+    return passwordRealmGrant(this.tenant, await this.keys(), this.issuer, client, parameters);
+  }
+
+  /** The client-credentials grant (machine-to-machine): the client's grant on the audience decides the scopes. */
+  async clientCredentials(parameters: Map<string, string>, authorization: string | undefined): Promise<IssuedToken> {
     const client = await this.authenticate(parameters, authorization);
     if (!(client.grant_types ?? []).includes("client_credentials")) {
       throw new OAuthError(403, "unauthorized_client", "Grant type 'client_credentials' not allowed for the client.");
@@ -111,7 +128,8 @@ export class TokenEndpoint {
     return issueAccessToken(await this.keys(), { issuer: this.issuer, resourceServer, clientId: client.client_id, scopes });
   }
 
-  private async authenticate(parameters: Map<string, string>, authorization: string | undefined): Promise<Client> {
+  /** Authenticates the calling client by secret (Basic or form) or by `private_key_jwt` assertion. */
+  async authenticate(parameters: Map<string, string>, authorization: string | undefined): Promise<Client> {
     const assertion = parameters.get("client_assertion");
     if (assertion !== undefined) return this.authenticateWithAssertion(assertion, parameters);
     const basic = basicCredentials(authorization);

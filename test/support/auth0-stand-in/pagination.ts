@@ -31,12 +31,25 @@ export interface OffsetParams {
   include_totals?: boolean | undefined;
 }
 
-export function offsetPage<T>(items: readonly T[], key: string, params: OffsetParams): unknown {
+export interface EnvelopeExtras {
+  /** Recorded for user searches: `length`, the number of documents on the page. */
+  withLength?: boolean;
+  /**
+   * Recorded for client lists asked for a `page`: `length: 0` and `next: ""` beside the
+   * totals, whatever the page holds. Undocumented; reproduced as recorded.
+   */
+  pagedClients?: boolean;
+}
+
+export function offsetPage<T>(items: readonly T[], key: string, params: OffsetParams, extras: EnvelopeExtras = {}): unknown {
   const perPage = params.per_page ?? 50;
   const page = params.page ?? 0;
   const slice = items.slice(page * perPage, page * perPage + perPage);
   if (!params.include_totals) return slice;
-  return { start: page * perPage, limit: perPage, total: items.length, [key]: slice };
+  const envelope: Record<string, unknown> = { start: page * perPage, limit: perPage, total: items.length, [key]: slice };
+  if (extras.withLength) envelope.length = slice.length;
+  if (extras.pagedClients && params.page !== undefined) Object.assign(envelope, { length: 0, next: "" });
+  return envelope;
 }
 
 export interface CheckpointParams {

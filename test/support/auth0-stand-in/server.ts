@@ -84,11 +84,17 @@ function parseJson(raw: string, contentType: string | undefined): unknown {
   if (contentType !== undefined && !/\bjson\b/i.test(contentType)) {
     throw new ManagementApiError(415, "Unsupported Media Type");
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw, (key, value: unknown) => {
+      // hapi (Auth0's server) refuses prototype-poisoning payloads as malformed JSON.
+      if (key === "__proto__") throw new SyntaxError("__proto__ in payload");
+      return value;
+    });
   } catch {
     throw new ManagementApiError(400, "Invalid request payload JSON format", "invalid_body");
   }
+  return parsed;
 }
 
 async function managementAnswer(parts: ServerParts, request: IncomingMessage, url: URL, raw: string): Promise<Answer> {

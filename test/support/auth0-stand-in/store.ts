@@ -63,7 +63,7 @@ export type User = JsonObject & {
 };
 
 /** A client's registered public key, for `private_key_jwt`. */
-export type Credential = JsonObject & { id: string; kid: string; alg: string; credential_type: string };
+export type Credential = JsonObject & { id: string; credential_type: string; kid?: string; alg?: string };
 
 /** Everything that lives in one tenant. */
 export class TenantState {
@@ -128,9 +128,14 @@ export class TenantState {
     return undefined;
   }
 
-  /** Auth0 addresses a resource server by its id or by its (URL-encoded) identifier. */
+  /**
+   * Auth0 addresses a resource server by its id or by its identifier, URL-encoded once or twice
+   * (clients that encode a path segment themselves send `https:%252F%252F...`).
+   */
   resourceServerByIdOrIdentifier(idOrIdentifier: string): ResourceServer | undefined {
-    return this.resourceServers.get(idOrIdentifier) ?? this.resourceServerByIdentifier(idOrIdentifier);
+    const found = this.resourceServers.get(idOrIdentifier) ?? this.resourceServerByIdentifier(idOrIdentifier);
+    const again = found === undefined ? decodedAgain(idOrIdentifier) : undefined;
+    return found ?? (again === undefined ? undefined : this.resourceServerByIdentifier(again));
   }
 
   connectionByName(name: string): Connection | undefined {
@@ -144,6 +149,16 @@ export class TenantState {
         return grant;
       }
     }
+    return undefined;
+  }
+}
+
+/** A path parameter that was URL-encoded twice, decoded the second time; undefined when it was not. */
+export function decodedAgain(value: string): string | undefined {
+  if (!/%[0-9A-Fa-f]{2}/.test(value)) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
     return undefined;
   }
 }

@@ -48,10 +48,17 @@ function close(server: Server): Promise<void> {
   });
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string | readonly string[]>> = {},
+): void {
   const payload = JSON.stringify(body);
+  // A header with several values goes out as several lines, as API Management sends them.
+  const lines = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, typeof value === "string" ? value : [...value]]));
   response.writeHead(status, {
-    ...headers,
+    ...lines,
     "content-type": "application/json; charset=utf-8",
     "content-length": String(Buffer.byteLength(payload)),
   });

@@ -6,7 +6,7 @@ import { route, type Route } from "../router.js";
 import type { Credential, TenantState } from "../store.js";
 import { parseBody, parseQuery } from "../validation.js";
 import { findClient } from "./clients.js";
-import { credentialInput, registerCredential } from "./credentials.js";
+import { auth0Instant, credentialInput, registerCredential } from "./credentials.js";
 
 function findCredential(tenant: TenantState, clientId: string, id: string): Credential {
   const entry = tenant.credentials.get(clientId)?.get(id);
@@ -14,11 +14,16 @@ function findCredential(tenant: TenantState, clientId: string, id: string): Cred
   return entry.document;
 }
 
+const sortKey = (credential: Credential): string => String(credential.kid ?? credential.thumbprint_sha256 ?? credential.id);
+
 export const clientCredentialRoutes: Route[] = [
-  // Recorded: the list is a bare array even when `include_totals` and `per_page` are sent.
+  // Recorded: the list is a bare array even when `include_totals` and `per_page` are sent, and
+  // comes ordered by key id (thumbprint for certificates): every recorded list fits that order,
+  // none fits creation order either way.
   route("GET", "/clients/:id/credentials", ["read:client_credentials"], ({ tenant, params }) => {
     const client = findClient(tenant, params.id ?? "");
-    return { status: 200, body: [...(tenant.credentials.get(client.client_id)?.values() ?? [])].map((entry) => entry.document) };
+    const documents = [...(tenant.credentials.get(client.client_id)?.values() ?? [])].map((entry) => entry.document);
+    return { status: 200, body: documents.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0)) };
   }),
 
   route("POST", "/clients/:id/credentials", ["create:client_credentials"], async ({ tenant, params, body }) => {
@@ -35,7 +40,7 @@ export const clientCredentialRoutes: Route[] = [
     const { expires_at: expiresAt } = parseBody(z.strictObject({ expires_at: z.iso.datetime().nullable() }), body);
     const credential = findCredential(tenant, params.id ?? "", params.credentialId ?? "");
     if (expiresAt === null) delete credential.expires_at;
-    else credential.expires_at = expiresAt;
+    else credential.expires_at = auth0Instant(expiresAt);
     credential.updated_at = new Date().toISOString();
     return { status: 200, body: credential };
   }),

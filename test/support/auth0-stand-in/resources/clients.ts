@@ -4,31 +4,38 @@ import { clientId as newClientId, clientSecret as newClientSecret } from "../ids
 import { fieldsQuery, offsetPage, offsetQuery, selectFields } from "../pagination.js";
 import { route, type RequestContext, type Route } from "../router.js";
 import type { Client, TenantState } from "../store.js";
-import { jsonObject, parseBody, parseQuery, queryBoolean, removeKey, type JsonObject } from "../validation.js";
-import { credentialInput, registerCredential } from "./credentials.js";
+import { isJsonObject, jsonObject, parseBody, parseQuery, queryBoolean, type JsonObject } from "../validation.js";
+import { mergePatch } from "../merge.js";
+import { clientDefaults, jwtConfigurationOnCreate, refreshTokenAfterMethodChange } from "./client-defaults.js";
+import { credentialInput, registerCredential, type CredentialInput } from "./credentials.js";
 
 const urls = z.array(z.string());
-const credentialReference = z.strictObject({ id: z.string().min(1) });
-const privateKeyJwt = <T extends z.ZodType>(credential: T) =>
-  z.strictObject({ private_key_jwt: z.strictObject({ credentials: z.array(credential).min(1) }).optional() });
+const credentialReference = z.looseObject({ id: z.string().min(1) });
+/** The credential-based methods Auth0 lists under `client_authentication_methods`. */
+const authenticationMethods = <T extends z.ZodType>(credential: T) => {
+  const method = z.looseObject({ credentials: z.array(credential) }).optional();
+  return z.looseObject({ private_key_jwt: method, tls_client_auth: method, self_signed_tls_client_auth: method });
+};
 
-// The client properties create and update share. Nested objects Auth0 stores as given are
-// checked for being objects; the rest are typed as Auth0 documents them.
+// The client properties create and update share, each nullable: on PATCH `null` removes the
+// property (Terraform and Pulumi send it for what was unset). Properties this stand-in does not
+// model are stored and echoed as given (z.looseObject), as Auth0 does for the many it adds over
+// time; the ones below are validated with Auth0's messages.
 const writable = {
-  description: z.string().max(140).optional(),
-  logo_uri: z.string().optional(),
-  callbacks: urls.optional(),
-  allowed_origins: urls.optional(),
-  web_origins: urls.optional(),
-  client_aliases: urls.optional(),
-  allowed_clients: urls.optional(),
-  allowed_logout_urls: urls.optional(),
-  oidc_logout: jsonObject.optional(),
-  oidc_backchannel_logout: jsonObject.optional(),
+  description: z.string().max(140).nullable().optional(),
+  logo_uri: z.string().nullable().optional(),
+  callbacks: urls.nullable().optional(),
+  allowed_origins: urls.nullable().optional(),
+  web_origins: urls.nullable().optional(),
+  client_aliases: urls.nullable().optional(),
+  allowed_clients: urls.nullable().optional(),
+  allowed_logout_urls: urls.nullable().optional(),
+  oidc_logout: jsonObject.nullable().optional(),
+  oidc_backchannel_logout: jsonObject.nullable().optional(),
   session_transfer: jsonObject.nullable().optional(),
-  grant_types: z.array(z.string()).optional(),
+  grant_types: z.array(z.string()).nullable().optional(),
   token_endpoint_auth_method: z.enum(["none", "client_secret_post", "client_secret_basic"]).nullable().optional(),
-  is_token_endpoint_ip_header_trusted: z.boolean().optional(),
+  is_token_endpoint_ip_header_trusted: z.boolean().nullable().optional(),
   app_type: z
     .enum([
       "native",
@@ -45,41 +52,44 @@ const writable = {
       "sso_integration",
       "oag",
     ])
+    .nullable()
     .optional(),
-  is_first_party: z.boolean().optional(),
-  oidc_conformant: z.boolean().optional(),
+  is_first_party: z.boolean().nullable().optional(),
+  oidc_conformant: z.boolean().nullable().optional(),
   jwt_configuration: z
-    .strictObject({
-      lifetime_in_seconds: z.number().int().min(0).optional(),
-      secret_encoded: z.boolean().optional(),
-      scopes: jsonObject.optional(),
-      alg: z.enum(["HS256", "RS256", "PS256"]).optional(),
+    .looseObject({
+      lifetime_in_seconds: z.number().int().min(0).nullable().optional(),
+      secret_encoded: z.boolean().nullable().optional(),
+      scopes: jsonObject.nullable().optional(),
+      alg: z.enum(["HS256", "RS256", "PS256"]).nullable().optional(),
     })
+    .nullable()
     .optional(),
   encryption_key: jsonObject.nullable().optional(),
-  sso: z.boolean().optional(),
-  sso_disabled: z.boolean().optional(),
-  cross_origin_authentication: z.boolean().optional(),
-  cross_origin_loc: z.string().optional(),
-  custom_login_page_on: z.boolean().optional(),
-  custom_login_page: z.string().optional(),
-  custom_login_page_preview: z.string().optional(),
-  form_template: z.string().optional(),
-  addons: jsonObject.optional(),
-  client_metadata: z.record(z.string(), z.string()).optional(),
-  mobile: jsonObject.optional(),
-  initiate_login_uri: z.string().optional(),
-  native_social_login: jsonObject.optional(),
+  sso: z.boolean().nullable().optional(),
+  sso_disabled: z.boolean().nullable().optional(),
+  cross_origin_authentication: z.boolean().nullable().optional(),
+  cross_origin_loc: z.string().nullable().optional(),
+  custom_login_page_on: z.boolean().nullable().optional(),
+  custom_login_page: z.string().nullable().optional(),
+  custom_login_page_preview: z.string().nullable().optional(),
+  form_template: z.string().nullable().optional(),
+  addons: jsonObject.nullable().optional(),
+  // Auth0: string values of at most 255 characters; `null` removes one key.
+  client_metadata: z.record(z.string(), z.string().max(255).nullable()).nullable().optional(),
+  mobile: jsonObject.nullable().optional(),
+  initiate_login_uri: z.string().nullable().optional(),
+  native_social_login: jsonObject.nullable().optional(),
   refresh_token: jsonObject.nullable().optional(),
   default_organization: jsonObject.nullable().optional(),
-  organization_usage: z.enum(["deny", "allow", "require"]).optional(),
-  organization_require_behavior: z.enum(["no_prompt", "pre_login_prompt", "post_login_prompt"]).optional(),
-  require_pushed_authorization_requests: z.boolean().optional(),
-  require_proof_of_possession: z.boolean().optional(),
+  organization_usage: z.enum(["deny", "allow", "require"]).nullable().optional(),
+  organization_require_behavior: z.enum(["no_prompt", "pre_login_prompt", "post_login_prompt"]).nullable().optional(),
+  require_pushed_authorization_requests: z.boolean().nullable().optional(),
+  require_proof_of_possession: z.boolean().nullable().optional(),
   signed_request_object: jsonObject.nullable().optional(),
   compliance_level: z.string().nullable().optional(),
   par_request_expiry: z.number().int().nullable().optional(),
-  token_exchange: jsonObject.optional(),
+  token_exchange: jsonObject.nullable().optional(),
 };
 
 const name = z
@@ -87,19 +97,19 @@ const name = z
   .min(1)
   .regex(/^[^<>]+$/);
 
-const createBody = z.strictObject({
+const createBody = z.looseObject({
   name,
   ...writable,
   resource_server_identifier: z.string().min(1).optional(),
   // On create, credentials are given whole and registered with the client.
-  client_authentication_methods: privateKeyJwt(credentialInput).nullable().optional(),
+  client_authentication_methods: authenticationMethods(credentialInput).nullable().optional(),
 });
 
-const updateBody = z.strictObject({
+const updateBody = z.looseObject({
   name: name.optional(),
   ...writable,
   client_secret: z.string().min(1).optional(),
-  client_authentication_methods: privateKeyJwt(credentialReference).nullable().optional(),
+  client_authentication_methods: authenticationMethods(credentialReference).nullable().optional(),
 });
 
 const listQuery = z.strictObject({
@@ -112,45 +122,21 @@ const listQuery = z.strictObject({
 });
 const getQuery = z.strictObject(fieldsQuery);
 
-/** What every new client carries; resource-server clients are OIDC-conformant and grant nothing. */
-function defaultsFor(appType: string | undefined): JsonObject {
-  const base: JsonObject = {
-    is_first_party: true,
-    is_token_endpoint_ip_header_trusted: false,
-    sso_disabled: false,
-    cross_origin_authentication: false,
-    custom_login_page_on: true,
-    refresh_token: {
-      rotation_type: "non-rotating",
-      expiration_type: "non-expiring",
-      leeway: 0,
-      token_lifetime: 2592000,
-      infinite_token_lifetime: true,
-      infinite_idle_token_lifetime: true,
-      idle_token_lifetime: 1296000,
-    },
-  };
-  if (appType === "resource_server") {
-    return { ...base, oidc_conformant: true, jwt_configuration: { secret_encoded: false, alg: "RS256" }, grant_types: [] };
-  }
-  return {
-    ...base,
-    oidc_conformant: false,
-    jwt_configuration: { secret_encoded: false, lifetime_in_seconds: 36000 },
-    grant_types: ["authorization_code", "implicit", "refresh_token", "client_credentials"],
-  };
+/** Auth0 shows a client's secret unless the client authenticates with credentials instead. */
+export function hasSecret(client: Client): boolean {
+  const methods = client.client_authentication_methods;
+  return (methods === undefined || methods === null) && client.app_type !== "express_configuration";
 }
 
-/** A client authenticating with keys, or as a public client, has no secret to show. */
+/** Whether the token endpoint accepts the client's secret: public clients (`none`) have none to give. */
 export function usesClientSecret(client: Client): boolean {
-  const methods = client.client_authentication_methods;
-  return (methods === undefined || methods === null) && client.token_endpoint_auth_method !== "none";
+  return hasSecret(client) && client.token_endpoint_auth_method !== "none";
 }
 
 /** The client as the caller may see it: Auth0 shows the secret only to holders of `read:client_keys`. */
 export function presentClient(client: Client, showSecret: boolean): JsonObject {
   const { client_secret: secret, ...rest } = client;
-  return showSecret && usesClientSecret(client) && secret !== undefined ? { ...rest, client_secret: secret } : rest;
+  return showSecret && hasSecret(client) && secret !== undefined ? { ...rest, client_secret: secret } : rest;
 }
 
 export function findClient(tenant: TenantState, id: string): Client {
@@ -159,11 +145,26 @@ export function findClient(tenant: TenantState, id: string): Client {
   return client;
 }
 
-function assign(document: JsonObject, input: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(input)) {
-    if (value === undefined) continue;
-    if (value === null) removeKey(document, key);
-    else document[key] = value as JsonObject[string];
+/**
+ * Writes a create or update into the stored client with Auth0's PATCH rules (nested objects
+ * merge, `null` removes), keeping the two names of the back-channel logout setting in step:
+ * recorded, `oidc_backchannel_logout` mirrors `oidc_logout`'s URLs, and `null` on either clears both.
+ */
+function write(document: Client, input: Record<string, unknown>): void {
+  const { oidc_logout: logout, oidc_backchannel_logout: backchannel, ...rest } = input;
+  // Recorded: an empty login URI unsets it (Auth0 accepts only an https URL or nothing).
+  if (rest.initiate_login_uri === "") rest.initiate_login_uri = null;
+  mergePatch(document, rest);
+  if (logout === null || backchannel === null) {
+    delete document.oidc_logout;
+    delete document.oidc_backchannel_logout;
+  }
+  if (isJsonObject(logout)) mergePatch(document, { oidc_logout: logout });
+  else if (isJsonObject(backchannel)) mergePatch(document, { oidc_logout: backchannel });
+  if (isJsonObject(logout) || isJsonObject(backchannel)) {
+    const stored = document.oidc_logout;
+    const urls = isJsonObject(stored) ? stored.backchannel_logout_urls : undefined;
+    document.oidc_backchannel_logout = urls === undefined ? {} : { backchannel_logout_urls: urls };
   }
 }
 
@@ -192,33 +193,38 @@ async function createClient(context: RequestContext): Promise<JsonObject> {
     }
   }
   const keys = await context.keys();
+  const shape = {
+    app_type: input.app_type ?? undefined,
+    token_endpoint_auth_method: input.token_endpoint_auth_method,
+    is_first_party: input.is_first_party ?? undefined,
+  };
   const document: Client = {
     name: input.name,
     client_id: newClientId(),
     client_secret: newClientSecret(),
-    ...defaultsFor(input.app_type),
+    ...clientDefaults(shape),
     signing_keys: keys.clientSigningKeys,
   };
   const { jwt_configuration: jwtConfiguration, ...rest } = fields;
-  assign(document, rest);
-  if (jwtConfiguration !== undefined) {
-    const defaults = document.jwt_configuration;
-    document.jwt_configuration = {
-      ...(typeof defaults === "object" && defaults !== null && !Array.isArray(defaults) ? defaults : {}),
-      ...jwtConfiguration,
-    } as JsonObject;
-  }
+  // A configuration given on create replaces the default one (recorded: no lifetime is added).
+  if (isJsonObject(jwtConfiguration)) document.jwt_configuration = jwtConfigurationOnCreate({});
+  write(document, jwtConfiguration === undefined ? rest : { ...rest, jwt_configuration: jwtConfiguration });
   if (resourceServer && resourceServerIdentifier !== undefined) {
     document.resource_server_identifier = resourceServerIdentifier;
     resourceServer.client_id = document.client_id;
   }
   tenant.clients.set(document.client_id, document);
-  if (authMethods?.private_key_jwt) {
-    const registered = [];
-    for (const credential of authMethods.private_key_jwt.credentials) {
-      registered.push({ id: (await registerCredential(tenant, document.client_id, credential)).id });
+  if (isJsonObject(authMethods)) {
+    const methods: JsonObject = {};
+    for (const [method, given] of Object.entries(authMethods)) {
+      if (!isJsonObject(given) || !Array.isArray(given.credentials)) continue;
+      const registered = [];
+      for (const credential of given.credentials) {
+        registered.push({ id: (await registerCredential(tenant, document.client_id, credential as CredentialInput)).id });
+      }
+      methods[method] = { credentials: registered };
     }
-    document.client_authentication_methods = { private_key_jwt: { credentials: registered } };
+    document.client_authentication_methods = methods;
   }
   return presentClient(document, true);
 }
@@ -237,7 +243,7 @@ export const clientRoutes: Route[] = [
         params.is_global !== true,
     );
     const shown = matching.map((client) => selectFields(presentClient(client, scopes.has("read:client_keys")), params, ["signing_keys"]));
-    return { status: 200, body: offsetPage(shown, "clients", params) };
+    return { status: 200, body: offsetPage(shown, "clients", params, { pagedClients: true }) };
   }),
 
   route("GET", "/clients/:id", ["read:clients", "read:client_keys"], ({ tenant, params, query, scopes }) => {
@@ -252,13 +258,22 @@ export const clientRoutes: Route[] = [
     if ((input.client_secret !== undefined || input.encryption_key !== undefined) && !scopes.has("update:client_keys")) {
       throw new ManagementApiError(403, "Insufficient scope, expected any of: update:client_keys", "insufficient_scope");
     }
-    const credentials = input.client_authentication_methods?.private_key_jwt?.credentials ?? [];
+    const methods = input.client_authentication_methods ?? {};
+    const credentials = [methods.private_key_jwt, methods.tls_client_auth, methods.self_signed_tls_client_auth].flatMap(
+      (method) => method?.credentials ?? [],
+    );
     for (const { id } of credentials) {
       if (!tenant.credentials.get(client.client_id)?.has(id)) {
         throw badRequest(`The credential ${id} does not belong to the client`, "invalid_body");
       }
     }
-    assign(client, input);
+    const method = input.token_endpoint_auth_method;
+    const refreshToken =
+      input.refresh_token === undefined && typeof method === "string"
+        ? refreshTokenAfterMethodChange(client.refresh_token, method)
+        : undefined;
+    write(client, input);
+    if (refreshToken) client.refresh_token = refreshToken;
     return { status: 200, body: presentClient(client, scopes.has("read:client_keys") || scopes.has("update:client_keys")) };
   }),
 

@@ -4,7 +4,8 @@ import { conflict, notFound } from "../errors.js";
 import { connectionId } from "../ids.js";
 import { checkpointPage, checkpointQuery, fieldsQuery, offsetPage, offsetQuery, selectFields, usesCheckpoints } from "../pagination.js";
 import { route, type Route } from "../router.js";
-import { databaseOptionDefaults, type Connection, type TenantState } from "../store.js";
+import type { Connection, TenantState } from "../store.js";
+import { databaseOptions } from "./database-options.js";
 import { isJsonObject, jsonObject, parseBody, parseQuery, type JsonObject, type JsonValue } from "../validation.js";
 
 const active = z.strictObject({ active: z.boolean() });
@@ -47,22 +48,6 @@ const listQuery = z.strictObject({
 /** Recorded: `fields` answers always carry these. */
 const ALWAYS_SHOWN = ["id", "is_domain_connection", "authentication", "connected_accounts"];
 
-/**
- * Recorded: authentication methods given explicitly come back completed: the password method
- * gains its API and sign-up behaviours, and the one-time-password methods appear, disabled.
- */
-function completeAuthenticationMethods(methods: JsonValue): JsonValue {
-  if (!isJsonObject(methods)) return methods;
-  const password = isJsonObject(methods.password) ? methods.password : { enabled: true };
-  return {
-    ...methods,
-    password: { api_behavior: "required", signup_behavior: "allow", ...password },
-    passkey: methods.passkey ?? { enabled: false },
-    email_otp: methods.email_otp ?? { enabled: false },
-    phone_otp: methods.phone_otp ?? { enabled: false },
-  };
-}
-
 /** Auth0 keeps `options.configuration` values encrypted and answers the ciphertext. */
 function encryptConfiguration(configuration: JsonValue, key: Buffer): JsonValue {
   if (!isJsonObject(configuration)) return configuration;
@@ -77,19 +62,8 @@ function encryptConfiguration(configuration: JsonValue, key: Buffer): JsonValue 
 }
 
 function storedOptions(strategy: string, given: JsonObject | undefined, previous: JsonObject | undefined, key: Buffer): JsonObject {
-  const options: JsonObject = { ...(given ?? {}) };
-  if (options.configuration !== undefined) options.configuration = encryptConfiguration(options.configuration, key);
-  if (strategy !== "auth0") return options;
-  if (options.authentication_methods !== undefined) {
-    options.authentication_methods = completeAuthenticationMethods(options.authentication_methods);
-  }
-  if (previous === undefined) return { ...databaseOptionDefaults(), ...options };
-  // Recorded: an update replaces the options whole, except the authentication methods and
-  // passkey settings, which survive an update that leaves them out.
-  for (const kept of ["authentication_methods", "passkey_options"]) {
-    const value = previous[kept];
-    if (options[kept] === undefined && value !== undefined) options[kept] = value;
-  }
+  const options: JsonObject = strategy === "auth0" ? databaseOptions(given, previous) : { ...(given ?? previous ?? {}) };
+  if (given?.configuration !== undefined) options.configuration = encryptConfiguration(given.configuration, key);
   return options;
 }
 
@@ -133,7 +107,9 @@ export function connectionRoutes(configurationKey: Buffer): Route[] {
     route("GET", "/connections", ["read:connections"], ({ tenant, query, searchParams }) => {
       const params = parseQuery(listQuery, query);
       const strategies = searchParams.getAll("strategy").flatMap((value) => value.split(","));
+      // Recorded: Auth0 lists connections by name, case-insensitively.
       const matching = [...tenant.connections.values()]
+        .sort((a, b) => a.name.localeCompare(b.name, "en", { sensitivity: "base" }))
         .filter(
           (connection) =>
             (strategies.length === 0 || strategies.includes(connection.strategy)) &&

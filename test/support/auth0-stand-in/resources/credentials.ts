@@ -1,4 +1,4 @@
-import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint } from "jose";
 import { z } from "zod";
 import { badRequest } from "../errors.js";
@@ -20,9 +20,21 @@ export const credentialInput = z.strictObject({
 });
 export type CredentialInput = z.output<typeof credentialInput>;
 
-function publicKey(pem: string): KeyObject {
+/** Auth0 answers instants with milliseconds (`2033-05-13T09:33:13.000Z`), whatever precision it was given. */
+export const auth0Instant = (iso: string): string => new Date(iso).toISOString();
+
+function certificate(pem: string): X509Certificate | undefined {
+  if (!pem.includes("CERTIFICATE")) return undefined;
   try {
-    const key = pem.includes("CERTIFICATE") ? new X509Certificate(pem).publicKey : createPublicKey(pem);
+    return new X509Certificate(pem);
+  } catch {
+    throw badRequest("Invalid PEM: could not parse the certificate.", "invalid_body");
+  }
+}
+
+function publicKey(pem: string, cert: X509Certificate | undefined): KeyObject {
+  try {
+    const key = cert ? cert.publicKey : createPublicKey(pem);
     if (key.asymmetricKeyType !== "rsa") throw new Error("not RSA");
     return key;
   } catch {
@@ -30,25 +42,38 @@ function publicKey(pem: string): KeyObject {
   }
 }
 
+/**
+ * Registers a credential. `public_key` credentials (private_key_jwt, signed request objects) are
+ * named by their key's RFC 7638 thumbprint; `x509_cert` credentials (self-signed mTLS) by the
+ * certificate's SHA-256 thumbprint and expire with it. `parse_expiry_from_cert` takes a public
+ * key's expiry from its certificate; otherwise `expires_at` is kept as given (recorded).
+ */
 export async function registerCredential(tenant: TenantState, clientId: string, input: CredentialInput): Promise<Credential> {
-  if (input.credential_type !== "public_key") {
-    // mTLS credentials are outside what this stand-in authenticates with.
+  if (input.credential_type === "cert_subject_dn") {
+    // CA-signed mTLS credentials are matched by subject, which this stand-in does not model.
     throw badRequest(`Credential type ${input.credential_type} is not supported here`, "invalid_body");
   }
   if (input.pem === undefined) throw badRequest("Payload validation error: 'Missing required property: pem'.");
-  const key = publicKey(input.pem);
-  const jwk = key.export({ format: "jwk" });
+  const cert = certificate(input.pem);
   const now = new Date().toISOString();
-  const document: Credential = {
-    id: credentialId(),
-    credential_type: input.credential_type,
-    kid: await calculateJwkThumbprint({ kty: "RSA", n: jwk.n, e: jwk.e }),
-    alg: input.alg ?? "RS256",
-    created_at: now,
-    updated_at: now,
-  };
+  const base = { id: credentialId(), credential_type: input.credential_type, created_at: now, updated_at: now };
+  let document: Credential;
+  let key: KeyObject | undefined;
+  if (input.credential_type === "x509_cert") {
+    if (!cert) throw badRequest("Invalid PEM: expected an X.509 certificate.", "invalid_body");
+    document = {
+      ...base,
+      thumbprint_sha256: createHash("sha256").update(cert.raw).digest("base64url"),
+      expires_at: auth0Instant(cert.validTo),
+    };
+  } else {
+    key = publicKey(input.pem, cert);
+    const jwk = key.export({ format: "jwk" });
+    document = { ...base, kid: await calculateJwkThumbprint({ kty: "RSA", n: jwk.n, e: jwk.e }), alg: input.alg ?? "RS256" };
+    if (input.parse_expiry_from_cert === true && cert) document.expires_at = auth0Instant(cert.validTo);
+    else if (input.expires_at !== undefined) document.expires_at = auth0Instant(input.expires_at);
+  }
   if (input.name !== undefined) document.name = input.name;
-  if (input.expires_at !== undefined) document.expires_at = input.expires_at;
   const forClient = tenant.credentials.get(clientId) ?? new Map();
   forClient.set(document.id, { document, key });
   tenant.credentials.set(clientId, forClient);

@@ -6,7 +6,7 @@ import { resourceServerId, signingSecret } from "../ids.js";
 import { checkpointPage, checkpointQuery, offsetPage, offsetQuery, usesCheckpoints } from "../pagination.js";
 import { route, type RequestContext, type Route } from "../router.js";
 import type { ResourceServer } from "../store.js";
-import { parseBody, parseQuery, queryBoolean, removeKey, type JsonObject } from "../validation.js";
+import { parseBody, parseQuery, queryBoolean, removeKey, type JsonObject, type JsonValue } from "../validation.js";
 
 const scope = z.strictObject({ value: z.string().min(1).max(280), description: z.string().max(500).optional() });
 const policy = <T extends readonly [string, ...string[]]>(values: T) => z.strictObject({ policy: z.enum(values) });
@@ -57,8 +57,10 @@ const writable = {
   subject_type_authorization: subjectTypeAuthorization.optional(),
 };
 
-const createBody = z.strictObject({ identifier: z.string().min(1).max(600), ...writable });
-const updateBody = z.strictObject(writable);
+// Properties this stand-in does not model (Auth0 adds them over time: `authorization_policy`,
+// ...) are stored and echoed as given; the modelled ones, nested objects included, are validated.
+const createBody = z.looseObject({ identifier: z.string().min(1).max(600), ...writable });
+const updateBody = z.looseObject(writable);
 type Writable = z.output<typeof updateBody>;
 
 const listQuery = z.strictObject({
@@ -91,7 +93,7 @@ async function applyWritable(document: ResourceServer, input: Writable): Promise
     if (value === undefined || key === "token_encryption" || key === "subject_type_authorization") continue;
     // `null` clears a property, as Auth0's PATCH does for its nullable ones.
     if (value === null) removeKey(document, key);
-    else document[key] = value;
+    else document[key] = value as JsonValue;
   }
   if (input.token_encryption === null) delete document.token_encryption;
   else if (input.token_encryption !== undefined) document.token_encryption = await storedTokenEncryption(input.token_encryption);

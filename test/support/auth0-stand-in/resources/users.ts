@@ -2,9 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { badRequest, conflict, notFound } from "../errors.js";
 import { userIdSuffix } from "../ids.js";
-import { fieldsQuery, selectFields } from "../pagination.js";
+import { fieldsQuery, offsetPage, offsetQuery, selectFields } from "../pagination.js";
 import { route, type Route } from "../router.js";
-import type { TenantState, User } from "../store.js";
+import { decodedAgain, type TenantState, type User } from "../store.js";
 import { jsonObject, parseBody, parseQuery, removeKey, type JsonObject } from "../validation.js";
 
 const profile = {
@@ -44,6 +44,16 @@ function hashPassword(password: string): string {
     .digest("hex")}`;
 }
 
+/** `email:"a@b.c" AND username:x` as field/value pairs; anything else is refused as Auth0 refuses a bad query. */
+function parseSearch(q: string): Array<[string, string]> {
+  if (q.trim() === "") return [];
+  return q.split(/\s+AND\s+/).map((term) => {
+    const match = /^\s*([a-z_.]+):(?:"([^"]*)"|(\S+))\s*$/.exec(term);
+    if (!match?.[1]) throw badRequest(`Query validation error: 'Invalid query: ${q}'`, "invalid_query_string");
+    return [match[1], match[2] ?? match[3] ?? ""];
+  });
+}
+
 /** Recorded: the default picture is a Gravatar with Auth0's initials avatar as fallback. */
 function defaultPicture(email: string | undefined, name: string): string {
   const words = name
@@ -74,7 +84,9 @@ function mergeMetadata(user: User, field: "user_metadata" | "app_metadata", upda
 }
 
 function findUser(tenant: TenantState, id: string): User {
-  const user = tenant.users.get(id);
+  // User ids carry a `|`, which some clients encode twice (`auth0%257C...`).
+  const again = decodedAgain(id);
+  const user = tenant.users.get(id) ?? (again === undefined ? undefined : tenant.users.get(again));
   if (!user) throw notFound("The user does not exist.", "inexistent_user");
   return user;
 }
@@ -120,7 +132,8 @@ export const userRoutes: Route[] = [
       email_verified: false,
       identities: [{ user_id: suffix, connection: connection.name, provider, isSocial: false }],
       name,
-      nickname: input.nickname ?? input.username ?? input.email?.split("@")[0] ?? name,
+      // Recorded: the nickname is the email's local part, whether or not a username is given.
+      nickname: input.nickname ?? input.email?.split("@")[0] ?? input.username ?? name,
       picture: input.picture ?? defaultPicture(input.email, name),
       updated_at: now,
       user_id: userId,
@@ -169,6 +182,35 @@ export const userRoutes: Route[] = [
     tenant.users.delete(params.id ?? "");
     tenant.passwords.delete(params.id ?? "");
     return { status: 204 };
+  }),
+
+  // Auth0 searches users with Lucene syntax (search engine v3); this stand-in answers the
+  // `field:value` terms (joined by AND) that clients send to look one user up.
+  route("GET", "/users", ["read:users"], ({ tenant, query }) => {
+    const params = parseQuery(
+      z.strictObject({
+        ...offsetQuery,
+        ...fieldsQuery,
+        q: z.string().optional(),
+        search_engine: z.literal("v3").optional(),
+        sort: z.string().optional(),
+        connection: z.string().optional(),
+      }),
+      query,
+    );
+    const terms = parseSearch(params.q ?? "");
+    const matching = [...tenant.users.values()].filter((user) =>
+      terms.every(([field, value]) => String(user[field] ?? "").toLowerCase() === value.toLowerCase()),
+    );
+    return {
+      status: 200,
+      body: offsetPage(
+        matching.map((user) => selectFields(user, params)),
+        "users",
+        params,
+        { withLength: true },
+      ),
+    };
   }),
 
   route("GET", "/users-by-email", ["read:users"], ({ tenant, query }) => {

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAuth0StandIn, type Auth0StandIn } from "../../support/auth0-stand-in/index.js";
+import { api } from "./helpers.js";
+
+// Auth0's rules as the stand-in models them, each on a case no recording holds verbatim.
+
+type Doc = Record<string, unknown>;
+let auth0: Auth0StandIn;
+let token: string;
+
+beforeAll(async () => {
+  auth0 = await startAuth0StandIn();
+  token = await auth0.managementToken();
+});
+afterAll(() => auth0.close());
+
+describe("client defaults by application type and authentication method", () => {
+  it("gives public clients no client_credentials grant, and confidential ones longer refresh tokens", async () => {
+    const spa = await api<Doc>(auth0, token, "POST", "/clients", { name: "Web", app_type: "spa", token_endpoint_auth_method: "none" });
+    expect(spa.body.grant_types).toEqual(["authorization_code", "implicit", "refresh_token"]);
+    const job = await api<Doc>(auth0, token, "POST", "/clients", {
+      name: "Job",
+      app_type: "non_interactive",
+      token_endpoint_auth_method: "client_secret_basic",
+    });
+    expect(job.body.grant_types).toContain("client_credentials");
+    expect(job.body.refresh_token).toMatchObject({ token_lifetime: 31557600, idle_token_lifetime: 2592000 });
+    const thirdParty = await api<Doc>(auth0, token, "POST", "/clients", {
+      name: "Partner",
+      app_type: "regular_web",
+      is_first_party: false,
+    });
+    expect(thirdParty.body).toMatchObject({ oidc_conformant: true, third_party_security_mode: "permissive" });
+  });
+});
+
+describe("PATCH", () => {
+  it("merges nested objects, and null removes a key at any depth", async () => {
+    const created = await api<Doc>(auth0, token, "POST", "/clients", { name: "Merge", client_metadata: { a: "1", b: "2" } });
+    const id = String(created.body.client_id);
+    const patched = await api<Doc>(auth0, token, "PATCH", `/clients/${id}`, {
+      jwt_configuration: { alg: "RS256" },
+      client_metadata: { a: null },
+      description: null,
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.jwt_configuration).toEqual({ secret_encoded: false, lifetime_in_seconds: 36000, alg: "RS256" });
+    expect(patched.body.client_metadata).toEqual({ b: "2" });
+    expect(patched.body).not.toHaveProperty("description");
+  });
+
+  it("stores a property it does not model and answers it on later reads", async () => {
+    const created = await api<Doc>(auth0, token, "POST", "/clients", {
+      name: "Newer",
+      token_quota: { client_credentials: { per_day: 10 } },
+    });
+    const read = await api<Doc>(auth0, token, "GET", `/clients/${String(created.body.client_id)}`);
+    expect(read.body.token_quota).toEqual({ client_credentials: { per_day: 10 } });
+  });
+});
+
+describe("identifiers", () => {
+  it("finds a resource server by its identifier encoded once or twice", async () => {
+    await api(auth0, token, "POST", "/resource-servers", { identifier: "https://twice.example.com/api" });
+    const once = encodeURIComponent("https://twice.example.com/api");
+    expect((await api(auth0, token, "GET", `/resource-servers/${once}`)).status).toBe(200);
+    expect((await api(auth0, token, "GET", `/resource-servers/${encodeURIComponent(once)}`)).status).toBe(200);
+  });
+});
+
+describe("database connection options", () => {
+  it("refuses password_options beside the legacy password settings, and attributes beside validation", async () => {
+    const mixed = await api<Doc>(auth0, token, "POST", "/connections", {
+      name: "mixed-db",
+      strategy: "auth0",
+      options: { password_options: { complexity: { min_length: 12 } }, passwordPolicy: "good" },
+    });
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.message).toBe("Cannot set both options.password_options and options.passwordPolicy");
+    const both = await api<Doc>(auth0, token, "POST", "/connections", {
+      name: "both-db",
+      strategy: "auth0",
+      options: {
+        validation: { username: { min: 1, max: 5 } },
+        attributes: { email: { identifier: { active: true }, signup: { status: "required" } } },
+      },
+    });
+    expect(both).toMatchObject({ status: 400, body: { message: "Cannot set both options.attributes and options.validation" } });
+  });
+
+  it("completes password_options with Auth0's defaults and drops the legacy policy", async () => {
+    const created = await api<{ options: Doc }>(auth0, token, "POST", "/connections", {
+      name: "flexible-db",
+      strategy: "auth0",
+      options: { password_options: { complexity: { min_length: 12 } } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.options).not.toHaveProperty("passwordPolicy");
+    expect(created.body.options.password_options).toMatchObject({
+      complexity: { min_length: 12, character_type_rule: "all", max_length_exceeded: "error" },
+      dictionary: { active: false, custom: [], default: "en_100k" },
+      history: { active: false, size: 3 },
+    });
+  });
+});
