@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
 import { adoptionPlan, adoptionYaml, main } from "../../stacks/adopt";
-import { completeSnapshot } from "../../stacks/audit/live-tenant";
+import { completeSnapshot } from "../../stacks/auth0/model";
 import { engineConfigFor, loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
 import { runProgram } from "../support/pulumi-program";

@@ -9,7 +9,7 @@ import {
   type LiveTenant,
   type LiveUser,
   type TenantSnapshot,
-} from "../../stacks/audit/live-tenant";
+} from "../../stacks/auth0/model";
 import { auditTarget, type AuditTarget } from "../../stacks/audit/target";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
 

@@ -1,6 +1,6 @@
 import type { Management } from "auth0";
 import { describe, expect, it } from "vitest";
-import { liveConnection, liveGrant, liveResourceServer, liveUser } from "../../stacks/audit/from-auth0";
+import { liveConnection, liveGrant, liveResourceServer, liveUser } from "../../stacks/auth0/from-auth0";
 import { markdownTable, paintFor, textTable } from "../../stacks/terminal";
 
 // Documents as a real tenant answered them: Management API traffic recorded by the Auth0

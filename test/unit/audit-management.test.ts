@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openSession, retryWaitMs, WriteRefused } from "../../stacks/audit/management";
+import { openSession, retryWaitMs, WriteRefused } from "../../stacks/auth0/session";
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });

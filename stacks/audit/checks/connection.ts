@@ -1,7 +1,7 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { PASSWORD_POLICIES } from "../../../infra/config/schema";
 import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity } from "../findings";
-import type { LiveClient, LiveConnection } from "../live-tenant";
+import type { LiveClient, LiveConnection } from "../../auth0/model";
 import { defineCheck } from "./check";
 import { identifyImportJob } from "./import-job";
 
