@@ -82,6 +82,14 @@ export interface ImportJobSpec {
   readonly description: string;
   readonly appType: "non_interactive";
   readonly grantTypes: readonly ["client_credentials"];
+  /** A first-party client: Auth0 skips consent for it. */
+  readonly isFirstParty: true;
+  readonly oidcConformant: true;
+  /** The browser-flow URLs, empty: a machine-to-machine client has no page to return to. */
+  readonly callbacks: readonly [];
+  readonly allowedOrigins: readonly [];
+  readonly webOrigins: readonly [];
+  readonly allowedLogoutUrls: readonly [];
   readonly jwtAlg: "RS256";
   readonly authentication: ImportJobAuthentication;
   readonly grant: {

@@ -9,8 +9,7 @@ export interface Problem {
 }
 
 export type Answer<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly notFound: boolean; readonly problem: Problem };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly notFound: boolean; readonly problem: Problem };
 
 const failed = (message: string, extra: Partial<Problem> = {}): Answer<never> => ({
   ok: false,
@@ -102,12 +101,21 @@ const kind = (value: unknown): string =>
           ? "an object"
           : `a ${typeof value}`;
 
-const EXPECTED: Record<string, string> = { array: "a list", object: "an object", string: "a string", number: "a number", boolean: "true or false" };
+const EXPECTED: Record<string, string> = {
+  array: "a list",
+  object: "an object",
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+};
 
 /** Where in an answer, as a person reads it: `scopes[2].value`, or "the answer" for the whole of it. */
 function where(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "the answer";
-  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`), "");
+  return path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`),
+    "",
+  );
 }
 
 /** What does not fit, in plain words: at most three places, then how many more. */
@@ -117,7 +125,8 @@ export function misfit(error: z.ZodError): string {
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       return `${where(issue.path)} is ${kind(issue.input)}, expected ${expected}`;
     }
-    if (issue.code === "invalid_value") return `${where(issue.path)} is ${JSON.stringify(issue.input)}, expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    if (issue.code === "invalid_value")
+      return `${where(issue.path)} is ${JSON.stringify(issue.input)}, expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
     return `${where(issue.path)}: ${issue.message}`;
   });
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : "";

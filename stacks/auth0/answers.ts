@@ -77,7 +77,9 @@ export const connectionAnswer = z.looseObject({
       brute_force_protection: z.boolean().optional(),
       disable_signup: z.boolean().optional(),
       authentication_methods: z
-        .looseObject({ password: z.looseObject({ enabled: z.boolean().optional(), signup_behavior: z.enum(["allow", "block"]).optional() }).optional() })
+        .looseObject({
+          password: z.looseObject({ enabled: z.boolean().optional(), signup_behavior: z.enum(["allow", "block"]).optional() }).optional(),
+        })
         .optional(),
     })
     .optional(),

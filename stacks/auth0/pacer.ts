@@ -25,7 +25,7 @@ export function rateLimitHeaders(headers: Headers): RateLimitHeaders | undefined
 }
 
 /** Sent a little after the bucket should hold a request again: the two clocks and the wire differ by a few ms. */
-const MARGIN_MS = 15;
+const MARGIN_MS = 5;
 
 /**
  * Paces one tenant's Management API requests by what Auth0 says of its limit, so that a

@@ -52,7 +52,8 @@ export async function offsetPages<S extends z.ZodType>(
     const body = answer.value as { start: number; limit: number; total: number } & Record<string, z.output<S>[]>;
     const list = body[key] ?? [];
     const where = `page ${page + 1}`;
-    if (total !== undefined && body.total !== total) return failed(`the total changed from ${total} to ${body.total} while the list was read (${where})`);
+    if (total !== undefined && body.total !== total)
+      return failed(`the total changed from ${total} to ${body.total} while the list was read (${where})`);
     total = body.total;
     if (body.start !== page * PAGE_SIZE) return failed(`${where} starts at item ${body.start}, expected ${page * PAGE_SIZE}`);
     const expected = Math.max(0, Math.min(PAGE_SIZE, total - page * PAGE_SIZE));
@@ -62,8 +63,7 @@ export async function offsetPages<S extends z.ZodType>(
     if (clash !== undefined) return failed(clash);
     if ((page + 1) * PAGE_SIZE >= total) break;
   }
-  if (items.size !== total)
-    return failed(`${items.size} distinct item(s) read where the list says ${total}: it changed while it was read`);
+  if (items.size !== total) return failed(`${items.size} distinct item(s) read where the list says ${total}: it changed while it was read`);
   return { ok: true, value: [...items.values()] };
 }
 
@@ -86,7 +86,13 @@ export async function checkpointPages<S extends z.ZodType>(
   const checkpoints = new Set<string>();
   let from: string | undefined;
   for (let page = 1; ; page += 1) {
-    const answer = await getParsed(session, path, { ...query, take: PAGE_SIZE, ...(from === undefined ? {} : { from }) }, envelope, options);
+    const answer = await getParsed(
+      session,
+      path,
+      { ...query, take: PAGE_SIZE, ...(from === undefined ? {} : { from }) },
+      envelope,
+      options,
+    );
     if (!answer.ok) return answer.notFound ? failed("404 Not Found") : answer;
     const body = answer.value as { next?: string } & Record<string, z.output<S>[]>;
     const list = body[key] ?? [];

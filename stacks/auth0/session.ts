@@ -78,7 +78,7 @@ interface Counts {
  * retries pass through here), refuses anything but a GET to the Management API, paces
  * Management API requests by the tenant's rate limit, and ties every request to the budget.
  */
-function sessionFetch(base: typeof fetch, signal: AbortSignal, deadline: number, clock: Clock, pacer: Pacer, counts: Counts): typeof fetch {
+export function sessionFetch(base: typeof fetch, signal: AbortSignal, deadline: number, clock: Clock, pacer: Pacer, counts: Counts): typeof fetch {
   return async (input, init) => {
     const url = urlOf(input);
     const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
@@ -141,7 +141,11 @@ export function openSession(domain: string, credentials: AuditorCredentials, opt
     get: (path, query) => {
       const url = new URL(`https://${domain}${path}`);
       for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
-      return client.fetch(url, { method: "GET", headers: { accept: "application/json" } }, { abortSignal: signal, maxRetries: options.maxRetries });
+      return client.fetch(
+        url,
+        { method: "GET", headers: { accept: "application/json" } },
+        { abortSignal: signal, maxRetries: options.maxRetries },
+      );
     },
     stats: () => ({ ...counts }),
   };

@@ -92,6 +92,15 @@ test("only the import job's grant on this API is adopted, never its grant on ano
     name: spec.importJob.name,
     appType: "non_interactive",
     grantTypes: ["client_credentials"],
+    isFirstParty: true,
+    oidcConformant: true,
+    callbacks: [],
+    allowedOrigins: [],
+    webOrigins: [],
+    allowedLogoutUrls: [],
+    jwtAlg: "RS256",
+    authMethod: "client_secret_post",
+    keyCount: 0,
   };
   const grant = (id: string, audience: string) => ({
     id,

@@ -1,4 +1,5 @@
 import type { TenantSpec } from "../../infra/config/spec";
+import type { Clock } from "../../stacks/auth0/clock";
 import type { Auth0StandIn } from "../support/auth0-stand-in";
 
 // Answers Auth0 should never give, put between the audit and the stand-in: each rule picks
@@ -106,4 +107,73 @@ export async function duplicateImportJob(standIn: Auth0StandIn, spec: TenantSpec
 export async function rogueGrant(standIn: Auth0StandIn, spec: TenantSpec): Promise<void> {
   const rogue = await standIn.createClient({ name: "Rogue", app_type: "non_interactive", grant_types: ["client_credentials"] });
   await standIn.createClientGrant({ client_id: rogue.client_id, audience: spec.api.identifier, scope: ["delete:timesheets"] });
+}
+
+/**
+ * A clock for tests: time moves only when everything that waits is asleep (to the end of the
+ * first sleep) or when the test advances it; budgets expire when it passes them. No test
+ * waits for real.
+ */
+export class FakeClock implements Clock {
+  private time: number;
+  private timers: Array<{ at: number; fire: () => void }> = [];
+  private sleepers: Array<{ at: number; wake: () => void }> = [];
+  private flushing = false;
+
+  constructor(start = Date.parse("2026-12-01T12:00:00Z")) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<void>((resolve, reject) => {
+      const sleeper = { at: this.time + ms, wake: resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason as Error);
+        },
+        { once: true },
+      );
+      this.scheduleFlush();
+    });
+  }
+
+  timeout(ms: number): AbortSignal {
+    const controller = new AbortController();
+    this.timers.push({ at: this.time + ms, fire: () => controller.abort(new DOMException("The time budget is spent", "TimeoutError")) });
+    return controller.signal;
+  }
+
+  advance(ms: number): void {
+    this.moveTo(this.time + ms);
+  }
+
+  // Sleepers that went to sleep in the same turn wake in the order of their ends.
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => {
+      this.flushing = false;
+      const next = Math.min(...this.sleepers.map((s) => s.at));
+      if (Number.isFinite(next)) this.moveTo(next);
+      if (this.sleepers.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private moveTo(time: number): void {
+    this.time = Math.max(this.time, time);
+    const due = this.timers.filter((timer) => timer.at <= this.time);
+    this.timers = this.timers.filter((timer) => timer.at > this.time);
+    for (const timer of due) timer.fire();
+    const awake = this.sleepers.filter((s) => s.at <= this.time);
+    this.sleepers = this.sleepers.filter((s) => s.at > this.time);
+    for (const sleeper of awake) sleeper.wake();
+  }
 }

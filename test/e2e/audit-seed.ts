@@ -36,9 +36,15 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     description: importJob.description,
     app_type: importJob.appType,
     grant_types: [...importJob.grantTypes],
-    is_first_party: true,
-    oidc_conformant: true,
+    is_first_party: importJob.isFirstParty,
+    oidc_conformant: importJob.oidcConformant,
     jwt_configuration: { alg: importJob.jwtAlg },
+    callbacks: [...importJob.callbacks],
+    allowed_origins: [...importJob.allowedOrigins],
+    web_origins: [...importJob.webOrigins],
+    allowed_logout_urls: [...importJob.allowedLogoutUrls],
+    // What the provider's client-credentials resource sets; a stack with private_key_jwt is not seeded here.
+    token_endpoint_auth_method: importJob.authentication.method === "private_key_jwt" ? "client_secret_post" : importJob.authentication.method,
   });
   await standIn.createClientGrant({
     client_id: job.client_id,
