@@ -58,7 +58,11 @@ export async function auditStack(target: AuditTarget, credentials: AuditorCreden
     );
   }
   try {
-    const query = { apiIdentifier: target.spec.api.identifier, connectionName: target.spec.connection.name, emails: emailsToLookUp(target) };
+    const query = {
+      apiIdentifier: target.spec.api.identifier,
+      connectionName: target.spec.connection.name,
+      emails: emailsToLookUp(target),
+    };
     const snapshot = await readTenant(session, query, { budget });
     return auditedStack(stack, tenant.domain, compareTenant(target, snapshot), session.stats(), elapsed());
   } catch (error) {

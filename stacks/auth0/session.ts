@@ -78,7 +78,14 @@ interface Counts {
  * retries pass through here), refuses anything but a GET to the Management API, paces
  * Management API requests by the tenant's rate limit, and ties every request to the budget.
  */
-export function sessionFetch(base: typeof fetch, signal: AbortSignal, deadline: number, clock: Clock, pacer: Pacer, counts: Counts): typeof fetch {
+export function sessionFetch(
+  base: typeof fetch,
+  signal: AbortSignal,
+  deadline: number,
+  clock: Clock,
+  pacer: Pacer,
+  counts: Counts,
+): typeof fetch {
   return async (input, init) => {
     const url = urlOf(input);
     const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();

@@ -142,7 +142,9 @@ describe("server errors and slow answers", () => {
       return done;
     });
     expect(run.code).toBe(1);
-    expect(result?.notChecked).toEqual([{ check: "test user", reasons: ["GET /api/v2/users-by-email: no answer within 1 s (--timeout 1)"] }]);
+    expect(result?.notChecked).toEqual([
+      { check: "test user", reasons: ["GET /api/v2/users-by-email: no answer within 1 s (--timeout 1)"] },
+    ]);
   });
 
   it("a Retry-After longer than the budget is not waited for: the audit ends at once, and says why", async () => {

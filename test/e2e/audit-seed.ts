@@ -44,7 +44,8 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     web_origins: [...importJob.webOrigins],
     allowed_logout_urls: [...importJob.allowedLogoutUrls],
     // What the provider's client-credentials resource sets; a stack with private_key_jwt is not seeded here.
-    token_endpoint_auth_method: importJob.authentication.method === "private_key_jwt" ? "client_secret_post" : importJob.authentication.method,
+    token_endpoint_auth_method:
+      importJob.authentication.method === "private_key_jwt" ? "client_secret_post" : importJob.authentication.method,
   });
   await standIn.createClientGrant({
     client_id: job.client_id,
