@@ -2,8 +2,11 @@ import type { z } from "zod";
 import { TenantConfigError, type ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys, importJobAuthentication } from "./import-job-keys";
+import { prodPasswordOptionsProblems } from "./password-options";
 import { ENVIRONMENTS, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
 import { IMPORT_JOB_NAME, type ApimServiceSpec, type GatewaySpec, type TenantSpec, type TokenDialect } from "./spec";
+
+const DEFAULT_PASSWORD_POLICY = "good";
 
 /** Stack config as read, keyed without the `timesheets:` namespace. */
 export type RawConfig = Readonly<Record<string, unknown>>;
@@ -85,8 +88,16 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
       problem("testUserPassword", "is set but testUserEmail is not; set testUserEmail to create the test user, or remove the password"),
     );
   }
-  if (prod && PASSWORD_POLICIES.indexOf(config.passwordPolicy) < PASSWORD_POLICIES.indexOf("good")) {
+  if (config.passwordPolicy !== undefined && config.passwordOptions !== undefined) {
+    problems.push(
+      problem("passwordOptions", "is set together with passwordPolicy; Auth0 refuses a connection with both: keep one of the two"),
+    );
+  }
+  if (prod && config.passwordPolicy !== undefined && PASSWORD_POLICIES.indexOf(config.passwordPolicy) < PASSWORD_POLICIES.indexOf("good")) {
     problems.push(problem("passwordPolicy", `"${config.passwordPolicy}" is too weak for prod; expected good or excellent`));
+  }
+  if (prod && config.passwordOptions !== undefined) {
+    for (const message of prodPasswordOptionsProblems(config.passwordOptions)) problems.push(problem("passwordOptions", message));
   }
 
   if (config.apim !== undefined) problems.push(...checkApim(config.apim, permissionNames));
@@ -220,7 +231,9 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
     connection: {
       name: config.connectionName,
       strategy: "auth0",
-      passwordPolicy: config.passwordPolicy,
+      // Neither model declared: the legacy "good", as before password_options existed.
+      passwordPolicy: config.passwordOptions === undefined ? (config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY) : undefined,
+      passwordOptions: config.passwordOptions,
       bruteForceProtection: true,
       disableSignup: !config.allowSignups,
     },

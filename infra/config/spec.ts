@@ -1,4 +1,5 @@
 import type { ApimConfig } from "./gateway-schema";
+import type { PasswordOptionsSpec } from "./password-options";
 import type { Permission } from "./permissions";
 import type { AUTH_METHODS, ENVIRONMENTS, KEY_ALGORITHMS, PASSWORD_POLICIES, SIGNING_ALGORITHMS, TOKEN_PROFILES } from "./schema";
 import type { SecretValue } from "./secret";
@@ -102,7 +103,10 @@ export interface ImportJobSpec {
 export interface ConnectionSpec {
   readonly name: string;
   readonly strategy: "auth0";
-  readonly passwordPolicy: PasswordPolicy;
+  /** The legacy password rules; undefined exactly when `passwordOptions` is declared. */
+  readonly passwordPolicy: PasswordPolicy | undefined;
+  /** Auth0's current password rules (`password_options`); undefined for the legacy model. */
+  readonly passwordOptions: PasswordOptionsSpec | undefined;
   readonly bruteForceProtection: true;
   readonly disableSignup: boolean;
 }
