@@ -10,6 +10,12 @@ const MAX_ITEMS = 10_000;
 
 const failed = (message: string): Answer<never> => ({ ok: false, notFound: false, problem: { message } });
 
+/** A later page's problem says which page it was; the first page's is the call's. */
+function onPage<T>(page: number, answer: Answer<T>): Answer<T> {
+  if (answer.ok || page === 1) return answer;
+  return { ...answer, problem: { ...answer.problem, message: `page ${page}: ${answer.problem.message}` } };
+}
+
 /**
  * Keeps one of each id. The same object twice (a list that moved while it was read) is kept
  * once; the same id with different contents cannot be told apart, so the list is not used.
@@ -48,7 +54,7 @@ export async function offsetPages<S extends z.ZodType>(
   let total: number | undefined;
   for (let page = 0; ; page += 1) {
     const answer = await getParsed(session, path, { ...query, page, per_page: PAGE_SIZE, include_totals: true }, envelope, options);
-    if (!answer.ok) return answer.notFound ? failed("404 Not Found") : answer;
+    if (!answer.ok) return onPage(page + 1, answer.notFound ? failed("404 Not Found") : answer);
     const body = answer.value as { start: number; limit: number; total: number } & Record<string, z.output<S>[]>;
     const list = body[key] ?? [];
     const where = `page ${page + 1}`;
@@ -93,7 +99,7 @@ export async function checkpointPages<S extends z.ZodType>(
       envelope,
       options,
     );
-    if (!answer.ok) return answer.notFound ? failed("404 Not Found") : answer;
+    if (!answer.ok) return onPage(page, answer.notFound ? failed("404 Not Found") : answer);
     const body = answer.value as { next?: string } & Record<string, z.output<S>[]>;
     const list = body[key] ?? [];
     const where = `page ${page}`;
