@@ -4,6 +4,7 @@ import path from "node:path";
 import { connectionAnswer, grantAnswer, resourceServerAnswer, userAnswer } from "../../stacks/auth0/answers";
 import { liveConnection, liveGrant, liveResourceServer, liveUser } from "../../stacks/auth0/from-auth0";
 import { markdownTable, paintFor, textTable } from "../../stacks/terminal";
+import { RECORDINGS_DIR } from "../e2e/stand-in/recordings";
 
 // Documents as a real tenant answered them: Management API traffic recorded by the Auth0
 // Terraform provider's acceptance tests (test/data/recordings, MPL-2.0), trimmed to the fields
