@@ -92,10 +92,7 @@ describe("Auth0's documents in the audit's words", () => {
 
   it("Auth0's current shape: password_options, and sign-ups under authentication_methods", () => {
     // The connection as Auth0 answered GET /api/v2/connections/{id} in 2026 (recorded).
-    const recording = readFileSync(
-      path.join(__dirname, "../../../shared/auth0-recordings/extended/TestAccConnectionPasswordOptions.yaml"),
-      "utf8",
-    );
+    const recording = readFileSync(path.join(RECORDINGS_DIR, "extended/TestAccConnectionPasswordOptions.yaml"), "utf8");
     const body = /body: '(\{"id":"con_[^']*"options":\{"passkey_options"[^']*)'/.exec(recording)?.[1];
     expect(body).toBeDefined();
     const live = liveConnection(connectionAnswer.parse(JSON.parse(body ?? "{}")));
