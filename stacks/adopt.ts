@@ -1,11 +1,11 @@
 import { Command } from "commander";
 import { stringify } from "yaml";
 import type { AdoptionSpec, TenantSpec } from "../infra/config/spec";
-import { auditorCredentials, type Env } from "./audit/credentials";
-import type { TenantSnapshot } from "./audit/live-tenant";
-import { openSession } from "./audit/management";
-import { readTenant } from "./audit/read-tenant";
-import { auditTarget } from "./audit/target";
+import type { Clock } from "./auth0/clock";
+import { auditorCredentials, type Env } from "./auth0/credentials";
+import type { TenantSnapshot } from "./auth0/model";
+import { readTenant } from "./auth0/read-tenant";
+import { openSession, WriteRefused } from "./auth0/session";
 import { EXIT_ERROR, runAsProcess } from "./exit-codes";
 import { listStacks, loadStackSpec } from "./stack-config";
 import { parseCommand, wholeNumber } from "./cli";
@@ -18,7 +18,7 @@ export interface AdoptionPlan {
 }
 
 /**
- * Finds, in a tenant read by the audit's reader, the objects a stack's program declares, by
+ * Finds, in a tenant as read (every answer parsed, every list whole), the objects a stack's program declares, by
  * what the spec says they are: the API by its identifier, the import job by its name, its
  * grant by client and audience, the user store by its name. Pure.
  */
@@ -74,6 +74,8 @@ export interface AdoptIo {
   /** Routes the Management API calls; the global fetch when absent. */
   readonly fetch?: typeof fetch;
   readonly root?: string;
+  /** The system clock unless a test fakes time. */
+  readonly clock?: Clock;
 }
 
 /** `npm run adopt -- --stack prod`: reads the tenant (GET only) and prints the `timesheets:adopt` block for the stack file. */
@@ -99,14 +101,22 @@ export async function main(argv: readonly string[], env: Env, io: AdoptIo): Prom
     io.stderr(`error: ${credentials.error}`);
     return EXIT_ERROR;
   }
-  const signal = AbortSignal.timeout(timeoutSeconds * 1000);
   const session = openSession(spec.tenant.domain, credentials.credentials, {
     fetch: io.fetch,
     maxRetries: 4,
-    signal,
-    deadline: Date.now() + timeoutSeconds * 1000,
+    budgetMs: timeoutSeconds * 1000,
+    clock: io.clock,
   });
-  const snapshot = await readTenant(session.client, auditTarget(spec, [spec]), { signal, budget: `--timeout ${timeoutSeconds}` });
+  let snapshot: TenantSnapshot;
+  try {
+    // The test user is never adopted: no address to look up.
+    const query = { apiIdentifier: spec.api.identifier, connectionName: spec.connection.name, emails: [] };
+    snapshot = await readTenant(session, query, { budget: `--timeout ${timeoutSeconds}` });
+  } catch (error) {
+    if (!(error instanceof WriteRefused)) throw error;
+    io.stderr(`error: ${error.message}`);
+    return EXIT_ERROR;
+  }
   const plan = adoptionPlan(spec, snapshot);
   if ("error" in plan) {
     io.stderr(`error: ${plan.error}`);

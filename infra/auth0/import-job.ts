@@ -10,20 +10,20 @@ export interface ImportJobArgs {
   readonly adopt?: { readonly clientId?: string | undefined; readonly grantId?: string | undefined };
 }
 
-/** The machine-to-machine client: no browser flows, no callbacks, no origins. */
+/** The machine-to-machine client, every setting from the spec: no browser flows, no callbacks, no origins. */
 export function clientArgs(job: ImportJobSpec): auth0.ClientArgs {
   return {
     name: job.name,
     description: job.description,
     appType: job.appType,
     grantTypes: [...job.grantTypes],
-    isFirstParty: true,
-    oidcConformant: true,
+    isFirstParty: job.isFirstParty,
+    oidcConformant: job.oidcConformant,
     jwtConfiguration: { alg: job.jwtAlg },
-    callbacks: [],
-    allowedOrigins: [],
-    webOrigins: [],
-    allowedLogoutUrls: [],
+    callbacks: [...job.callbacks],
+    allowedOrigins: [...job.allowedOrigins],
+    webOrigins: [...job.webOrigins],
+    allowedLogoutUrls: [...job.allowedLogoutUrls],
   };
 }
 

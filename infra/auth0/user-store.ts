@@ -1,6 +1,7 @@
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { PasswordOptionsSpec } from "../config/password-options";
 import type { ConnectionSpec, TestUserSpec } from "../config/spec";
 
 export interface UserStoreArgs {
@@ -14,12 +15,29 @@ export interface UserStoreArgs {
   readonly adoptId?: string | undefined;
 }
 
+export function passwordOptionsArgs(options: PasswordOptionsSpec): auth0.types.input.ConnectionOptionsPasswordOptions {
+  return {
+    complexity: {
+      minLength: options.minLength,
+      characterTypes: [...options.characterTypes],
+      characterTypeRule: options.characterTypeRule,
+      identicalCharacters: options.identicalCharacters,
+      sequentialCharacters: options.sequentialCharacters,
+    },
+    history: { active: options.historySize > 0, size: options.historySize },
+    dictionary: { active: options.dictionary },
+    profileData: { active: options.profileData },
+  };
+}
+
 export function connectionArgs(connection: ConnectionSpec): auth0.ConnectionArgs {
   return {
     name: connection.name,
     strategy: connection.strategy,
     options: {
-      passwordPolicy: connection.passwordPolicy,
+      // One model or the other, never both: Auth0 refuses the mix.
+      ...(connection.passwordPolicy !== undefined && { passwordPolicy: connection.passwordPolicy }),
+      ...(connection.passwordOptions !== undefined && { passwordOptions: passwordOptionsArgs(connection.passwordOptions) }),
       bruteForceProtection: connection.bruteForceProtection,
       disableSignup: connection.disableSignup,
     },

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { TenantConfigError, type ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys, importJobAuthentication } from "./import-job-keys";
+import { prodPasswordOptionsProblems } from "./password-options";
 import { ENVIRONMENTS, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
 import { DEFAULT_TEST_USER_PERMISSIONS } from "./permissions";
 import {
@@ -14,6 +15,8 @@ import {
   type TenantSpec,
   type TokenDialect,
 } from "./spec";
+
+const DEFAULT_PASSWORD_POLICY = "good";
 
 /** Stack config as read, keyed without the `timesheets:` namespace. */
 export type RawConfig = Readonly<Record<string, unknown>>;
@@ -96,8 +99,16 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
     );
   }
   problems.push(...checkTestUserPermissions(config, permissionNames));
-  if (prod && PASSWORD_POLICIES.indexOf(config.passwordPolicy) < PASSWORD_POLICIES.indexOf("good")) {
+  if (config.passwordPolicy !== undefined && config.passwordOptions !== undefined) {
+    problems.push(
+      problem("passwordOptions", "is set together with passwordPolicy; Auth0 refuses a connection with both: keep one of the two"),
+    );
+  }
+  if (prod && config.passwordPolicy !== undefined && PASSWORD_POLICIES.indexOf(config.passwordPolicy) < PASSWORD_POLICIES.indexOf("good")) {
     problems.push(problem("passwordPolicy", `"${config.passwordPolicy}" is too weak for prod; expected good or excellent`));
+  }
+  if (prod && config.passwordOptions !== undefined) {
+    for (const message of prodPasswordOptionsProblems(config.passwordOptions)) problems.push(problem("passwordOptions", message));
   }
 
   if (config.apim !== undefined) problems.push(...checkApim(config.apim, permissionNames));
@@ -257,6 +268,12 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
       description: "Cron job that uploads timesheets from the external timekeeping system in batches.",
       appType: "non_interactive",
       grantTypes: ["client_credentials"],
+      isFirstParty: true,
+      oidcConformant: true,
+      callbacks: [],
+      allowedOrigins: [],
+      webOrigins: [],
+      allowedLogoutUrls: [],
       jwtAlg: "RS256",
       authentication: importJobAuthentication(config),
       grant: { audience: config.apiIdentifier, scopes: config.importJobScopes, subjectType: "client" },
@@ -264,7 +281,9 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
     connection: {
       name: config.connectionName,
       strategy: "auth0",
-      passwordPolicy: config.passwordPolicy,
+      // Neither model declared: the legacy "good", as before password_options existed.
+      passwordPolicy: config.passwordOptions === undefined ? (config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY) : undefined,
+      passwordOptions: config.passwordOptions,
       bruteForceProtection: true,
       disableSignup: !config.allowSignups,
     },

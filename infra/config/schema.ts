@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apimSchema } from "./gateway-schema";
+import { passwordOptionsSchema } from "./password-options";
 import { DEFAULT_IMPORT_JOB_SCOPES, DEFAULT_PERMISSIONS } from "./permissions";
 import { booleanValue, expected, integerValue, oneOf, secretValue, structured, text } from "./values";
 
@@ -160,8 +161,12 @@ export const CONFIG_KEYS = {
       })
       .default("timesheets-users"),
   },
+  // Unset together with passwordOptions, the user store gets the legacy "good" (see build.ts).
   passwordPolicy: {
-    schema: oneOf(PASSWORD_POLICIES).default("good"),
+    schema: oneOf(PASSWORD_POLICIES).optional(),
+  },
+  passwordOptions: {
+    schema: structured(passwordOptionsSchema).optional(),
   },
   allowSignups: {
     schema: booleanValue.default(false),

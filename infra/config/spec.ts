@@ -1,4 +1,5 @@
 import type { ApimConfig } from "./gateway-schema";
+import type { PasswordOptionsSpec } from "./password-options";
 import type { Permission } from "./permissions";
 import type { AUTH_METHODS, ENVIRONMENTS, KEY_ALGORITHMS, PASSWORD_POLICIES, SIGNING_ALGORITHMS, TOKEN_PROFILES } from "./schema";
 import type { SecretValue } from "./secret";
@@ -91,6 +92,14 @@ export interface ImportJobSpec {
   readonly description: string;
   readonly appType: "non_interactive";
   readonly grantTypes: readonly ["client_credentials"];
+  /** A first-party client: Auth0 skips consent for it. */
+  readonly isFirstParty: true;
+  readonly oidcConformant: true;
+  /** The browser-flow URLs, empty: a machine-to-machine client has no page to return to. */
+  readonly callbacks: readonly [];
+  readonly allowedOrigins: readonly [];
+  readonly webOrigins: readonly [];
+  readonly allowedLogoutUrls: readonly [];
   readonly jwtAlg: "RS256";
   readonly authentication: ImportJobAuthentication;
   readonly grant: {
@@ -103,7 +112,10 @@ export interface ImportJobSpec {
 export interface ConnectionSpec {
   readonly name: string;
   readonly strategy: "auth0";
-  readonly passwordPolicy: PasswordPolicy;
+  /** The legacy password rules; undefined exactly when `passwordOptions` is declared. */
+  readonly passwordPolicy: PasswordPolicy | undefined;
+  /** Auth0's current password rules (`password_options`); undefined for the legacy model. */
+  readonly passwordOptions: PasswordOptionsSpec | undefined;
   readonly bruteForceProtection: true;
   readonly disableSignup: boolean;
 }

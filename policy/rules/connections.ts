@@ -6,12 +6,34 @@ import { AUTH0 } from "../lib/resources";
 /** Auth0's password policies, weakest first. */
 const PASSWORD_POLICIES = ["none", "low", "fair", "good", "excellent"];
 const PROD_MINIMUM = "good";
+/** prod's floor for Auth0's current model, `passwordOptions` (a copy of the program's; a test pins the two). */
+export const PROD_OPTIONS_FLOOR = { minLength: 12, characterTypes: 3, dictionary: true } as const;
+
+/** Why a connection's `passwordOptions` fall below prod's floor. */
+function passwordOptionsProblems(passwordOptions: Props): string[] {
+  const complexity = record(passwordOptions, "complexity") ?? {};
+  const minLength = complexity.minLength;
+  const types = Array.isArray(complexity.characterTypes) ? complexity.characterTypes.length : 0;
+  const required = text(complexity, "characterTypeRule") === "three_of_four" ? Math.min(3, types) : types;
+  const problems: string[] = [];
+  if (typeof minLength !== "number" || minLength < PROD_OPTIONS_FLOOR.minLength)
+    problems.push(
+      `options.passwordOptions.complexity.minLength is ${String(minLength ?? "not set")}; prod requires at least ${PROD_OPTIONS_FLOOR.minLength}`,
+    );
+  if (required < PROD_OPTIONS_FLOOR.characterTypes)
+    problems.push(
+      `options.passwordOptions.complexity requires ${required} kind(s) of character; prod requires at least ${PROD_OPTIONS_FLOOR.characterTypes}`,
+    );
+  if (flag(record(passwordOptions, "dictionary") ?? {}, "active") !== PROD_OPTIONS_FLOOR.dictionary)
+    problems.push("options.passwordOptions.dictionary is not active; prod refuses common passwords");
+  return problems;
+}
 
 /** A database connection (strategy auth0) is where passwords live; hold it to the stack's bar. */
 export const databaseConnectionHardening: ResourceValidationPolicy = {
   name: "database-connection-hardening",
   description:
-    "Database connections keep brute-force protection on, disable sign-ups unless the stack allows them, and use a password policy of at least good in prod.",
+    "Database connections keep brute-force protection on, disable sign-ups unless the stack allows them, declare one password model (passwordPolicy or passwordOptions, never both), and in prod a password policy of at least good or password options of at least length 12, three kinds of character and the dictionary.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -32,8 +54,16 @@ export const databaseConnectionHardening: ResourceValidationPolicy = {
     if (flag(config, "allowSignups") !== true && flag(options, "disableSignup") !== true) {
       reportViolation("options.disableSignup is not true; sign-ups stay disabled unless this stack's policy config sets allowSignups");
     }
-    if (environmentFor(config, args.urn) !== "prod") return;
+    const passwordOptions = record(options, "passwordOptions");
     const passwordPolicy = text(options, "passwordPolicy");
+    if (passwordOptions !== undefined && passwordPolicy !== undefined) {
+      reportViolation("options sets both passwordPolicy and passwordOptions; Auth0 refuses the mix: keep one of the two");
+    }
+    if (environmentFor(config, args.urn) !== "prod") return;
+    if (passwordOptions !== undefined) {
+      for (const problem of passwordOptionsProblems(passwordOptions)) reportViolation(problem);
+      return;
+    }
     if (passwordPolicy === undefined || PASSWORD_POLICIES.indexOf(passwordPolicy) < PASSWORD_POLICIES.indexOf(PROD_MINIMUM)) {
       reportViolation(`options.passwordPolicy is ${passwordPolicy ?? "not set"}; prod requires good or excellent`);
     }

@@ -1,10 +1,12 @@
 import { ManagementError } from "auth0";
+import { unanswered } from "../auth0/answer";
+import type { Clock } from "../auth0/clock";
+import type { AuditorCredentials } from "../auth0/credentials";
+import { readTenant } from "../auth0/read-tenant";
+import { openSession, WriteRefused, type ManagementSession } from "../auth0/session";
 import { compareTenant } from "./compare";
-import type { AuditorCredentials } from "./credentials";
-import { BudgetSpent, openSession, WriteRefused } from "./management";
-import { readTenant } from "./read-tenant";
 import { auditedStack, failedStack, type StackAudit } from "./report";
-import type { AuditTarget } from "./target";
+import { emailsToLookUp, type AuditTarget } from "./target";
 
 export interface AuditSettings {
   /** The global fetch unless a test routes the tenant elsewhere. */
@@ -12,21 +14,23 @@ export interface AuditSettings {
   /** The whole audit of one tenant, retries and waits included, must end within this. */
   readonly timeoutSeconds: number;
   readonly maxRetries: number;
+  /** The system clock unless a test fakes time. */
+  readonly clock?: Clock;
 }
 
-function tokenError(error: unknown): string {
-  if (error instanceof BudgetSpent) return `POST /oauth/token: ${error.message}`;
-  if (error instanceof ManagementError) {
+function tokenError(session: ManagementSession, error: unknown, budget: string): string {
+  if (error instanceof ManagementError && error.statusCode !== undefined) {
     const body = error.body;
     const said =
       typeof body === "object" && body !== null
         ? ["error" in body ? String(body.error) : "", "error_description" in body ? String(body.error_description) : ""]
             .filter(Boolean)
             .join(": ")
-        : String(body ?? "");
-    return `POST /oauth/token: ${error.statusCode ?? "no answer"}${said ? ` ${said}` : ""}`;
+        : "";
+    return `POST /oauth/token: ${error.statusCode}${said ? ` ${said}` : ""}`;
   }
-  return `POST /oauth/token: ${error instanceof Error ? error.message : String(error)}`;
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  return `POST /oauth/token: ${unanswered(session, cause, budget)}`;
 }
 
 /** Audits one tenant against one stack's target: reads only, within the time budget. */
@@ -34,32 +38,43 @@ export async function auditStack(target: AuditTarget, credentials: AuditorCreden
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const { stack, tenant } = target.spec;
-  const budgetMs = settings.timeoutSeconds * 1000;
-  const signal = AbortSignal.timeout(budgetMs);
+  const budget = `--timeout ${settings.timeoutSeconds}`;
   const session = openSession(tenant.domain, credentials, {
     fetch: settings.fetch,
     maxRetries: settings.maxRetries,
-    signal,
-    deadline: Date.now() + budgetMs,
+    budgetMs: settings.timeoutSeconds * 1000,
+    clock: settings.clock,
   });
   try {
     // One token first: if the auditor cannot sign in, every read would fail the same way.
-    await session.token();
+    await Promise.race([session.token(), aborted(session.signal)]);
   } catch (error) {
-    const why = signal.aborted ? `POST /oauth/token: no answer within --timeout ${settings.timeoutSeconds}` : tokenError(error);
     return failedStack(
       stack,
       tenant.domain,
-      `the auditor could not get a Management API token (${credentials.source}): ${why}`,
+      `the auditor could not get a Management API token (${credentials.source}): ${tokenError(session, error, budget)}`,
       elapsed(),
       session.stats(),
     );
   }
   try {
-    const snapshot = await readTenant(session.client, target, { signal, budget: `--timeout ${settings.timeoutSeconds}` });
+    const query = {
+      apiIdentifier: target.spec.api.identifier,
+      connectionName: target.spec.connection.name,
+      emails: emailsToLookUp(target),
+    };
+    const snapshot = await readTenant(session, query, { budget });
     return auditedStack(stack, tenant.domain, compareTenant(target, snapshot), session.stats(), elapsed());
   } catch (error) {
     if (error instanceof WriteRefused) return failedStack(stack, tenant.domain, error.message, elapsed(), session.stats());
     throw error;
   }
+}
+
+/** Rejects once the budget is spent: the token request must not outlive it either. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
+  });
 }

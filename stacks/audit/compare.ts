@@ -5,7 +5,7 @@ import { permissionsCheck, resourceServerCheck } from "./checks/resource-server"
 import { testUserCheck } from "./checks/test-user";
 import { unmanagedGrantsCheck } from "./checks/unmanaged-grants";
 import { sortFindings, type Finding } from "./findings";
-import type { ReadProblem, TenantSnapshot } from "./live-tenant";
+import type { ReadProblem, TenantSnapshot } from "../auth0/model";
 import type { AuditTarget } from "./target";
 
 /** Every check, in the order a report lists them. */

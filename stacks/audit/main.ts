@@ -6,8 +6,9 @@ import { listStacks, loadStackSpec, REPO_ROOT } from "../stack-config";
 import { parseCommand, selectedStacks, wholeNumber, withStackSelection, type StackSelection } from "../cli";
 import { paintFor, type Output } from "../terminal";
 import { auditStack } from "./audit-stack";
-import { auditorCredentials, type Env } from "./credentials";
-import { FORMATS, render, type Format } from "./render";
+import type { Clock } from "../auth0/clock";
+import { auditorCredentials, type Env } from "../auth0/credentials";
+import { format, FORMATS, type Format } from "./format";
 import { failedStack, type StackAudit } from "./report";
 import { auditTarget } from "./target";
 
@@ -18,6 +19,8 @@ export interface AuditIo {
   readonly fetch?: typeof fetch;
   /** Where the stack files are; the repository root when absent. */
   readonly root?: string;
+  /** The system clock unless a test fakes time. */
+  readonly clock?: Clock;
 }
 
 interface AuditOptions extends StackSelection {
@@ -84,12 +87,13 @@ export async function main(argv: readonly string[], env: Env, io: AuditIo): Prom
           fetch: io.fetch,
           timeoutSeconds: options.timeout,
           maxRetries: options.retries,
+          clock: io.clock,
         });
       }),
     ),
   );
 
   const exitCode = exitCodeFor(audits.map((audit) => audit.outcome));
-  io.stdout.write(render({ stacks: audits, exitCode }, options.format, paintFor(io.stdout, env)));
+  io.stdout.write(format({ stacks: audits, exitCode }, options.format, paintFor(io.stdout, env)));
   return exitCode;
 }

@@ -1,18 +1,9 @@
+import type { RequestStats } from "../auth0/session";
 import type { Outcome } from "../exit-codes";
 import type { Comparison, NotChecked } from "./compare";
 import type { Finding, Severity } from "./findings";
 
-/** The Management API traffic one audit caused, as counted at the HTTP layer. */
-export interface RequestStats {
-  /** Every HTTP request sent, including token requests and retries. */
-  readonly total: number;
-  /** Management API requests (GET /api/v2/...). */
-  readonly managementApi: number;
-  /** Token requests (POST /oauth/token). */
-  readonly token: number;
-  /** Answers of 429, 408 or 5xx: each is retried by the SDK while attempts and time remain. */
-  readonly refused: number;
-}
+export type { RequestStats };
 
 /** One stack's audit, whatever came of it. */
 export interface StackAudit {
@@ -59,4 +50,10 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   const counts: Record<Severity, number> = { high: 0, medium: 0, low: 0 };
   for (const finding of findings) counts[finding.severity] += 1;
   return counts;
+}
+
+/** Every stack's audit, and the exit code they come to: what a report format prints. */
+export interface AuditReport {
+  readonly stacks: readonly StackAudit[];
+  readonly exitCode: number;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { stringify } from "yaml";
-import { envSuffix } from "../../stacks/audit/credentials";
+import { envSuffix } from "../../stacks/auth0/credentials";
 import { main } from "../../stacks/audit/main";
 import type { StackAudit } from "../../stacks/audit/report";
 import { loadStackSpec } from "../../stacks/stack-config";

@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
 import { adoptionPlan, adoptionYaml, main } from "../../stacks/adopt";
-import { completeSnapshot } from "../../stacks/audit/live-tenant";
+import { completeSnapshot } from "../../stacks/auth0/model";
 import { engineConfigFor, loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
 import { runProgram } from "../support/pulumi-program";
@@ -92,6 +92,15 @@ test("only the import job's grant on this API is adopted, never its grant on ano
     name: spec.importJob.name,
     appType: "non_interactive",
     grantTypes: ["client_credentials"],
+    isFirstParty: true,
+    oidcConformant: true,
+    callbacks: [],
+    allowedOrigins: [],
+    webOrigins: [],
+    allowedLogoutUrls: [],
+    jwtAlg: "RS256",
+    authMethod: "client_secret_post",
+    keyCount: 0,
   };
   const grant = (id: string, audience: string) => ({
     id,

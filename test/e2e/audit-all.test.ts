@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { envSuffix } from "../../stacks/audit/credentials";
+import { envSuffix } from "../../stacks/auth0/credentials";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
 import { AUDITOR_SCOPES, jsonReport, runAudit, seedTenant, tenantsFetch } from "./audit-seed";

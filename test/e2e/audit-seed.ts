@@ -1,3 +1,4 @@
+import type { PasswordOptionsSpec } from "../../infra/config/password-options";
 import type { TenantSpec } from "../../infra/config/spec";
 import { main } from "../../stacks/audit/main";
 import type { StackAudit } from "../../stacks/audit/report";
@@ -39,9 +40,16 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     description: importJob.description,
     app_type: importJob.appType,
     grant_types: [...importJob.grantTypes],
-    is_first_party: true,
-    oidc_conformant: true,
+    is_first_party: importJob.isFirstParty,
+    oidc_conformant: importJob.oidcConformant,
     jwt_configuration: { alg: importJob.jwtAlg },
+    callbacks: [...importJob.callbacks],
+    allowed_origins: [...importJob.allowedOrigins],
+    web_origins: [...importJob.webOrigins],
+    allowed_logout_urls: [...importJob.allowedLogoutUrls],
+    // What the provider's client-credentials resource sets; a stack with private_key_jwt is not seeded here.
+    token_endpoint_auth_method:
+      importJob.authentication.method === "private_key_jwt" ? "client_secret_post" : importJob.authentication.method,
   });
   await standIn.createClientGrant({
     client_id: job.client_id,
@@ -53,7 +61,8 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     name: connection.name,
     strategy: connection.strategy,
     options: {
-      passwordPolicy: connection.passwordPolicy,
+      ...(connection.passwordPolicy !== undefined && { passwordPolicy: connection.passwordPolicy }),
+      ...(connection.passwordOptions !== undefined && { password_options: auth0PasswordOptions(connection.passwordOptions) }),
       brute_force_protection: connection.bruteForceProtection,
       disable_signup: connection.disableSignup,
     },
@@ -68,6 +77,22 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     });
   }
   return { importJobClientId: job.client_id, connectionId: store.id };
+}
+
+/** Password options as Auth0 holds them (`options.password_options`). */
+export function auth0PasswordOptions(options: PasswordOptionsSpec): Record<string, unknown> {
+  return {
+    complexity: {
+      min_length: options.minLength,
+      character_types: [...options.characterTypes],
+      character_type_rule: options.characterTypeRule,
+      identical_characters: options.identicalCharacters,
+      sequential_characters: options.sequentialCharacters,
+    },
+    history: { active: options.historySize > 0, size: options.historySize },
+    dictionary: { active: options.dictionary },
+    profile_data: { active: options.profileData },
+  };
 }
 
 /** Environment for the audit CLI: the auditor's own client, with only the given scopes. */

@@ -21,6 +21,37 @@ describe("database-connection-hardening", () => {
     ).toEqual(["options.passwordPolicy is not set; prod requires good or excellent"]);
   });
 
+  test("passwordOptions in prod: held to their own floor, and never beside passwordPolicy", async () => {
+    const strong = {
+      complexity: { minLength: 14, characterTypes: ["lowercase", "uppercase", "number"], characterTypeRule: "all" },
+      dictionary: { active: true },
+    };
+    expect(
+      await validateResource(
+        databaseConnectionHardening,
+        inProd(connection({ passwordPolicy: undefined, passwordOptions: strong })),
+        env("prod"),
+      ),
+    ).not.toHaveBeenCalled();
+    const weak = { complexity: { minLength: 8, characterTypes: ["number"] }, dictionary: { active: false } };
+    expect(
+      messages(
+        await validateResource(
+          databaseConnectionHardening,
+          inProd(connection({ passwordPolicy: undefined, passwordOptions: weak })),
+          env("prod"),
+        ),
+      ),
+    ).toEqual([
+      "options.passwordOptions.complexity.minLength is 8; prod requires at least 12",
+      "options.passwordOptions.complexity requires 1 kind(s) of character; prod requires at least 3",
+      "options.passwordOptions.dictionary is not active; prod refuses common passwords",
+    ]);
+    expect(messages(await validateResource(databaseConnectionHardening, connection({ passwordOptions: strong }), env("dev")))).toEqual([
+      "options sets both passwordPolicy and passwordOptions; Auth0 refuses the mix: keep one of the two",
+    ]);
+  });
+
   test("refuses brute-force protection off", async () => {
     const report = await validateResource(databaseConnectionHardening, connection({ bruteForceProtection: false }), env("dev"));
     expect(messages(report)).toEqual(["options.bruteForceProtection is not true; database connections keep brute-force protection on"]);

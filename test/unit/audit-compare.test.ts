@@ -9,7 +9,7 @@ import {
   type LiveTenant,
   type LiveUser,
   type TenantSnapshot,
-} from "../../stacks/audit/live-tenant";
+} from "../../stacks/auth0/model";
 import { auditTarget, type AuditTarget } from "../../stacks/audit/target";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
 
@@ -20,9 +20,25 @@ const allSpecs = listStacks().map((stack) => loadStackSpec(stack));
 const JOB_ID = "JobClientId0000000000000000000000";
 const OTHER_ID = "OtherClientId000000000000000000000";
 
+/** A machine-to-machine client as the program sets the import job up, with `fields` changed. */
+const m2m = (fields: Pick<LiveClient, "clientId" | "name"> & Partial<LiveClient>): LiveClient => ({
+  appType: "non_interactive",
+  grantTypes: ["client_credentials"],
+  isFirstParty: true,
+  oidcConformant: true,
+  callbacks: [],
+  allowedOrigins: [],
+  webOrigins: [],
+  allowedLogoutUrls: [],
+  jwtAlg: "RS256",
+  authMethod: "client_secret_post",
+  keyCount: 0,
+  ...fields,
+});
+
 /** A live tenant exactly as the program would leave it for `spec`. */
 function tenantMatching(spec: TenantSpec): LiveTenant {
-  const job: LiveClient = { clientId: JOB_ID, name: spec.importJob.name, appType: "non_interactive", grantTypes: ["client_credentials"] };
+  const job = m2m({ clientId: JOB_ID, name: spec.importJob.name });
   const users = new Map<string, LiveUser[]>();
   if (spec.testUser)
     users.set(spec.testUser.email, [{ userId: "auth0|test", email: spec.testUser.email, connections: [spec.connection.name] }]);
@@ -40,7 +56,7 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
       clientPolicy: "require_client_grant",
       permissions: spec.api.permissions.map((p) => ({ name: p.name, description: p.description })),
     },
-    clients: [job, { clientId: "auditor", name: "Drift Auditor", appType: "non_interactive", grantTypes: ["client_credentials"] }],
+    clients: [job, m2m({ clientId: "auditor", name: "Drift Auditor" })],
     grants: [
       {
         id: "cgr_job",
@@ -67,6 +83,7 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
       name: spec.connection.name,
       strategy: "auth0",
       passwordPolicy: spec.connection.passwordPolicy,
+      passwordOptions: undefined,
       bruteForceProtection: true,
       disableSignup: spec.connection.disableSignup,
     },
@@ -244,7 +261,7 @@ describe("unmanaged grants", () => {
   it("another client granted on the API, named by its client name", () => {
     const result = audit(dev, (t) => ({
       ...t,
-      clients: [...t.clients, { clientId: OTHER_ID, name: "Reporting", appType: "non_interactive", grantTypes: ["client_credentials"] }],
+      clients: [...t.clients, m2m({ clientId: OTHER_ID, name: "Reporting" })],
       grants: [
         ...t.grants,
         {
@@ -338,7 +355,7 @@ describe("the connection", () => {
   it("enabled for a client it should not be", () => {
     const result = audit(dev, (t) => ({
       ...t,
-      clients: [...t.clients, { clientId: OTHER_ID, name: "Reporting", appType: "spa", grantTypes: [] }],
+      clients: [...t.clients, m2m({ clientId: OTHER_ID, name: "Reporting", appType: "spa", grantTypes: [] })],
       enabledClients: [JOB_ID, OTHER_ID],
     }));
     const finding = only(result.findings, "connection.unmanaged-clients");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditorCredentials, envSuffix } from "../../stacks/audit/credentials";
+import { auditorCredentials, envSuffix } from "../../stacks/auth0/credentials";
 
 const DEV = "exampleco-dev.eu.auth0.com";
 

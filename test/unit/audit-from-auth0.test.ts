@@ -1,7 +1,10 @@
-import type { Management } from "auth0";
 import { describe, expect, it } from "vitest";
-import { liveConnection, liveGrant, liveResourceServer, liveUser } from "../../stacks/audit/from-auth0";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { connectionAnswer, grantAnswer, resourceServerAnswer, userAnswer } from "../../stacks/auth0/answers";
+import { liveConnection, liveGrant, liveResourceServer, liveUser } from "../../stacks/auth0/from-auth0";
 import { markdownTable, paintFor, textTable } from "../../stacks/terminal";
+import { DEFAULT_RECORDINGS_DIR } from "../e2e/stand-in/recordings";
 
 // Documents as a real tenant answered them: Management API traffic recorded by the Auth0
 // Terraform provider's acceptance tests (test/data/recordings, MPL-2.0), trimmed to the fields
@@ -17,7 +20,7 @@ const recordedResourceServer = {
   token_lifetime: 86400,
   token_lifetime_for_web: 7200,
   signing_alg: "RS256",
-} as Management.GetResourceServerResponseContent;
+};
 
 const recordedGrant = {
   id: "cgr_k94SUL6Z7KVumcl7",
@@ -26,7 +29,7 @@ const recordedGrant = {
   scope: [],
   subject_type: "user",
   authorization_details_types: ["payment"],
-} as Management.ClientGrantResponseContent;
+};
 
 const recordedConnection = {
   id: "con_fTLLrSb9nEmOVHRV",
@@ -34,17 +37,17 @@ const recordedConnection = {
   strategy: "auth0",
   name: "Acceptance-Test-Connection-TestAccConnection",
   enabled_clients: [],
-} as Management.ConnectionForList;
+};
 
 const recordedUser = {
   email: "testaccuser@acceptance.test.com",
   identities: [{ user_id: "testaccuser", connection: "Username-Password-Authentication", provider: "auth0", isSocial: false }],
   user_id: "auth0|testaccuser",
-} as Management.UserResponseSchema;
+};
 
 describe("Auth0's documents in the audit's words", () => {
   it("a resource server without scopes or token_dialect (Auth0 omits the defaults)", () => {
-    expect(liveResourceServer(recordedResourceServer)).toEqual({
+    expect(liveResourceServer(resourceServerAnswer.parse(recordedResourceServer))).toEqual({
       id: "69a006dadf17864010da22e6",
       identifier: "https://uat.api.terraform-provider-auth0.com/testaccresourceserverscopes",
       name: "Acceptance Test - testaccresourceserverscopes",
@@ -59,12 +62,14 @@ describe("Auth0's documents in the audit's words", () => {
   });
 
   it("scopes become permissions", () => {
-    const live = liveResourceServer({ ...recordedResourceServer, scopes: [{ value: "batch:upload", description: "Upload" }] });
+    const live = liveResourceServer(
+      resourceServerAnswer.parse({ ...recordedResourceServer, scopes: [{ value: "batch:upload", description: "Upload" }] }),
+    );
     expect(live.permissions).toEqual([{ name: "batch:upload", description: "Upload" }]);
   });
 
   it("a grant keeps its subject type and no allow_all_scopes", () => {
-    expect(liveGrant(recordedGrant)).toMatchObject({
+    expect(liveGrant(grantAnswer.parse(recordedGrant))).toMatchObject({
       clientId: "II4cjr41OACNh5YaeqCLQtkDZPkEtjCg",
       scopes: [],
       subjectType: "user",
@@ -74,18 +79,38 @@ describe("Auth0's documents in the audit's words", () => {
   });
 
   it("a database connection's options, under Auth0's mixed-case names", () => {
-    expect(liveConnection(recordedConnection)).toEqual({
+    expect(liveConnection(connectionAnswer.parse(recordedConnection))).toEqual({
       id: "con_fTLLrSb9nEmOVHRV",
       name: "Acceptance-Test-Connection-TestAccConnection",
       strategy: "auth0",
       passwordPolicy: "fair",
+      passwordOptions: undefined,
       bruteForceProtection: true,
       disableSignup: false,
     });
   });
 
+  it("Auth0's current shape: password_options, and sign-ups under authentication_methods", () => {
+    // The connection as Auth0 answered GET /api/v2/connections/{id} in 2026 (recorded).
+    const recording = readFileSync(path.join(DEFAULT_RECORDINGS_DIR, "extended/TestAccConnectionPasswordOptions.yaml"), "utf8");
+    const body = /body: '(\{"id":"con_[^']*"options":\{"passkey_options"[^']*)'/.exec(recording)?.[1];
+    expect(body).toBeDefined();
+    const live = liveConnection(connectionAnswer.parse(JSON.parse(body ?? "{}")));
+    expect(live).toMatchObject({ passwordPolicy: undefined, bruteForceProtection: false, disableSignup: false });
+    expect(live.passwordOptions).toEqual({
+      minLength: 14,
+      characterTypes: ["lowercase", "number", "special", "uppercase"],
+      characterTypeRule: "three_of_four",
+      identicalCharacters: "block",
+      sequentialCharacters: "block",
+      historySize: 8,
+      dictionary: true,
+      profileData: true,
+    });
+  });
+
   it("a user's connections come from its identities", () => {
-    expect(liveUser(recordedUser)).toEqual({
+    expect(liveUser(userAnswer.parse(recordedUser))).toEqual({
       userId: "auth0|testaccuser",
       email: "testaccuser@acceptance.test.com",
       connections: ["Username-Password-Authentication"],

@@ -1,5 +1,5 @@
 import type { Finding } from "../findings";
-import type { LivePart, LiveTenant, ReadProblem, TenantSnapshot } from "../live-tenant";
+import type { LivePart, LiveTenant, ReadProblem, TenantSnapshot } from "../../auth0/model";
 import type { AuditTarget } from "../target";
 
 /** The outcome of one check: its findings, or why it could not run. */

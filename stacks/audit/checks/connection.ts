@@ -1,7 +1,8 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { PASSWORD_POLICIES } from "../../../infra/config/schema";
-import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity } from "../findings";
-import type { LiveClient, LiveConnection } from "../live-tenant";
+import { requiredCharacterTypes } from "../../../infra/config/password-options";
+import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity, type ShownValue } from "../findings";
+import type { LiveClient, LiveConnection } from "../../auth0/model";
 import { defineCheck } from "./check";
 import { integrationTestApp } from "./integration-test-app";
 import { identifyImportJob } from "./import-job";
@@ -15,6 +16,110 @@ function passwordPolicySeverity(expected: string, actual: string | undefined): S
   const rank = (policy: string | undefined): number => (PASSWORD_POLICIES as readonly (string | undefined)[]).indexOf(policy);
   return rank(actual) < rank(expected) ? "high" : "low";
 }
+
+const PASSWORD_OPTIONS_FIX = "declare timesheets:passwordOptions for this stack, or";
+
+/**
+ * The password rules, in whichever model the spec declares. A connection in the other model is
+ * a finding of its own: its rules cannot be compared with the declared ones, only replaced.
+ */
+export function passwordFindings(spec: TenantSpec, live: LiveConnection): Finding[] {
+  const resource = connectionResource(spec);
+  const declared = spec.connection;
+  if (declared.passwordOptions === undefined) {
+    const expected = declared.passwordPolicy ?? "good";
+    if (live.passwordOptions !== undefined) {
+      return [
+        {
+          severity: "medium",
+          kind: "connection.password-model",
+          resource: `${resource}: password rules`,
+          expected: `passwordPolicy ${expected} (legacy model)`,
+          actual: "password_options (current model)",
+          fix: `${PASSWORD_OPTIONS_FIX} run \`pulumi up --stack ${spec.stack}\` to set the legacy policy back`,
+        },
+      ];
+    }
+    if (live.passwordPolicy === expected) return [];
+    return [
+      {
+        severity: passwordPolicySeverity(expected, live.passwordPolicy),
+        kind: "connection.password-policy",
+        resource: `${resource}: password policy`,
+        expected,
+        actual: live.passwordPolicy ?? null,
+        fix: restore(spec),
+      },
+    ];
+  }
+  const options = declared.passwordOptions;
+  if (live.passwordOptions === undefined) {
+    return [
+      {
+        severity: "high",
+        kind: "connection.password-model",
+        resource: `${resource}: password rules`,
+        expected: "password_options (current model)",
+        actual: live.passwordPolicy === undefined ? ABSENT : `passwordPolicy ${live.passwordPolicy} (legacy model)`,
+        fix: `${restore(spec)} to set password_options`,
+      },
+    ];
+  }
+  const actual = live.passwordOptions;
+  // Each rule, and whether the live value is the weaker one: weaker is high, stronger only surprises users.
+  const rules: Array<[string, string, ShownValue, ShownValue, boolean]> = [
+    ["min-length", "minimum length", options.minLength, actual.minLength ?? null, (actual.minLength ?? 0) < options.minLength],
+    [
+      "character-types",
+      "character types",
+      [...options.characterTypes],
+      [...actual.characterTypes],
+      requiredCharacterTypes({ characterTypes: actual.characterTypes, characterTypeRule: actual.characterTypeRule ?? "all" }) <
+        requiredCharacterTypes(options),
+    ],
+    [
+      "character-type-rule",
+      "character type rule",
+      options.characterTypeRule,
+      actual.characterTypeRule ?? null,
+      actual.characterTypeRule !== "all",
+    ],
+    [
+      "identical-characters",
+      "identical characters",
+      options.identicalCharacters,
+      actual.identicalCharacters ?? null,
+      actual.identicalCharacters !== "block",
+    ],
+    [
+      "sequential-characters",
+      "sequential characters",
+      options.sequentialCharacters,
+      actual.sequentialCharacters ?? null,
+      actual.sequentialCharacters !== "block",
+    ],
+    ["history", "password history", options.historySize, actual.historySize, actual.historySize < options.historySize],
+    ["dictionary", "dictionary check", options.dictionary, actual.dictionary, !actual.dictionary],
+    ["profile-data", "profile data check", options.profileData, actual.profileData, !actual.profileData],
+  ];
+  return rules.flatMap(([kind, label, expected, value, weaker]) =>
+    same(expected, value)
+      ? []
+      : [
+          {
+            severity: weaker ? ("high" as const) : ("low" as const),
+            kind: `connection.password-${kind}`,
+            resource: `${resource}: password ${label}`,
+            expected,
+            actual: value,
+            fix: restore(spec),
+          },
+        ],
+  );
+}
+
+const same = (a: ShownValue, b: ShownValue): boolean =>
+  Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
 
 export function connectionFindings(spec: TenantSpec, live: LiveConnection | undefined): Finding[] {
   const resource = connectionResource(spec);
@@ -42,16 +147,7 @@ export function connectionFindings(spec: TenantSpec, live: LiveConnection | unde
       fix: `the connection with this name is not the user store; ${restore(spec)} after renaming or removing it`,
     });
   }
-  if (live.passwordPolicy !== declared.passwordPolicy) {
-    findings.push({
-      severity: passwordPolicySeverity(declared.passwordPolicy, live.passwordPolicy),
-      kind: "connection.password-policy",
-      resource: `${resource}: password policy`,
-      expected: declared.passwordPolicy,
-      actual: live.passwordPolicy ?? null,
-      fix: restore(spec),
-    });
-  }
+  findings.push(...passwordFindings(spec, live));
   if (live.bruteForceProtection !== declared.bruteForceProtection) {
     findings.push({
       severity: "high",

@@ -1,6 +1,6 @@
-import type { TenantSpec } from "../../../infra/config/spec";
-import { ABSENT, PRESENT, difference, sorted, type Finding } from "../findings";
-import type { LiveClient, LiveGrant } from "../live-tenant";
+import type { ImportJobSpec, TenantSpec } from "../../../infra/config/spec";
+import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity, type ShownValue } from "../findings";
+import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
 
 export interface ImportJobIdentity {
@@ -63,6 +63,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       fix: `run \`pulumi up --stack ${spec.stack}\``,
     });
   }
+  findings.push(...clientSettingFindings(spec, job));
   const expectedGrantTypes = sorted(spec.importJob.grantTypes);
   const actualGrantTypes = sorted(job.grantTypes ?? []);
   const added = difference(actualGrantTypes, expectedGrantTypes);
@@ -76,6 +77,107 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       expected: expectedGrantTypes,
       actual: actualGrantTypes,
       fix: `run \`pulumi up --stack ${spec.stack}\` (a machine-to-machine job needs client_credentials only)`,
+    });
+  }
+  return findings;
+}
+
+interface ClientSetting {
+  readonly kind: string;
+  readonly label: string;
+  readonly severity: Severity;
+  readonly expected: (job: ImportJobSpec) => ShownValue;
+  readonly actual: (live: LiveClient) => ShownValue;
+}
+
+const same = (a: ShownValue, b: ShownValue): boolean =>
+  Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
+
+// Each setting the program declares on the client, and what a change to it costs: a URL lets a
+// browser flow land somewhere, a changed signing algorithm or a third-party flag changes what
+// its tokens are trusted for.
+const CLIENT_SETTINGS: readonly ClientSetting[] = [
+  {
+    kind: "import-job.callbacks",
+    label: "callback URLs",
+    severity: "high",
+    expected: (j) => [...j.callbacks],
+    actual: (l) => sorted(l.callbacks),
+  },
+  {
+    kind: "import-job.allowed-origins",
+    label: "allowed origins (CORS)",
+    severity: "high",
+    expected: (j) => [...j.allowedOrigins],
+    actual: (l) => sorted(l.allowedOrigins),
+  },
+  {
+    kind: "import-job.web-origins",
+    label: "allowed web origins",
+    severity: "high",
+    expected: (j) => [...j.webOrigins],
+    actual: (l) => sorted(l.webOrigins),
+  },
+  {
+    kind: "import-job.logout-urls",
+    label: "allowed logout URLs",
+    severity: "medium",
+    expected: (j) => [...j.allowedLogoutUrls],
+    actual: (l) => sorted(l.allowedLogoutUrls),
+  },
+  {
+    kind: "import-job.jwt-alg",
+    label: "JWT signing algorithm",
+    severity: "medium",
+    expected: (j) => j.jwtAlg,
+    actual: (l) => l.jwtAlg ?? null,
+  },
+  {
+    kind: "import-job.first-party",
+    label: "first-party",
+    severity: "medium",
+    expected: (j) => j.isFirstParty,
+    actual: (l) => l.isFirstParty ?? null,
+  },
+  {
+    kind: "import-job.oidc-conformant",
+    label: "OIDC conformant",
+    severity: "medium",
+    expected: (j) => j.oidcConformant,
+    actual: (l) => l.oidcConformant ?? false,
+  },
+];
+
+function clientSettingFindings(spec: TenantSpec, job: LiveClient): Finding[] {
+  const resource = jobResource(spec);
+  const fix = `run \`pulumi up --stack ${spec.stack}\` to restore what the spec declares`;
+  const findings: Finding[] = CLIENT_SETTINGS.flatMap((setting) => {
+    const expected = setting.expected(spec.importJob);
+    const actual = setting.actual(job);
+    return same(expected, actual)
+      ? []
+      : [{ severity: setting.severity, kind: setting.kind, resource: `${resource}: ${setting.label}`, expected, actual, fix }];
+  });
+  const declared = spec.importJob.authentication;
+  if (job.authMethod !== declared.method) {
+    findings.push({
+      // A secret that works where only a key should is the widening; between two secret methods it is a detail.
+      severity: declared.method === "private_key_jwt" ? "high" : "medium",
+      kind: "import-job.auth-method",
+      resource: `${resource}: authentication method`,
+      expected: declared.method,
+      actual: job.authMethod ?? null,
+      fix,
+    });
+  } else if (declared.method === "private_key_jwt" && job.keyCount !== declared.keys.length) {
+    findings.push({
+      // A key the spec does not list can sign the job's assertions.
+      severity: job.keyCount > declared.keys.length ? "high" : "medium",
+      kind: "import-job.keys",
+      resource: `${resource}: private_key_jwt credentials`,
+      expected: `${declared.keys.length} key(s)`,
+      actual: `${job.keyCount} key(s)`,
+      fix,
     });
   }
   return findings;

@@ -1,6 +1,6 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { sorted, type Finding } from "../findings";
-import type { LiveClient, LiveGrant } from "../live-tenant";
+import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { grantedScopes } from "./import-job";
 
 /** The integration-test application, found by its name; only stacks with a test user declare one. */

@@ -1,6 +1,6 @@
 import type { ApiSpec, TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, PRESENT, difference, type Finding, type Severity, type ShownValue } from "../findings";
-import type { LiveResourceServer } from "../live-tenant";
+import type { LiveResourceServer } from "../../auth0/model";
 import { defineCheck } from "./check";
 
 /** Auth0 omits `token_dialect` when it is the default. */

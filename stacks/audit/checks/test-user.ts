@@ -1,5 +1,5 @@
 import { ABSENT, PRESENT, sorted, type Finding } from "../findings";
-import type { LiveUser } from "../live-tenant";
+import type { LiveUser } from "../../auth0/model";
 import type { AuditTarget } from "../target";
 import { defineCheck } from "./check";
 

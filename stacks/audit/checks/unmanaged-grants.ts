@@ -1,6 +1,6 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, type Finding } from "../findings";
-import type { LiveClient, LiveGrant } from "../live-tenant";
+import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
 import { grantedScopes, identifyImportJob } from "./import-job";
 import { integrationTestApp, integrationTestGrantFindings, isIntegrationTestGrant } from "./integration-test-app";

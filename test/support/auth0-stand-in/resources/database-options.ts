@@ -59,15 +59,18 @@ function completePasswordOptions(given: JsonValue): JsonValue {
  * gains its API and sign-up behaviours and the one-time-password methods appear, disabled;
  * left out of options that are otherwise given, password and passkey appear with the defaults.
  */
-function completeAuthenticationMethods(methods: JsonValue | undefined): JsonValue {
+function completeAuthenticationMethods(methods: JsonValue | undefined, disableSignup: JsonValue | undefined): JsonValue {
+  // Guess: every recording has `disable_signup: false` beside `signup_behavior: "allow"`; a
+  // connection created with sign-ups disabled is taken to say "block", so the two agree.
+  const signupBehavior = disableSignup === true ? "block" : "allow";
   if (methods === undefined) {
-    return { password: { enabled: true, api_behavior: "required", signup_behavior: "allow" }, passkey: { enabled: false } };
+    return { password: { enabled: true, api_behavior: "required", signup_behavior: signupBehavior }, passkey: { enabled: false } };
   }
   if (!isJsonObject(methods)) return methods;
   const password = isJsonObject(methods.password) ? methods.password : { enabled: true };
   return {
     ...methods,
-    password: { api_behavior: "required", signup_behavior: "allow", ...password },
+    password: { api_behavior: "required", signup_behavior: signupBehavior, ...password },
     passkey: methods.passkey ?? { enabled: false },
     email_otp: methods.email_otp ?? { enabled: false },
     phone_otp: methods.phone_otp ?? { enabled: false },
@@ -124,10 +127,14 @@ export function databaseOptions(given: JsonObject | undefined, previous: JsonObj
   if (previous === undefined) {
     const defaults = databaseOptionDefaults();
     if (options.password_options !== undefined) delete defaults.passwordPolicy;
-    return { ...defaults, ...options, authentication_methods: completeAuthenticationMethods(options.authentication_methods) };
+    return {
+      ...defaults,
+      ...options,
+      authentication_methods: completeAuthenticationMethods(options.authentication_methods, options.disable_signup),
+    };
   }
   if (options.authentication_methods !== undefined) {
-    options.authentication_methods = completeAuthenticationMethods(options.authentication_methods);
+    options.authentication_methods = completeAuthenticationMethods(options.authentication_methods, options.disable_signup);
   }
   // Recorded: an update replaces the options whole, except the authentication methods and
   // passkey settings, which survive an update that leaves them out.

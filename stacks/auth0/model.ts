@@ -1,7 +1,8 @@
 /**
- * The live tenant as the audit reads it: only the fields the spec has an opinion on, in the
- * audit's own words, so the comparison is pure and tests build tenants by hand.
+ * A tenant as read through the Management API: only the fields a stack's spec has an opinion
+ * on, in our own words, so that comparisons are pure and tests build tenants by hand.
  */
+import type { Problem } from "./answer";
 
 export interface LivePermission {
   readonly name: string;
@@ -28,6 +29,18 @@ export interface LiveClient {
   readonly name: string;
   readonly appType: string | undefined;
   readonly grantTypes: readonly string[] | undefined;
+  readonly isFirstParty: boolean | undefined;
+  readonly oidcConformant: boolean | undefined;
+  readonly callbacks: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly webOrigins: readonly string[];
+  readonly allowedLogoutUrls: readonly string[];
+  /** `jwt_configuration.alg`. */
+  readonly jwtAlg: string | undefined;
+  /** `private_key_jwt` when the client signs assertions with keys, else `token_endpoint_auth_method`. */
+  readonly authMethod: string | undefined;
+  /** How many keys `private_key_jwt` lists; 0 for other methods. */
+  readonly keyCount: number;
 }
 
 export interface LiveGrant {
@@ -46,10 +59,30 @@ export interface LiveConnection {
   readonly id: string;
   readonly name: string;
   readonly strategy: string;
+  /** The legacy password rules (`options.passwordPolicy`); undefined when absent or null. */
   readonly passwordPolicy: string | undefined;
+  /** Auth0's current password rules (`options.password_options`); undefined when absent. */
+  readonly passwordOptions: LivePasswordOptions | undefined;
   readonly bruteForceProtection: boolean | undefined;
-  /** Auth0 leaves `disable_signup` out when sign-ups are allowed. */
+  /**
+   * Whether sign-ups are closed, from wherever the connection holds it: the legacy
+   * `disable_signup` (absent when sign-ups are allowed), or the current
+   * `authentication_methods.password.signup_behavior` ("allow" or "block"); closed only where
+   * every place that holds it says closed.
+   */
   readonly disableSignup: boolean | undefined;
+}
+
+export interface LivePasswordOptions {
+  readonly minLength: number | undefined;
+  readonly characterTypes: readonly string[];
+  readonly characterTypeRule: string | undefined;
+  readonly identicalCharacters: string | undefined;
+  readonly sequentialCharacters: string | undefined;
+  /** 0 when history is off. */
+  readonly historySize: number;
+  readonly dictionary: boolean;
+  readonly profileData: boolean;
 }
 
 export interface LiveUser {
@@ -78,11 +111,8 @@ export interface LiveTenant {
 export type LivePart = keyof LiveTenant;
 
 /** Why one part of the tenant could not be read. */
-export interface ReadProblem {
+export interface ReadProblem extends Problem {
   readonly part: LivePart;
-  readonly message: string;
-  /** The Management API scope the auditor lacks, when Auth0 answered 403. */
-  readonly missingScope?: string;
 }
 
 export type ReadResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: ReadProblem };

@@ -1,17 +1,13 @@
 import { markdownTable, plain, textTable, type Paint, type Style } from "../terminal";
 import type { Outcome } from "../exit-codes";
 import type { Finding, Severity, ShownValue } from "./findings";
-import { countBySeverity, type StackAudit } from "./report";
+import { countBySeverity, type AuditReport, type StackAudit } from "./report";
 
 export const FORMATS = ["text", "json", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface AuditReport {
-  readonly stacks: readonly StackAudit[];
-  readonly exitCode: number;
-}
-
-export function show(value: ShownValue): string {
+/** A finding's value as a cell shows it. */
+export function formatValue(value: ShownValue): string {
   if (value === null) return "(none)";
   if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.join(", ");
   return String(value);
@@ -48,8 +44,8 @@ function textStack(audit: StackAudit, paint: Paint): string {
       String(i + 1),
       paint(SEVERITY_STYLE[f.severity], f.severity),
       f.resource,
-      show(f.expected),
-      show(f.actual),
+      formatValue(f.expected),
+      formatValue(f.actual),
     ]);
     lines.push(textTable(["#", "SEVERITY", "RESOURCE", "EXPECTED", "ACTUAL"], rows, paint));
     lines.push("  How to fix:", ...audit.findings.map((f, i) => `  ${i + 1}. ${f.fix}`));
@@ -68,7 +64,7 @@ function verdict(report: AuditReport): string {
   return `${report.stacks.length} stack(s): ${byOutcome || "none"} → exit ${report.exitCode}`;
 }
 
-export function renderText(report: AuditReport, paint: Paint = plain): string {
+export function formatText(report: AuditReport, paint: Paint = plain): string {
   return [...report.stacks.map((s) => textStack(s, paint)), verdict(report)].join("\n\n") + "\n";
 }
 
@@ -76,7 +72,7 @@ function markdownStack(audit: StackAudit): string {
   const lines = [`### ${audit.stack} (${audit.domain ?? "tenant unknown"}): ${OUTCOME_LABEL[audit.outcome].toLowerCase()}`, ""];
   if (audit.error !== undefined) lines.push(`**Error:** ${audit.error}`, "");
   if (audit.findings.length > 0) {
-    const rows = audit.findings.map((f) => [f.severity, f.resource, show(f.expected), show(f.actual), f.fix]);
+    const rows = audit.findings.map((f) => [f.severity, f.resource, formatValue(f.expected), formatValue(f.actual), f.fix]);
     lines.push(markdownTable(["Severity", "Resource", "Expected", "Actual", "Fix"], rows), "");
   }
   if (audit.notChecked.length > 0) {
@@ -88,7 +84,7 @@ function markdownStack(audit: StackAudit): string {
   return lines.join("\n");
 }
 
-export function renderMarkdown(report: AuditReport): string {
+export function formatMarkdown(report: AuditReport): string {
   const summary = markdownTable(
     ["Stack", "Tenant", "Result", "High", "Medium", "Low", "Requests"],
     report.stacks.map((s) => {
@@ -108,12 +104,12 @@ export function renderMarkdown(report: AuditReport): string {
   return ["## Tenant drift audit", "", summary, "", ...details, `Exit code ${report.exitCode}.`, ""].join("\n");
 }
 
-export function renderJson(report: AuditReport): string {
+export function formatJson(report: AuditReport): string {
   return `${JSON.stringify({ exitCode: report.exitCode, stacks: report.stacks }, null, 2)}\n`;
 }
 
-export function render(report: AuditReport, format: Format, paint: Paint = plain): string {
-  if (format === "json") return renderJson(report);
-  if (format === "markdown") return renderMarkdown(report);
-  return renderText(report, paint);
+export function format(report: AuditReport, format: Format, paint: Paint = plain): string {
+  if (format === "json") return formatJson(report);
+  if (format === "markdown") return formatMarkdown(report);
+  return formatText(report, paint);
 }

@@ -1,0 +1,194 @@
+import type { z } from "zod";
+import { BudgetSpent, WriteRefused, type ManagementSession } from "./session";
+
+/** Why an answer could not be used, in words a person acts on. */
+export interface Problem {
+  readonly message: string;
+  /** The Management API scope the caller lacks, when Auth0 answered 403. */
+  readonly missingScope?: string;
+}
+
+export type Answer<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly notFound: boolean; readonly problem: Problem };
+
+const failed = (message: string, extra: Partial<Problem> = {}): Answer<never> => ({
+  ok: false,
+  notFound: false,
+  problem: { message, ...extra },
+});
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  408: "Request Timeout",
+  409: "Conflict",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+// Node's fetch (undici) puts the system's reason in `cause.code`.
+const CONNECTION_ERRORS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "its name could not be looked up",
+  ETIMEDOUT: "the connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "the connection timed out",
+  ECONNRESET: "the connection was reset",
+  EPIPE: "the connection was closed",
+  UND_ERR_SOCKET: "the connection was closed",
+  EHOSTUNREACH: "the host is unreachable",
+  ENETUNREACH: "the network is unreachable",
+};
+
+function causeCode(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 4; depth += 1) {
+    if (typeof current === "object" && "code" in current && typeof current.code === "string") return current.code;
+    current = typeof current === "object" && "cause" in current ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+/** A request that got no answer, in words: the budget, the network, or (last) the error's own message. */
+export function unanswered(session: ManagementSession, error: unknown, budget: string): string {
+  if (error instanceof BudgetSpent) return `${error.message} (${budget})`;
+  if (session.signal.aborted) return `no answer within ${session.budgetMs / 1000} s (${budget})`;
+  const code = causeCode(error);
+  if (code !== undefined && code in CONNECTION_ERRORS) return `could not connect to ${session.domain} (${CONNECTION_ERRORS[code]})`;
+  if (code?.startsWith("CERT_") || code?.includes("CERT") || code?.startsWith("ERR_TLS"))
+    return `could not connect to ${session.domain} (its TLS certificate was refused: ${code})`;
+  if (error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")) return "the request was aborted";
+  const message = error instanceof Error ? error.message : String(error);
+  return `could not reach ${session.domain} (${code ?? message})`;
+}
+
+function auth0Message(body: unknown): string {
+  if (typeof body !== "object" || body === null) return "";
+  const record = body as Record<string, unknown>;
+  const said = [record.message, record.error_description, record.error].find((value) => typeof value === "string");
+  return typeof said === "string" ? said.slice(0, 200) : "";
+}
+
+function statusProblem(status: number, body: unknown, fallbackScope: string): Answer<never> {
+  const name = STATUS_TEXT[status] ?? "";
+  const said = auth0Message(body);
+  if (status === 403) {
+    // Auth0 says which scope it wanted ("Insufficient scope, expected any of: read:clients").
+    const named = /expected (?:any of|all of)?:?\s*([\w:,\s]+)/i
+      .exec(said)?.[1]
+      ?.split(/[,\s]+/)
+      .find((s) => s.includes(":"));
+    const missingScope = named ?? fallbackScope;
+    return failed(`403 Forbidden, the auditor lacks ${missingScope}`, { missingScope });
+  }
+  if (status === 401) return failed("401 Unauthorized: Auth0 no longer accepts the token (expired or revoked while the tenant was read)");
+  const retried = status === 429 || status === 408 || status >= 500 ? " (still failing after the retries)" : "";
+  return failed(`${status}${name ? ` ${name}` : ""}${said ? `: ${said}` : ""}${retried}`);
+}
+
+const kind = (value: unknown): string =>
+  value === null
+    ? "null"
+    : value === undefined
+      ? "missing"
+      : Array.isArray(value)
+        ? "a list"
+        : typeof value === "object"
+          ? "an object"
+          : `a ${typeof value}`;
+
+const EXPECTED: Record<string, string> = {
+  array: "a list",
+  object: "an object",
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+};
+
+/** Where in an answer, as a person reads it: `scopes[2].value`, or "the answer" for the whole of it. */
+function where(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "the answer";
+  return path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`),
+    "",
+  );
+}
+
+/** What does not fit, in plain words: at most three places, then how many more. */
+export function misfit(error: z.ZodError): string {
+  const lines = error.issues.slice(0, 3).map((issue) => {
+    if (issue.code === "invalid_type") {
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      return `${where(issue.path)} is ${kind(issue.input)}, expected ${expected}`;
+    }
+    if (issue.code === "invalid_value")
+      return `${where(issue.path)} is ${JSON.stringify(issue.input)}, expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    return `${where(issue.path)}: ${issue.message}`;
+  });
+  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : "";
+  return `${lines.join("; ")}${more}`;
+}
+
+/** The body of a 2xx answer as JSON, or what is wrong with it. */
+async function jsonBody(response: Response): Promise<{ ok: true; body: unknown } | { ok: false; message: string }> {
+  const text = await response.text();
+  const trimmed = text.trim();
+  const type = response.headers.get("content-type") ?? "";
+  if (trimmed === "") return { ok: false, message: "Auth0 answered an empty body, not JSON" };
+  if (/html/i.test(type) || trimmed.startsWith("<")) return { ok: false, message: "Auth0 answered HTML, not JSON" };
+  try {
+    return { ok: true, body: JSON.parse(trimmed) as unknown };
+  } catch {
+    return { ok: false, message: `Auth0's answer is not valid JSON (${text.length} bytes, cut off or garbled)` };
+  }
+}
+
+export interface GetOptions {
+  /** How the budget is described in a message, e.g. "--timeout 60". */
+  readonly budget: string;
+  /** The scope this call needs: named when Auth0 answers 403 without saying. */
+  readonly scope: string;
+}
+
+/**
+ * One GET, its answer parsed with `schema` (what the caller relies on; other fields pass).
+ * Never throws for what Auth0 or the network does; only a refused write escapes.
+ */
+export async function getParsed<S extends z.ZodType>(
+  session: ManagementSession,
+  path: string,
+  query: Readonly<Record<string, string | number | boolean>>,
+  schema: S,
+  options: GetOptions,
+): Promise<Answer<z.output<S>>> {
+  let response: Response;
+  let parsed: Awaited<ReturnType<typeof jsonBody>>;
+  try {
+    response = await session.get(path, query);
+    if (response.status < 200 || response.status > 299) {
+      const text = await response.text().catch(() => "");
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // An error page that is not JSON says nothing more than its status.
+      }
+      if (response.status === 404) return { ok: false, notFound: true, problem: { message: "404 Not Found" } };
+      return statusProblem(response.status, body, options.scope);
+    }
+    parsed = await jsonBody(response);
+  } catch (error) {
+    if (error instanceof WriteRefused) throw error;
+    // The SDK wraps what the fetch below it throws.
+    const cause = error instanceof Error && error.cause instanceof BudgetSpent ? error.cause : error;
+    return failed(unanswered(session, cause, options.budget));
+  }
+  if (!parsed.ok) return failed(parsed.message);
+  const result = schema.safeParse(parsed.body, { reportInput: true });
+  if (!result.success) return failed(`the answer does not fit what is read from it: ${misfit(result.error)}`);
+  return { ok: true, value: result.data };
+}

@@ -1,0 +1,174 @@
+import type { Answer, Problem } from "./answer";
+import { getParsed } from "./answer";
+import { clientAnswer, connectionAnswer, enabledClientAnswer, grantAnswer, resourceServerAnswer, usersAnswer } from "./answers";
+import { liveClient, liveConnection, liveGrant, liveResourceServer, liveUser } from "./from-auth0";
+import type { LiveConnection, LivePart, LiveTenant, LiveUser, ReadResult, TenantSnapshot } from "./model";
+import { checkpointPages, offsetPages } from "./pages";
+import type { ManagementSession } from "./session";
+
+/** The Management API scope each part needs: the reader's minimal, read-only grant. */
+export const REQUIRED_SCOPES: Record<LivePart, string> = {
+  resourceServer: "read:resource_servers",
+  clients: "read:clients",
+  grants: "read:client_grants",
+  connection: "read:connections",
+  enabledClients: "read:connections",
+  usersByEmail: "read:users",
+};
+
+const PART_LABEL: Record<LivePart, string> = {
+  resourceServer: "GET /api/v2/resource-servers/{identifier}",
+  clients: "GET /api/v2/clients",
+  grants: "GET /api/v2/client-grants",
+  connection: "GET /api/v2/connections?name=",
+  enabledClients: "GET /api/v2/connections/{id}/clients",
+  usersByEmail: "GET /api/v2/users-by-email",
+};
+
+// The fields the checks compare, and nothing else: smaller answers, no secrets in memory.
+const CLIENT_FIELDS = [
+  "client_id",
+  "name",
+  "app_type",
+  "grant_types",
+  "is_first_party",
+  "oidc_conformant",
+  "callbacks",
+  "allowed_origins",
+  "web_origins",
+  "allowed_logout_urls",
+  "jwt_configuration",
+  "token_endpoint_auth_method",
+  "client_authentication_methods",
+].join(",");
+const CONNECTION_FIELDS = "id,name,strategy,options";
+const USER_FIELDS = "user_id,email,identities";
+
+/** What to read: the objects a stack declares, found by what names them. */
+export interface TenantQuery {
+  readonly apiIdentifier: string;
+  readonly connectionName: string;
+  /** Addresses to look up with users-by-email (one call each). */
+  readonly emails: readonly string[];
+}
+
+export interface ReadOptions {
+  /** How the budget is described in a message, e.g. "--timeout 60". */
+  readonly budget: string;
+}
+
+function result<T, V>(part: LivePart, answer: Answer<T>, map: (value: T) => V): ReadResult<V> {
+  if (answer.ok) return { ok: true, value: map(answer.value) };
+  return problem(part, answer.problem);
+}
+
+const problem = (part: LivePart, { message, missingScope }: Problem): ReadResult<never> => ({
+  ok: false,
+  problem: { part, message: `${PART_LABEL[part]}: ${message}`, ...(missingScope === undefined ? {} : { missingScope }) },
+});
+
+/**
+ * Reads what a stack's checks need, each kind of object with as few calls as Auth0 allows,
+ * all at once but the enabled clients (which need the connection's id). Every answer is
+ * parsed; a part whose answers do not fit, or whose list is not whole, is a problem, never a value.
+ */
+export async function readTenant(session: ManagementSession, query: TenantQuery, options: ReadOptions): Promise<TenantSnapshot> {
+  const get = (part: LivePart) => ({ budget: options.budget, scope: REQUIRED_SCOPES[part] });
+
+  const resourceServer = (async (): Promise<ReadResult<LiveTenant["resourceServer"]>> => {
+    const answer = await getParsed(
+      session,
+      `/api/v2/resource-servers/${encodeURIComponent(query.apiIdentifier)}`,
+      {},
+      resourceServerAnswer,
+      get("resourceServer"),
+    );
+    if (!answer.ok && answer.notFound) return { ok: true, value: undefined };
+    if (answer.ok && answer.value.identifier !== query.apiIdentifier) {
+      return problem("resourceServer", {
+        message: `asked for ${query.apiIdentifier}, Auth0 answered the resource server ${JSON.stringify(answer.value.identifier)}`,
+      });
+    }
+    return result("resourceServer", answer, liveResourceServer);
+  })();
+
+  const clients = (async () =>
+    result(
+      "clients",
+      await offsetPages(
+        session,
+        "/api/v2/clients",
+        { fields: CLIENT_FIELDS, include_fields: true },
+        "clients",
+        clientAnswer,
+        (c) => c.client_id,
+        get("clients"),
+      ),
+      (list) => list.map(liveClient),
+    ))();
+
+  const grants = (async () =>
+    result(
+      "grants",
+      await offsetPages(session, "/api/v2/client-grants", {}, "client_grants", grantAnswer, (g) => g.id, get("grants")),
+      (list) => list.map(liveGrant),
+    ))();
+
+  const connection = (async (): Promise<ReadResult<LiveConnection | undefined>> => {
+    const answer = await offsetPages(
+      session,
+      "/api/v2/connections",
+      { name: query.connectionName, fields: CONNECTION_FIELDS, include_fields: true },
+      "connections",
+      connectionAnswer,
+      (c) => c.id,
+      get("connection"),
+    );
+    return result("connection", answer, (list) => {
+      const document = list.find((c) => c.name === query.connectionName);
+      return document === undefined ? undefined : liveConnection(document);
+    });
+  })();
+
+  const enabledClients = connection.then(async (read): Promise<ReadResult<readonly string[]>> => {
+    if (!read.ok) return { ok: false, problem: { ...read.problem, part: "enabledClients" } };
+    const id = read.value?.id;
+    if (id === undefined) return { ok: true, value: [] };
+    const answer = await checkpointPages(
+      session,
+      `/api/v2/connections/${encodeURIComponent(id)}/clients`,
+      {},
+      "clients",
+      enabledClientAnswer,
+      (c) => c.client_id,
+      get("enabledClients"),
+    );
+    return result("enabledClients", answer, (list) => list.map((c) => c.client_id));
+  });
+
+  const usersByEmail = (async (): Promise<ReadResult<ReadonlyMap<string, readonly LiveUser[]>>> => {
+    const found = await Promise.all(
+      query.emails.map(async (email) => {
+        const answer = await getParsed(
+          session,
+          "/api/v2/users-by-email",
+          { email, fields: USER_FIELDS, include_fields: true },
+          usersAnswer,
+          get("usersByEmail"),
+        );
+        return [email, answer] as const;
+      }),
+    );
+    const users = new Map<string, readonly LiveUser[]>();
+    for (const [email, answer] of found) {
+      if (!answer.ok) return problem("usersByEmail", answer.notFound ? { message: "404 Not Found" } : answer.problem);
+      users.set(email, answer.value.map(liveUser));
+    }
+    return { ok: true, value: users };
+  })();
+
+  const [rs, cl, gr, co, ec, us] = await Promise.all([resourceServer, clients, grants, connection, enabledClients, usersByEmail]);
+  return { resourceServer: rs, clients: cl, grants: gr, connection: co, enabledClients: ec, usersByEmail: us } satisfies {
+    [K in LivePart]: ReadResult<LiveTenant[K]>;
+  };
+}

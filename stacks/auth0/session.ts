@@ -1,0 +1,159 @@
+import { ManagementClient, TokenProvider } from "auth0";
+import { systemClock, type Clock } from "./clock";
+import type { AuditorCredentials } from "./credentials";
+import { Pacer } from "./pacer";
+
+/** The Management API traffic one session caused, as counted at the HTTP layer. */
+export interface RequestStats {
+  /** Every HTTP request sent, including token requests and retries. */
+  readonly total: number;
+  /** Management API requests (GET /api/v2/...). */
+  readonly managementApi: number;
+  /** Token requests (POST /oauth/token). */
+  readonly token: number;
+  /** Answers of 429, 408 or 5xx: each is retried by the SDK while attempts and time remain. */
+  readonly refused: number;
+}
+
+export interface SessionOptions {
+  /** Real users get the global fetch; tests pass one that reaches a local stand-in. */
+  readonly fetch?: typeof fetch;
+  /** Attempts after the first on 429, 408 and 5xx: the SDK retries these itself (see README). */
+  readonly maxRetries: number;
+  /** The whole session's time budget, retries and pacing included. */
+  readonly budgetMs: number;
+  readonly clock?: Clock;
+}
+
+/** A read-only Management API session for one tenant, and the traffic it has caused. */
+export interface ManagementSession {
+  readonly domain: string;
+  /** Aborted when the budget is spent. */
+  readonly signal: AbortSignal;
+  readonly budgetMs: number;
+  /** Gets (and caches) the access token; its failure means nothing can be read. */
+  token(): Promise<string>;
+  /** GET `path` (below `https://DOMAIN`) through the SDK: its auth, its retries; the answer as it came. */
+  get(path: string, query: Readonly<Record<string, string | number | boolean>>): Promise<Response>;
+  stats(): RequestStats;
+}
+
+/** Thrown for any write a session would send: these sessions read, and must never change a tenant. */
+export class WriteRefused extends Error {}
+
+/** Thrown instead of letting the SDK sleep past the time budget before a retry. */
+export class BudgetSpent extends Error {}
+
+/** The SDK's shortest back-off without a header (1 s less its 10% jitter). */
+const MIN_BACKOFF_MS = 900;
+
+/**
+ * How long the SDK will wait before retrying this answer, read as the SDK reads it:
+ * Retry-After (seconds or a date), else X-RateLimit-Reset (epoch seconds), else its back-off.
+ */
+export function retryWaitMs(headers: Headers, now: number): number {
+  const retryAfter = headers.get("retry-after");
+  if (retryAfter !== null) {
+    const seconds = Number.parseInt(retryAfter, 10);
+    if (seconds > 0) return seconds * 1000;
+    const date = Date.parse(retryAfter);
+    if (date > now) return date - now;
+  }
+  const reset = Number.parseInt(headers.get("x-ratelimit-reset") ?? "", 10);
+  if (reset * 1000 > now) return reset * 1000 - now;
+  return MIN_BACKOFF_MS;
+}
+
+const urlOf = (input: Parameters<typeof fetch>[0]): URL => new URL(input instanceof Request ? input.url : String(input));
+
+interface Counts {
+  total: number;
+  managementApi: number;
+  token: number;
+  refused: number;
+}
+
+/**
+ * The HTTP layer under the SDK: counts every request (retries included, since the SDK's
+ * retries pass through here), refuses anything but a GET to the Management API, paces
+ * Management API requests by the tenant's rate limit, and ties every request to the budget.
+ */
+export function sessionFetch(
+  base: typeof fetch,
+  signal: AbortSignal,
+  deadline: number,
+  clock: Clock,
+  pacer: Pacer,
+  counts: Counts,
+): typeof fetch {
+  return async (input, init) => {
+    const url = urlOf(input);
+    const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+    const isToken = url.pathname === "/oauth/token";
+    if (!isToken && method !== "GET") throw new WriteRefused(`only reads are sent; refused ${method} ${url.pathname}`);
+    const signals = init?.signal ? [init.signal, signal] : [signal];
+    const combined = AbortSignal.any(signals);
+    if (!isToken) await pacer.acquire(combined);
+    counts.total += 1;
+    if (isToken) counts.token += 1;
+    else counts.managementApi += 1;
+    let response: Response;
+    try {
+      response = await base(input, { ...init, signal: combined });
+    } catch (error) {
+      if (!isToken) pacer.settle(undefined, undefined);
+      throw error;
+    }
+    if (!isToken) pacer.settle(response.headers, response.status);
+    if (response.status === 429 || response.status === 408 || response.status >= 500) {
+      counts.refused += 1;
+      // The SDK's sleep before a retry ignores the abort signal: a wait past the deadline would
+      // only keep the process alive after the budget is spent. Stop here instead.
+      const now = clock.now();
+      const wait = retryWaitMs(response.headers, now);
+      if (now + wait > deadline) {
+        await response.body?.cancel();
+        throw new BudgetSpent(`${response.status}, and its retry would wait ${(wait / 1000).toFixed(1)} s, past the time budget`);
+      }
+    }
+    return response;
+  };
+}
+
+export function openSession(domain: string, credentials: AuditorCredentials, options: SessionOptions): ManagementSession {
+  const clock = options.clock ?? systemClock;
+  const signal = clock.timeout(options.budgetMs);
+  const deadline = clock.now() + options.budgetMs;
+  const counts: Counts = { total: 0, managementApi: 0, token: 0, refused: 0 };
+  const fetchFn = sessionFetch(options.fetch ?? globalThis.fetch, signal, deadline, clock, new Pacer(clock), counts);
+  let token: () => Promise<string>;
+  if (credentials.kind === "token") {
+    token = () => Promise.resolve(credentials.token);
+  } else {
+    const provider = new TokenProvider({
+      domain,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      audience: `https://${domain}/api/v2/`,
+      fetch: fetchFn,
+    });
+    token = () => provider.getAccessToken();
+  }
+  const client = new ManagementClient({ domain, token, fetch: fetchFn, maxRetries: options.maxRetries });
+  return {
+    domain,
+    signal,
+    budgetMs: options.budgetMs,
+    token,
+    get: (path, query) => {
+      const url = new URL(`https://${domain}${path}`);
+      for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+      return client.fetch(
+        url,
+        { method: "GET", headers: { accept: "application/json" } },
+        { abortSignal: signal, maxRetries: options.maxRetries },
+      );
+    },
+    stats: () => ({ ...counts }),
+  };
+}
