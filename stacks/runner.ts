@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { listStacks, REPO_ROOT } from "./stack-config";
+import { REPO_ROOT, resolveStack } from "./stack-config";
 import { parseCommand } from "./cli";
-import { runAsProcess } from "./exit-codes";
+import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
 
 /** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
 export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
@@ -87,18 +87,20 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
   const parsed = { command: program.args[0] ?? "", ...options.options };
 
   if (parsed.command !== "up" && parsed.command !== "preview") {
-    io.stderr(`unknown command "${parsed.command}"; expected up or preview`);
-    return 1;
+    io.stderr(`error: unknown command "${parsed.command}"; expected up or preview`);
+    return EXIT_ERROR;
   }
-  const stacks = listStacks();
-  if (!stacks.includes(parsed.stack)) {
-    io.stderr(`no stack file Pulumi.${parsed.stack}.yaml; the stacks are ${stacks.join(", ")} (see "Adding an environment" in the README)`);
-    return 1;
+  const resolved = resolveStack(parsed.stack);
+  if (!resolved.ok) {
+    io.stderr(resolved.message);
+    return EXIT_ERROR;
   }
   const missing = missingCredentials(io.env);
   if (missing.length > 0) {
-    io.stderr(`missing Auth0 deployer credentials: set ${missing.join(" and ")} (or AUTH0_API_TOKEN); see "Credentials" in the README`);
-    return 1;
+    io.stderr(
+      `error: missing Auth0 deployer credentials: set ${missing.join(" and ")} (or AUTH0_API_TOKEN); see "Credentials" in the README`,
+    );
+    return EXIT_ERROR;
   }
 
   const exec = io.exec ?? execPulumi;
@@ -112,7 +114,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     if (code !== 0 && step.fallback) code = await exec(step.fallback, env);
     if (code !== 0) return code;
   }
-  return 0;
+  return EXIT_OK;
 }
 
 if (require.main === module) {

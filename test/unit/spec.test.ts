@@ -148,11 +148,15 @@ describe("secrets in config", () => {
     const dir = stackFile(
       `config:\n  timesheets:environment: dev\n  timesheets:domain: exampleco-dev.eu.auth0.com\n  timesheets:apiIdentifier: https://t.exampleco.com/api\n  timesheets:testUserEmail: t@exampleco.com\n  timesheets:testUserPassword: hunter2\n`,
     );
-    expect(() => loadStackSpec("dev", dir)).toThrow(/timesheets:testUserPassword: is plain text; set it with `pulumi config set --secret`/);
+    expect(() => loadStackSpec("dev", dir)).toThrow(
+      /timesheets:testUserPassword: is plain text but is a secret; .*run `pulumi config set --secret timesheets:testUserPassword`/,
+    );
   });
 
   test("a missing stack file names the stacks there are", () => {
-    expect(() => readStackConfig("qa")).toThrow(/no stack file for "qa".*stacks here: dev, prod, staging/);
+    expect(() => readStackConfig("qa")).toThrow(
+      /no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, prod, staging/,
+    );
   });
 });
 
