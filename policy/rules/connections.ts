@@ -1,11 +1,10 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { environmentFor, environmentProperty } from "../lib/config";
+import { environmentFor, environmentProperty, PASSWORD_POLICIES, PROD_MINIMUM_PASSWORD_POLICY } from "../lib/config";
 import { flag, record, text, type Props } from "../lib/props";
 import { AUTH0 } from "../lib/resources";
 
 /** Auth0's password policies, weakest first. */
-const PASSWORD_POLICIES = ["none", "low", "fair", "good", "excellent"];
-const PROD_MINIMUM = "good";
+const PROD_MINIMUM = PROD_MINIMUM_PASSWORD_POLICY;
 
 /** A database connection (strategy auth0) is where passwords live; hold it to the stack's bar. */
 export const databaseConnectionHardening: ResourceValidationPolicy = {
