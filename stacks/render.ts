@@ -54,13 +54,13 @@ function rendered(resource: RegisteredResource): RenderedResource {
 }
 
 /** Everything a stack declares, evaluated offline. */
-export async function renderStack(stack: string): Promise<RenderedStack> {
+export async function renderStack(stack: string, root = REPO_ROOT): Promise<RenderedStack> {
   // The stack file is checked as the file it is first (YAML, namespaces, plain-text secrets), so a
   // refusal names the file; then the program runs with exactly the engine's view of it.
-  loadStackSpec(stack);
-  const config = engineConfigFor(stack, "placeholders");
+  loadStackSpec(stack, root);
+  const config = engineConfigFor(stack, "placeholders", root);
   const run = await runProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()), {
-    secretKeys: encryptedKeys(stack),
+    secretKeys: encryptedKeys(stack, root),
     computed: "placeholders",
   });
   const resources = run.resources.map(rendered);
@@ -118,6 +118,8 @@ export interface RenderIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly outRoot?: string;
+  /** Where the stack files are; the repository root when absent. */
+  readonly root?: string;
 }
 
 /** `npm run render -- --stack prod` or `-- --compare dev prod`: returns the exit code. */
@@ -138,7 +140,7 @@ export async function main(argv: readonly string[], io: RenderIo): Promise<numbe
     return EXIT_ERROR;
   }
   for (const stack of requested) {
-    const resolved = resolveStack(stack);
+    const resolved = resolveStack(stack, io.root);
     if (!resolved.ok) {
       io.stderr(resolved.message);
       return EXIT_ERROR;
@@ -147,7 +149,7 @@ export async function main(argv: readonly string[], io: RenderIo): Promise<numbe
 
   const renders: RenderedStack[] = [];
   try {
-    for (const stack of requested) renders.push(await renderStack(stack));
+    for (const stack of requested) renders.push(await renderStack(stack, io.root));
   } catch (error) {
     // A refused stack file or config is said in its own words; nothing is written.
     if (!isRefusal(error) && !pulumi.RunError.isInstance(error)) throw error;

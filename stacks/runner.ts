@@ -68,6 +68,8 @@ export interface RunnerIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: (line: string) => void;
   readonly exec?: Exec;
+  /** Where the stack files are; the repository root when absent. */
+  readonly root?: string;
 }
 
 /** `npm run up -- --stack dev`: returns the exit code; never exits the process itself. */
@@ -90,7 +92,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     io.stderr(`error: unknown command "${parsed.command}"; expected up or preview`);
     return EXIT_ERROR;
   }
-  const resolved = resolveStack(parsed.stack);
+  const resolved = resolveStack(parsed.stack, io.root);
   if (!resolved.ok) {
     io.stderr(resolved.message);
     return EXIT_ERROR;
