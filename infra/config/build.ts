@@ -47,7 +47,11 @@ export function specFromConfig(
 function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   if (issue.code === "unrecognized_keys") {
     const where = issue.path.length > 0 ? `${issue.path.join(".")}.` : "";
-    return issue.keys.map((key) => ({ key: `${where}${key}`, message: "is not a known key (a typo?); see Pulumi.yaml for the keys" }));
+    // A key of odd characters is quoted, so the line still reads as "key: reason".
+    return issue.keys.map((key) => ({
+      key: `${where}${/^[\w-]+$/.test(key) ? key : JSON.stringify(key)}`,
+      message: "is not a known key (a typo?); see Pulumi.yaml for the keys",
+    }));
   }
   return [{ key: issue.path.map(String).join(".") || "(config)", message: issue.message }];
 }
