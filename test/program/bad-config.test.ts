@@ -4,9 +4,10 @@ import { describe, expect, test } from "vitest";
 import { engineConfigFor } from "../../stacks/stack-config";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
+import { testKeyPair } from "../support/test-keys";
 import { runFailingProgram, runProgram } from "../support/pulumi-program";
 
-const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const keys = testKeyPair(0);
 const privatePem = keys.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const publicPem = keys.publicKey.export({ type: "spki", format: "pem" }).toString();
 const ecPublicPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
