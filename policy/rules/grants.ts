@@ -3,7 +3,6 @@ import { apiIdentifierProperty, configuredApiIdentifier, configuredTexts, DEFAUL
 import { flag, ifKnown, text, texts, type Props } from "../lib/props";
 import { AUTH0, IMPORT_JOB, declaredApis, list, ofType, quoted, sameSet, sortedSet } from "../lib/resources";
 
-
 function isImportJobClient(client: PolicyResource): boolean {
   return client.name === IMPORT_JOB.clientResource || ifKnown(() => text(client.props, "name")) === IMPORT_JOB.clientName;
 }
