@@ -1,26 +1,17 @@
-import { vi } from "vitest";
-
 /**
- * Runs `work` with `setTimeout` on a fake clock that jumps to the next timer whenever the
- * work is waiting on one, so that a retry's sleep (the SDK's, after a 429's Retry-After)
- * costs no real time. I/O still happens for real: between jumps the event loop runs.
- * `Date` stays real, so a deadline computed from it is not moved.
+ * Runs `work` with the sleeps it takes before a retry (a timer of `fromMs` to `toMs`, such as the
+ * SDK's wait for a 429's Retry-After) fired at once, so that they cost no real time. Shorter
+ * timers, and longer ones such as a request's timeout, run as they are: I/O still happens for
+ * real, and a timeout cannot fire early while an answer is on its way. `Date` is not touched.
  */
-export async function withFakeClock<T>(work: () => Promise<T>): Promise<T> {
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+export async function withoutRetrySleeps<T>(work: () => Promise<T>, fromMs = 200, toMs = 30_000): Promise<T> {
+  const realSetTimeout = globalThis.setTimeout;
+  const skipping = ((handler: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) =>
+    realSetTimeout(handler, delay !== undefined && delay >= fromMs && delay <= toMs ? 0 : delay, ...args)) as typeof setTimeout;
+  globalThis.setTimeout = Object.assign(skipping, realSetTimeout);
   try {
-    const promise = work();
-    let settled = false;
-    promise.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    while (!settled) {
-      await new Promise((resolve) => setImmediate(resolve));
-      await vi.advanceTimersToNextTimerAsync();
-    }
-    return await promise;
+    return await work();
   } finally {
-    vi.useRealTimers();
+    globalThis.setTimeout = realSetTimeout;
   }
 }
