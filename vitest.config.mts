@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
+    // A worker keeps its module cache from file to file: @pulumi/pulumi and the provider SDKs are
+    // loaded once per worker instead of once per file, which was a third of the run. Every test
+    // sets the state it needs (Pulumi's mocks and config are set per program run).
+    isolate: false,
     reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

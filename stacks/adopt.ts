@@ -6,8 +6,8 @@ import { auditorCredentials, type Env } from "./auth0/credentials";
 import type { TenantSnapshot } from "./auth0/model";
 import { readTenant } from "./auth0/read-tenant";
 import { openSession, WriteRefused } from "./auth0/session";
-import { EXIT_ERROR, runAsProcess } from "./exit-codes";
-import { listStacks, loadStackSpec } from "./stack-config";
+import { EXIT_ERROR, isRefusal, runAsProcess } from "./exit-codes";
+import { loadStackSpec, resolveStack } from "./stack-config";
 import { parseCommand, wholeNumber } from "./cli";
 
 export interface AdoptionPlan {
@@ -91,11 +91,20 @@ export async function main(argv: readonly string[], env: Env, io: AdoptIo): Prom
   if (!parsed.ok) return parsed.exitCode;
   const { stack } = parsed.options;
   const timeoutSeconds = parsed.options.timeout;
-  if (!listStacks(io.root).includes(stack)) {
-    io.stderr(`error: no stack file for "${stack}"; the stacks are ${listStacks(io.root).join(", ")}`);
+  const resolved = resolveStack(stack, io.root);
+  if (!resolved.ok) {
+    io.stderr(resolved.message);
     return EXIT_ERROR;
   }
-  const spec = loadStackSpec(stack, io.root);
+  let spec: TenantSpec;
+  try {
+    // The API is being adopted: it keeps the identifier Auth0 holds, URL or not.
+    spec = loadStackSpec(stack, io.root, { adopting: true });
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    io.stderr(`error: ${error.message}`);
+    return EXIT_ERROR;
+  }
   const credentials = auditorCredentials(stack, spec.tenant.domain, env, false);
   if (!credentials.ok) {
     io.stderr(`error: ${credentials.error}`);

@@ -1,5 +1,6 @@
 import { CommanderError, InvalidArgumentError, Option, type Command, type OptionValues } from "commander";
 import { EXIT_ERROR } from "./exit-codes";
+import { listStacks, resolveStack } from "./stack-config";
 
 /** `--stack <name>` or `--all`: the stacks a command that reads stacks runs over. */
 export interface StackSelection {
@@ -28,20 +29,27 @@ export function parseCommand<T extends OptionValues>(
   return { ok: true, options: program.opts<T>() };
 }
 
-/** The stacks selected, or why none can be: nothing selected, or no stack files at all. */
+/**
+ * The stacks selected, or why none can be: nothing selected, a `--stack` that is not a stack of
+ * this repository (see resolveStack), or no stack files at all. Decided before anything is read.
+ */
 export function selectedStacks(
   selection: StackSelection,
-  known: readonly string[],
   verb: string,
   root: string,
 ): { ok: true; stacks: string[] } | { ok: false; message: string; exitCode: number } {
   if (selection.stack === undefined && !selection.all) {
     return { ok: false, message: `error: name a stack with --stack <name>, or ${verb} every stack with --all`, exitCode: EXIT_ERROR };
   }
-  if (selection.all && known.length === 0) {
+  if (selection.stack !== undefined) {
+    const resolved = resolveStack(selection.stack, root);
+    return resolved.ok ? { ok: true, stacks: [resolved.stack] } : { ok: false, message: resolved.message, exitCode: EXIT_ERROR };
+  }
+  const known = listStacks(root);
+  if (known.length === 0) {
     return { ok: false, message: `error: no stack files (Pulumi.<stack>.yaml) in ${root}`, exitCode: EXIT_ERROR };
   }
-  return { ok: true, stacks: selection.all ? [...known] : [selection.stack ?? ""] };
+  return { ok: true, stacks: known };
 }
 
 /** A commander argument parser for a whole number within bounds; anything else is a usage error naming them. */

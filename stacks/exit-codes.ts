@@ -1,11 +1,21 @@
+import { TenantConfigError } from "../infra/config/errors";
+import { StackFileError } from "./stack-config";
+
 /**
- * The exit codes the audit and the drift check share, so a pipeline treats them alike:
- * 0 nothing drifted, 2 something drifted, 1 the answer is unknown (an error, or a check
- * that could not run). Unknown wins over drift: a partial answer must never read as a verdict.
+ * The exit codes every command uses, so a pipeline treats them alike. 0: done (for the audit
+ * and the drift check: nothing drifted); 1: refused or failed (a usage error, a stack or config
+ * the user got wrong, an answer that is unknown); 2: something drifted (audit and drift check
+ * only). Unknown wins over drift: a partial answer must never read as a verdict.
  */
-export const EXIT_CLEAN = 0;
+export const EXIT_OK = 0;
+export const EXIT_CLEAN = EXIT_OK;
 export const EXIT_ERROR = 1;
 export const EXIT_DRIFT = 2;
+
+/** A refusal of what the user wrote (a stack name, a stack file, its config): said in its own words, never with a stack trace. */
+export function isRefusal(error: unknown): error is Error {
+  return error instanceof TenantConfigError || error instanceof StackFileError;
+}
 
 /** What one stack's run came to. `incomplete`: some checks ran, others could not. */
 export type Outcome = "no-drift" | "drift" | "incomplete" | "error";
@@ -28,7 +38,11 @@ export function runAsProcess(name: string, main: () => Promise<number>): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // A refusal is the user's to fix and says all there is; anything else is a fault of ours, with its trace.
+      const text = isRefusal(error)
+        ? `error: ${error.message}`
+        : `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+      process.stderr.write(`${text}\n`);
       process.exitCode = EXIT_ERROR;
     },
   );

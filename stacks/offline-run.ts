@@ -150,6 +150,11 @@ function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
       return args.inputs.authenticationMethod === "private_key_jwt" ? {} : { clientSecret: `${args.name}-generated-secret` };
     case "random:index/randomPassword:RandomPassword":
       return { result: "generated-Password-1!" };
+    case "auth0:index/resourceServer:ResourceServer":
+      // Auth0 generates an HS256 API's signing secret; no other algorithm has one.
+      return args.inputs.signingAlg === "HS256" && args.inputs.signingSecret === undefined
+        ? { signingSecret: `${args.name}-generated-signing-secret` }
+        : {};
     default:
       return {};
   }

@@ -3,12 +3,12 @@ import path from "node:path";
 import { Command } from "commander";
 import { stringify } from "yaml";
 import { loadTenantSpec } from "../infra/config/load";
-import { CONFIG_NAMESPACE, SECRET_KEYS } from "../infra/config/schema";
+import * as pulumi from "@pulumi/pulumi";
 import { declareTimesheetsTenant } from "../infra/program";
 import { runProgram, secretInput, type RegisteredResource } from "./offline-run";
-import { engineConfigFor, listStacks, REPO_ROOT } from "./stack-config";
+import { encryptedKeys, engineConfigFor, loadStackSpec, REPO_ROOT, resolveStack } from "./stack-config";
 import { parseCommand } from "./cli";
-import { runAsProcess } from "./exit-codes";
+import { EXIT_ERROR, EXIT_OK, isRefusal, runAsProcess } from "./exit-codes";
 
 export const OFFLINE_NOTE =
   "Rendered offline: the real program under Pulumi's in-process mocks with this stack's config. " +
@@ -54,10 +54,15 @@ function rendered(resource: RegisteredResource): RenderedResource {
 }
 
 /** Everything a stack declares, evaluated offline. */
-export async function renderStack(stack: string): Promise<RenderedStack> {
-  const config = engineConfigFor(stack, "placeholders");
-  const secretKeys = SECRET_KEYS.map((key) => `${CONFIG_NAMESPACE}:${key}`);
-  const run = await runProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()), { secretKeys, computed: "placeholders" });
+export async function renderStack(stack: string, root = REPO_ROOT): Promise<RenderedStack> {
+  // The stack file is checked as the file it is first (YAML, namespaces, plain-text secrets), so a
+  // refusal names the file; then the program runs with exactly the engine's view of it.
+  loadStackSpec(stack, root);
+  const config = engineConfigFor(stack, "placeholders", root);
+  const run = await runProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()), {
+    secretKeys: encryptedKeys(stack, root),
+    computed: "placeholders",
+  });
   const resources = run.resources.map(rendered);
   const policies: Record<string, string> = {};
   for (const resource of resources) {
@@ -113,6 +118,8 @@ export interface RenderIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly outRoot?: string;
+  /** Where the stack files are; the repository root when absent. */
+  readonly root?: string;
 }
 
 /** `npm run render -- --stack prod` or `-- --compare dev prod`: returns the exit code. */
@@ -127,32 +134,40 @@ export async function main(argv: readonly string[], io: RenderIo): Promise<numbe
   const parsed = parseCommand<{ stack?: string; compare?: string[] }>(program, argv);
   if (!parsed.ok) return parsed.exitCode;
   const options = parsed.options;
-  const known = listStacks();
   const requested = options.compare ?? (options.stack === undefined ? [] : [options.stack]);
   if (requested.length === 0 || (options.compare !== undefined && (options.compare.length !== 2 || options.stack !== undefined))) {
-    io.stderr("say what to render: --stack <name>, or --compare <stack> <stack>");
-    return 1;
+    io.stderr("error: say what to render: --stack <name>, or --compare <stack> <stack>");
+    return EXIT_ERROR;
   }
-  const unknown = requested.filter((stack) => !known.includes(stack));
-  if (unknown.length > 0) {
-    io.stderr(`no stack file for ${unknown.join(", ")}; the stacks are ${known.join(", ")}`);
-    return 1;
+  for (const stack of requested) {
+    const resolved = resolveStack(stack, io.root);
+    if (!resolved.ok) {
+      io.stderr(resolved.message);
+      return EXIT_ERROR;
+    }
   }
 
   const renders: RenderedStack[] = [];
-  for (const stack of requested) renders.push(await renderStack(stack));
+  try {
+    for (const stack of requested) renders.push(await renderStack(stack, io.root));
+  } catch (error) {
+    // A refused stack file or config is said in its own words; nothing is written.
+    if (!isRefusal(error) && !pulumi.RunError.isInstance(error)) throw error;
+    io.stderr(`error: ${(error as Error).message}`);
+    return EXIT_ERROR;
+  }
   io.stderr(OFFLINE_NOTE);
   if (options.compare !== undefined) {
     const [left, right] = renders as [RenderedStack, RenderedStack];
     const lines = compareRenders(left, right);
     io.stdout(lines.length === 0 ? `${left.stack} and ${right.stack} declare the same resources` : lines.join("\n"));
-    return 0;
+    return EXIT_OK;
   }
   const render = renders[0] as RenderedStack;
   io.stdout(stringify({ stack: render.stack, resources: render.resources }));
   for (const [name, xml] of Object.entries(render.policies)) io.stdout(`# policy ${name}\n${xml}`);
   io.stderr(`written to ${writeRender(render, io.outRoot)}`);
-  return 0;
+  return EXIT_OK;
 }
 
 if (require.main === module) {

@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { listStacks, REPO_ROOT } from "./stack-config";
+import { REPO_ROOT, resolveStack } from "./stack-config";
 import { parseCommand } from "./cli";
-import { runAsProcess } from "./exit-codes";
+import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
 
 /** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
 export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
@@ -77,6 +77,8 @@ export interface RunnerIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: (line: string) => void;
   readonly exec?: Exec;
+  /** Where the stack files are; the repository root when absent. */
+  readonly root?: string;
 }
 
 /** `npm run up -- --stack dev`: returns the exit code; never exits the process itself. */
@@ -96,13 +98,13 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
   const parsed = { command: program.args[0] ?? "", ...options.options };
 
   if (parsed.command !== "up" && parsed.command !== "preview") {
-    io.stderr(`unknown command "${parsed.command}"; expected up or preview`);
-    return 1;
+    io.stderr(`error: unknown command "${parsed.command}"; expected up or preview`);
+    return EXIT_ERROR;
   }
-  const stacks = listStacks();
-  if (!stacks.includes(parsed.stack)) {
-    io.stderr(`no stack file Pulumi.${parsed.stack}.yaml; the stacks are ${stacks.join(", ")} (see "Adding an environment" in the README)`);
-    return 1;
+  const resolved = resolveStack(parsed.stack, io.root);
+  if (!resolved.ok) {
+    io.stderr(resolved.message);
+    return EXIT_ERROR;
   }
   const missing = missingCredentials(io.env);
   if (missing.length > 0) {
@@ -111,8 +113,8 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
       role === "deployer"
         ? "the deployer application's client id and secret, or AUTH0_API_TOKEN"
         : "the read-only previewer application's client id and secret, or AUTH0_API_TOKEN; a preview needs no deployer";
-    io.stderr(`missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see "Credentials" in the README`);
-    return 1;
+    io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see "Credentials" in the README`);
+    return EXIT_ERROR;
   }
 
   const exec = io.exec ?? execPulumi;
@@ -126,7 +128,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     if (code !== 0 && step.fallback) code = await exec(step.fallback, env);
     if (code !== 0) return code;
   }
-  return 0;
+  return EXIT_OK;
 }
 
 if (require.main === module) {

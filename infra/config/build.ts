@@ -3,7 +3,8 @@ import { TenantConfigError, type ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys, importJobAuthentication } from "./import-job-keys";
 import { prodPasswordOptionsProblems } from "./password-options";
-import { ENVIRONMENTS, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
+import { ENVIRONMENTS, newApiIdentifierProblem, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
+import { readConfigValues } from "./raw";
 import { DEFAULT_TEST_USER_PERMISSIONS } from "./permissions";
 import {
   IMPORT_JOB_NAME,
@@ -21,23 +22,49 @@ const DEFAULT_PASSWORD_POLICY = "good";
 /** Stack config as read, keyed without the `timesheets:` namespace. */
 export type RawConfig = Readonly<Record<string, unknown>>;
 
+export interface SpecOptions {
+  /** What was found wrong outside the `timesheets:` keys (see raw.ts). */
+  readonly otherProblems?: readonly ConfigProblem[];
+  /**
+   * The stack is taking over a tenant set up by hand (`npm run adopt`): its API exists, and
+   * keeps the identifier Auth0 holds, URL or not, before `timesheets:adopt` names it.
+   */
+  readonly adopting?: boolean;
+}
+
 /**
  * Builds a stack's tenant spec from its raw config. Pure: the same config gives the
  * same spec, and every problem is reported at once, before anything is declared.
  */
-export function buildTenantSpec(raw: RawConfig, stack: string): TenantSpec {
+export function buildTenantSpec(raw: RawConfig, stack: string, options: SpecOptions = {}): TenantSpec {
+  const otherProblems = options.otherProblems ?? [];
   const parsed = rawConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new TenantConfigError(stack, parsed.error.issues.flatMap(toProblems));
+  if (!parsed.success) throw new TenantConfigError(stack, [...parsed.error.issues.flatMap(toProblems), ...otherProblems]);
   const config = parsed.data;
-  const problems = crossCheck(config, stack);
+  const problems = [...crossCheck(config, stack, options), ...otherProblems];
   if (problems.length > 0) throw new TenantConfigError(stack, problems);
   return toSpec(config, stack);
+}
+
+/** A stack's spec from its flat `namespace:key → value` config; `isSecret` says which values were stored encrypted. */
+export function specFromConfig(
+  values: Readonly<Record<string, unknown>>,
+  stack: string,
+  isSecret: (fullKey: string) => boolean,
+  options: Omit<SpecOptions, "otherProblems"> = {},
+): TenantSpec {
+  const { raw, problems } = readConfigValues(values, isSecret);
+  return buildTenantSpec(raw, stack, { ...options, otherProblems: problems });
 }
 
 function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   if (issue.code === "unrecognized_keys") {
     const where = issue.path.length > 0 ? `${issue.path.join(".")}.` : "";
-    return issue.keys.map((key) => ({ key: `${where}${key}`, message: "is not a known key (a typo?); see Pulumi.yaml for the keys" }));
+    // A key of odd characters is quoted, so the line still reads as "key: reason".
+    return issue.keys.map((key) => ({
+      key: `${where}${/^[\w-]+$/.test(key) ? key : JSON.stringify(key)}`,
+      message: "is not a known key (a typo?); see Pulumi.yaml for the keys",
+    }));
   }
   return [{ key: issue.path.map(String).join(".") || "(config)", message: issue.message }];
 }
@@ -48,7 +75,7 @@ function duplicates(values: readonly string[]): string[] {
   return [...new Set(values.filter((value, index) => values.indexOf(value) !== index))];
 }
 
-function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
+function crossCheck(config: ParsedConfig, stack: string, options: SpecOptions): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const prod = config.environment === "prod";
 
@@ -73,9 +100,23 @@ function crossCheck(config: ParsedConfig, stack: string): ConfigProblem[] {
     );
   }
 
+  if (config.adopt?.resourceServerId === undefined && !options.adopting) {
+    const why = newApiIdentifierProblem(config.apiIdentifier);
+    if (why !== undefined) problems.push(problem("apiIdentifier", why));
+  }
+
   const permissionNames = config.permissions.map((p) => p.name);
   for (const name of duplicates(permissionNames)) {
     problems.push(problem("permissions", `lists "${name}" more than once; each permission must be unique`));
+  }
+  // Scopes differing only in case read as one to people and as two to Auth0 and the gateway.
+  const byLowerCase = new Map<string, string[]>();
+  for (const name of new Set(permissionNames)) byLowerCase.set(name.toLowerCase(), [...(byLowerCase.get(name.toLowerCase()) ?? []), name]);
+  for (const names of byLowerCase.values()) {
+    if (names.length > 1)
+      problems.push(
+        problem("permissions", `lists ${names.map((n) => `"${n}"`).join(" and ")}, which differ only in case; keep one (in lower case)`),
+      );
   }
   for (const name of duplicates(config.importJobScopes)) {
     problems.push(problem("importJobScopes", `lists "${name}" more than once`));

@@ -8,6 +8,8 @@ export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
 const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
 const OPERATION_ID = /^[a-z][a-z0-9-]{0,79}$/;
+/** A path from /, each `{parameter}` closed and named, no brace outside one (APIM refuses the rest). */
+const URL_TEMPLATE = /^\/(?:[^\s{}]|\{[A-Za-z0-9_-]+\})*$/;
 const API_PATH = /^[a-zA-Z0-9][a-zA-Z0-9-_/]{0,399}$/;
 
 /**
@@ -52,8 +54,8 @@ const operation = z.strictObject({
     error: expected("an operation id of lower-case letters, digits and hyphens, starting with a letter"),
   }),
   method: oneOf(HTTP_METHODS),
-  urlTemplate: text("a URL template starting with /, e.g. /timesheets/{id}").regex(/^\/\S*$/, {
-    error: expected("a URL template starting with /, e.g. /timesheets/{id}"),
+  urlTemplate: text("a URL template starting with /, e.g. /timesheets/{id}").regex(URL_TEMPLATE, {
+    error: expected("a URL template starting with / whose parameters are each closed and named, e.g. /timesheets/{id}"),
   }),
   displayName: text("a display name"),
   permission: text("one of the API's permissions"),

@@ -15,10 +15,12 @@ function keyProblem(pem: string, algorithm: string): string | undefined {
     if (publicKey.asymmetricKeyType !== "rsa") {
       return `is a ${publicKey.asymmetricKeyType ?? "non-RSA"} key; expected an RSA public key for ${algorithm}`;
     }
+    // Auth0 takes SPKI (BEGIN PUBLIC KEY), PKCS#1 (BEGIN RSA PUBLIC KEY) or an X.509 certificate,
+    // of 2048 to 4096 bits; every form is parsed and held to the same rules here.
     const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
-    return bits < 2048 ? `is a ${bits}-bit RSA key; expected at least 2048 bits` : undefined;
+    return bits < 2048 || bits > 4096 ? `is a ${bits}-bit RSA key; expected 2048 to 4096 bits (Auth0's limits)` : undefined;
   } catch {
-    return "is not a PEM public key; expected -----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----";
+    return "is not a PEM public key; expected -----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY----- (or BEGIN RSA PUBLIC KEY, or a certificate)";
   }
 }
 

@@ -39,24 +39,48 @@ const domain = z
     if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
   });
 
-const absoluteUrl = text("an absolute URL, e.g. https://timesheets.exampleco.com/api").refine(
-  (value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "";
-    } catch {
-      return false;
-    }
-  },
-  { error: expected("an absolute URL, e.g. https://timesheets.exampleco.com/api") },
-);
-
-const permission = z.strictObject({
-  name: z.string({ error: expected("a permission name such as read:timesheets") }).regex(SCOPE_NAME, {
-    error: expected("a permission name without spaces, such as read:timesheets"),
-  }),
-  description: text("a description of the permission"),
+/**
+ * Auth0 takes any identifier of 1 to 600 characters (its Management API schema); an API adopted
+ * from a tenant keeps the one Auth0 holds. A new API's identifier is held to more (newApiIdentifierProblem).
+ */
+const apiIdentifier = text("an absolute URL, e.g. https://timesheets.exampleco.com/api").max(600, {
+  error: () => "is longer than 600 characters, Auth0's limit for an API identifier",
 });
+
+/**
+ * What is wrong with an identifier for an API the program creates: Auth0 recommends an absolute
+ * URL, and whitespace, credentials or a fragment in it would end up in every token's audience
+ * and the gateway's, for good: Auth0 never lets an identifier change.
+ */
+export function newApiIdentifierProblem(value: string): string | undefined {
+  const shown = JSON.stringify(value);
+  const why = "; check it now: an API's identifier can never be changed once Auth0 holds it";
+  if (/\s/.test(value))
+    return `${shown} contains whitespace; expected an absolute URL without spaces, e.g. https://timesheets.exampleco.com/api${why}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${shown} is not accepted; expected an absolute URL, e.g. https://timesheets.exampleco.com/api${why}`;
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "")
+    return `${shown} is not accepted; expected an absolute http(s) URL, e.g. https://timesheets.exampleco.com/api${why}`;
+  if (url.username !== "" || url.password !== "")
+    return `${shown} carries credentials (user:password@); expected an absolute URL without them, e.g. https://timesheets.exampleco.com/api${why}`;
+  if (value.includes("#"))
+    return `${shown} has a fragment (#...); expected an absolute URL without one, e.g. https://timesheets.exampleco.com/api${why}`;
+  return undefined;
+}
+
+const permission = z.strictObject(
+  {
+    name: z.string({ error: expected("a permission name such as read:timesheets") }).regex(SCOPE_NAME, {
+      error: expected("a permission name without spaces, such as read:timesheets"),
+    }),
+    description: text("a description of the permission"),
+  },
+  { error: expected("a permission as {name, description}, e.g. - {name: read:timesheets, description: Read timesheets}") },
+);
 
 /**
  * Ids of objects that already exist in the tenant, for a stack that takes over a tenant set up
@@ -108,7 +132,7 @@ export const CONFIG_KEYS = {
     schema: domain,
   },
   apiIdentifier: {
-    schema: absoluteUrl,
+    schema: apiIdentifier,
   },
   apiName: {
     schema: text("a display name").default("Timesheets API"),
@@ -176,7 +200,7 @@ export const CONFIG_KEYS = {
   },
   testUserPassword: {
     secret: true,
-    schema: secretValue.optional(),
+    schema: secretValue(`${CONFIG_NAMESPACE}:testUserPassword`).optional(),
   },
   /** Defaults to DEFAULT_TEST_USER_PERMISSIONS where there is a test user (build.ts); meaningless without one. */
   testUserPermissions: {

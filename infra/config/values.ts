@@ -13,6 +13,9 @@ export function show(input: unknown): string {
   if (input instanceof SecretValue) return "a secret";
   if (typeof input === "string") return JSON.stringify(input);
   if (input === null) return "null";
+  // YAML's .inf and .nan: JSON would print them as null.
+  if (typeof input === "number" && !Number.isFinite(input))
+    return Number.isNaN(input) ? "NaN (.nan)" : `${input} (${input > 0 ? "" : "-"}.inf)`;
   if (typeof input === "object") return Array.isArray(input) ? "a list" : "an object";
   return String(input);
 }
@@ -63,11 +66,15 @@ export function text(what: string) {
     .min(1, { error: () => `is empty; expected ${what}` });
 }
 
-/** A secret is accepted only as a secret: a plain-text password in a stack file is refused. */
-export const secretValue = z.custom<SecretValue>((value) => value instanceof SecretValue, {
-  error: (issue) =>
-    issue.input === undefined ? "is required" : "is plain text; set it with `pulumi config set --secret` so it is stored encrypted",
-});
+/** A secret is accepted only as a secret: a plain-text password in a stack file is refused, with the command that stores it. */
+export function secretValue(fullKey: string) {
+  return z.custom<SecretValue>((value) => value instanceof SecretValue, {
+    error: (issue) =>
+      issue.input === undefined
+        ? "is required"
+        : `is plain text but is a secret; remove it from the stack file and run \`pulumi config set --secret ${fullKey}\` (it prompts for the value and stores it encrypted)`,
+  });
+}
 
 export function httpsUrl(what: string) {
   return text(what).refine(

@@ -8,7 +8,30 @@ import { texts, text, type Props } from "./props";
  */
 export type ConfigProperty = PolicyConfigSchema["properties"][string];
 
+/*
+ * The pack's copies of the program's rules (infra/config). The pack runs on its own, without
+ * the program, so it keeps them here; test/policy/twins.test.ts pins each copy to its twin.
+ */
+
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/** Auth0's password policies, weakest first, and the weakest prod accepts. */
+export const PASSWORD_POLICIES: readonly string[] = ["none", "low", "fair", "good", "excellent"];
+export const PROD_MINIMUM_PASSWORD_POLICY = "good";
+
+/** The import job uploads batches and nothing else. */
+export const DEFAULT_IMPORT_JOB_SCOPES: readonly string[] = ["batch:upload"];
+
+/**
+ * The longest access-token lifetime allowed when a stack's policy config sets none: the
+ * program's own default, so that a stack that sets neither passes its preview.
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME = 86_400;
+
+/** The issuer Auth0 writes into a tenant's tokens: its domain with a trailing slash. */
+export function issuerFor(domain: string): string {
+  return `https://${domain}/`;
+}
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 function isEnvironment(value: string | undefined): value is Environment {

@@ -1,4 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { issuerFor } from "./config";
 import { ifKnown, records, text, type Props } from "./props";
 
 /**
@@ -81,7 +82,7 @@ export function declaredApis(resources: readonly PolicyResource[]): DeclaredApi[
 function issuerOf(resource: PolicyResource): string | undefined {
   const provider: Props | undefined = resource.provider?.props;
   const domain = provider === undefined ? undefined : ifKnown(() => text(provider, "domain"));
-  return domain === undefined ? undefined : `https://${domain}/`;
+  return domain === undefined ? undefined : issuerFor(domain);
 }
 
 function permissionsOf(resources: readonly PolicyResource[], identifier: string): string[] {

@@ -1,11 +1,10 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { environmentFor, environmentProperty } from "../lib/config";
+import { environmentFor, environmentProperty, PASSWORD_POLICIES, PROD_MINIMUM_PASSWORD_POLICY } from "../lib/config";
 import { flag, record, text, type Props } from "../lib/props";
 import { AUTH0 } from "../lib/resources";
 
-/** Auth0's password policies, weakest first. */
-const PASSWORD_POLICIES = ["none", "low", "fair", "good", "excellent"];
-const PROD_MINIMUM = "good";
+/** prod's floor for the legacy model, `passwordPolicy`. */
+const PROD_MINIMUM = PROD_MINIMUM_PASSWORD_POLICY;
 /** prod's floor for Auth0's current model, `passwordOptions` (a copy of the program's; a test pins the two). */
 export const PROD_OPTIONS_FLOOR = { minLength: 12, characterTypes: 3, dictionary: true } as const;
 

@@ -1,10 +1,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { apiIdentifierProperty, configuredApiIdentifier, configuredTexts } from "../lib/config";
+import { apiIdentifierProperty, configuredApiIdentifier, configuredTexts, DEFAULT_IMPORT_JOB_SCOPES } from "../lib/config";
 import { flag, ifKnown, text, texts, type Props } from "../lib/props";
 import { AUTH0, IMPORT_JOB, declaredApis, list, ofType, quoted, sameSet, sortedSet } from "../lib/resources";
-
-/** The import job uploads batches and nothing else. */
-const DEFAULT_IMPORT_JOB_SCOPES = ["batch:upload"];
 
 function isImportJobClient(client: PolicyResource): boolean {
   return client.name === IMPORT_JOB.clientResource || ifKnown(() => text(client.props, "name")) === IMPORT_JOB.clientName;

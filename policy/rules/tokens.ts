@@ -1,11 +1,10 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { apiIdentifierProperty, configuredApiIdentifier } from "../lib/config";
+import { apiIdentifierProperty, configuredApiIdentifier, DEFAULT_MAX_TOKEN_LIFETIME } from "../lib/config";
 import { count, flag, text, type Props } from "../lib/props";
 import { AUTH0 } from "../lib/resources";
 
 /** What Auth0 applies when a resource server leaves the lifetimes unset. */
 const AUTH0_DEFAULT_TOKEN_LIFETIME = 86_400;
-const DEFAULT_MAX_TOKEN_LIFETIME = 3_600;
 
 /**
  * The Timesheets API's tokens stay short-lived and are never renewed behind the user's

@@ -60,7 +60,7 @@ export async function main(argv: readonly string[], env: Env, io: AuditIo): Prom
   const options = parsed.options;
   const root = io.root ?? REPO_ROOT;
   const known = listStacks(root);
-  const selected = selectedStacks(options, known, "audit", root);
+  const selected = selectedStacks(options, "audit", root);
   if (!selected.ok) {
     io.stderr.write(`${selected.message}\n`);
     return selected.exitCode;

@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   if (!parsed.ok) return parsed.exitCode;
   const options = parsed.options;
   const known = listStacks();
-  const selected = selectedStacks(options, known, "check", REPO_ROOT);
+  const selected = selectedStacks(options, "check", REPO_ROOT);
   if (!selected.ok) {
     io.stderr.write(`${selected.message}\n`);
     return selected.exitCode;

@@ -54,7 +54,7 @@ export async function main(argv: readonly string[], io: VerifyIo): Promise<numbe
   if (!parsed.ok) return parsed.exitCode;
   const options = parsed.options;
   const root = io.root ?? REPO_ROOT;
-  const selected = selectedStacks(options, listStacks(root), "verify", root);
+  const selected = selectedStacks(options, "verify", root);
   if (!selected.ok) {
     io.stderr.write(`${selected.message}\n`);
     return selected.exitCode;

@@ -17,13 +17,14 @@ describe("timesheets-api-tokens", () => {
     expect(messages(report)).toEqual(["allowOfflineAccess is true; the Timesheets API issues no refresh tokens: set it to false"]);
   });
 
-  test("refuses a lifetime over the configured maximum, and over the default maximum of an hour", async () => {
+  test("refuses a lifetime over the configured maximum, and over the default maximum of a day (the program's default lifetime)", async () => {
     expect(messages(await validateResource(timesheetsApiTokens, resourceServer({ tokenLifetime: 7201 }), config(7200)))).toEqual([
       "tokenLifetime is 7201 seconds; this stack allows at most 7200",
     ]);
-    expect(messages(await validateResource(timesheetsApiTokens, resourceServer({ tokenLifetime: 3601 }), config()))).toEqual([
-      "tokenLifetime is 3601 seconds; this stack allows at most 3600",
+    expect(messages(await validateResource(timesheetsApiTokens, resourceServer({ tokenLifetime: 86_401 }), config()))).toEqual([
+      "tokenLifetime is 86401 seconds; this stack allows at most 86400",
     ]);
+    expect(await validateResource(timesheetsApiTokens, resourceServer({ tokenLifetime: 86_400 }), config())).not.toHaveBeenCalled();
   });
 
   test("holds an unset lifetime to Auth0's default of a day", async () => {
@@ -40,7 +41,7 @@ describe("timesheets-api-tokens", () => {
   });
 
   test("judges only the Timesheets API where the config names it, and every resource server where it does not", async () => {
-    const other = resourceServer({ allowOfflineAccess: true, tokenLifetime: 86400 }, "https://reports.exampleco.com/api");
+    const other = resourceServer({ allowOfflineAccess: true, tokenLifetime: 86_401 }, "https://reports.exampleco.com/api");
     expect(await validateResource(timesheetsApiTokens, other, config())).not.toHaveBeenCalled();
     expect(messages(await validateResource(timesheetsApiTokens, other, {}))).toHaveLength(2);
   });

@@ -1,10 +1,11 @@
-import { generateKeyPairSync } from "node:crypto";
+import { readdirSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, test } from "vitest";
 import { loadTenantSpec } from "../../infra/config/load";
 import { DEFAULT_PERMISSIONS } from "../../infra/config/permissions";
 import { declareTimesheetsTenant } from "../../infra/program";
-import { engineConfigFor, listStacks, loadStackSpec } from "../../stacks/stack-config";
+import { engineConfigFor, listStacks, loadStackSpec, REPO_ROOT } from "../../stacks/stack-config";
+import { testPublicPem } from "../support/test-keys";
 import { runFailingProgram, runProgram, secretInput, valueOf, type ProgramRun, type RegisteredResource } from "../support/pulumi-program";
 
 const T = {
@@ -27,12 +28,23 @@ function named(program: ProgramRun<unknown>, name: string): RegisteredResource {
   return found;
 }
 
-function run(stack: string, config = engineConfigFor(stack), secretKeys: string[] = []) {
+function runWith(stack: string, config: Record<string, string>, secretKeys: string[] = []) {
   return runProgram(stack, config, () => declareTimesheetsTenant(loadTenantSpec()), { secretKeys });
 }
 
-test("the committed stacks are dev, prod and staging", () => {
-  expect(listStacks()).toEqual(["dev", "prod", "staging"]);
+// A committed stack runs once per file, as it is committed; the tests only read the recording.
+const committedRuns = new Map<string, ReturnType<typeof runWith>>();
+function run(stack: string): ReturnType<typeof runWith> {
+  const cached = committedRuns.get(stack) ?? runWith(stack, engineConfigFor(stack));
+  committedRuns.set(stack, cached);
+  return cached;
+}
+
+test("every stack file beside Pulumi.yaml is a stack the tests run over", () => {
+  // Any name at all, so that a file the stack list would skip (a dot, a space) is caught here.
+  const files = readdirSync(REPO_ROOT).filter((file) => /^Pulumi\..+\.ya?ml$/.test(file) && file !== "Pulumi.yaml");
+  expect(files.sort()).toEqual(listStacks().map((stack) => `Pulumi.${stack}.yaml`));
+  expect(listStacks().length).toBeGreaterThan(0);
 });
 
 describe.each(listStacks())("the %s stack", (stack) => {
@@ -42,7 +54,10 @@ describe.each(listStacks())("the %s stack", (stack) => {
     const program = await run(stack);
     expect(program.one(T.provider).inputs.domain).toBe(spec.tenant.domain);
     const auth0Resources = program.resources.filter((r) => r.type.startsWith("auth0:"));
-    expect(auth0Resources.length).toBeGreaterThanOrEqual(7);
+    const expected = [T.resourceServer, T.scopes, T.client, T.credentials, T.grant, T.connection, T.connectionClients];
+    // A test user comes with the integration-test application: a client, its credentials and its user grant.
+    const testUserResources = spec.testUser === undefined ? [] : [T.user, T.client, T.credentials, T.grant];
+    expect(auth0Resources.map((r) => r.type).sort()).toEqual([...expected, ...testUserResources].sort());
     for (const resource of auth0Resources) expect(resource.provider, resource.name).toContain("::auth0::");
   });
 
@@ -143,7 +158,7 @@ describe("environments", () => {
     expect(protectedTypes).toEqual([T.connection, T.resourceServer]);
   });
 
-  test.each(["dev", "staging"])("%s protects nothing, so it can be torn down", async (stack) => {
+  test.each(listStacks().filter((stack) => !loadStackSpec(stack).protect))("%s protects nothing, so it can be torn down", async (stack) => {
     const program = await run(stack);
     expect(program.resources.filter((r) => r.protect)).toEqual([]);
   });
@@ -172,7 +187,7 @@ describe("environments", () => {
 
   test("a configured test user password is used as a secret and nothing is generated", async () => {
     const config = { ...engineConfigFor("dev"), "timesheets:testUserPassword": "Configured-Passw0rd!" };
-    const program = await run("dev", config, ["timesheets:testUserPassword"]);
+    const program = await runWith("dev", config, ["timesheets:testUserPassword"]);
     expect(program.ofType(T.password)).toHaveLength(0);
     expect(secretInput(program.one(T.user).inputs.password)).toEqual({ secret: true, value: "Configured-Passw0rd!" });
     const password = program.outputs.testUserPassword as pulumi.Output<string>;
@@ -180,25 +195,26 @@ describe("environments", () => {
   });
 
   test("RBAC selects the _authz dialect and enforces policies", async () => {
-    const program = await run("staging", { ...engineConfigFor("staging"), "timesheets:rbac": "true" });
+    const program = await runWith("staging", { ...engineConfigFor("staging"), "timesheets:rbac": "true" });
     expect(program.one(T.resourceServer).inputs).toMatchObject({ tokenDialect: "rfc9068_profile_authz", enforcePolicies: true });
   });
 
-  const newPublicKey = () =>
-    generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+  // Each call a key no earlier call gave.
+  let keysUsed = 0;
+  const newPublicKey = () => testPublicPem(keysUsed++);
   const withKeys = (keys: Record<string, string>) => ({
     ...engineConfigFor("staging"),
     "timesheets:importJobAuthMethod": "private_key_jwt",
     ...Object.fromEntries(Object.entries(keys).map(([key, pem]) => [`timesheets:${key}`, pem])),
   });
   const credentialsOf = async (config: Record<string, string>) =>
-    named(await run("staging", config), "import-job-credentials").inputs as {
+    named(await runWith("staging", config), "import-job-credentials").inputs as {
       privateKeyJwt: { credentials: { name: string; pem: string }[] };
     };
 
   test("private_key_jwt registers the public key and exports no secret", async () => {
     const publicKey = newPublicKey();
-    const program = await run("staging", withKeys({ importJobPublicKey: publicKey }));
+    const program = await runWith("staging", withKeys({ importJobPublicKey: publicKey }));
     expect(named(program, "import-job-credentials").inputs).toEqual({
       clientId: "import-job-client-client-id",
       authenticationMethod: "private_key_jwt",
@@ -233,22 +249,9 @@ describe("environments", () => {
   });
 
   test("sign-ups follow allowSignups", async () => {
-    const program = await run("dev", { ...engineConfigFor("dev"), "timesheets:allowSignups": "true" });
+    const program = await runWith("dev", { ...engineConfigFor("dev"), "timesheets:allowSignups": "true" });
     expect(program.one(T.connection).inputs).toMatchObject({ options: { disableSignup: false } });
   });
-});
-
-test("the entry point exports the stack outputs", async () => {
-  const program = await runProgram(
-    "staging",
-    engineConfigFor("staging"),
-    async () => (await import("../../infra/index.js")) as Record<string, unknown>,
-  );
-  expect(Object.keys(program.outputs)).toEqual(
-    expect.arrayContaining(["audience", "issuer", "tokenEndpoint", "importJobClientId", "importJobClientSecret", "connectionName"]),
-  );
-  expect(program.outputs.issuer).toBe("https://exampleco-staging.eu.auth0.com/");
-  expect(await pulumi.isSecret(program.outputs.importJobClientSecret as pulumi.Output<string>)).toBe(true);
 });
 
 describe("the integration-test application", () => {
@@ -281,7 +284,7 @@ describe("the integration-test application", () => {
   );
 
   test("testUserPermissions sets the user grant", async () => {
-    const program = await run("dev", {
+    const program = await runWith("dev", {
       ...engineConfigFor("dev"),
       "timesheets:testUserPermissions": '["read:timesheets","create:timesheets"]',
     });
@@ -295,4 +298,17 @@ describe("the integration-test application", () => {
     const authorization = program.one(T.resourceServer).inputs.subjectTypeAuthorization as Record<string, unknown>;
     expect(authorization).not.toHaveProperty("user");
   });
+});
+
+test("the entry point exports the stack outputs", async () => {
+  const program = await runProgram(
+    "staging",
+    engineConfigFor("staging"),
+    async () => (await import("../../infra/index.js")) as Record<string, unknown>,
+  );
+  expect(Object.keys(program.outputs)).toEqual(
+    expect.arrayContaining(["audience", "issuer", "tokenEndpoint", "importJobClientId", "importJobClientSecret", "connectionName"]),
+  );
+  expect(program.outputs.issuer).toBe("https://exampleco-staging.eu.auth0.com/");
+  expect(await pulumi.isSecret(program.outputs.importJobClientSecret as pulumi.Output<string>)).toBe(true);
 });

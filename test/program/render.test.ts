@@ -61,7 +61,9 @@ describe("offline render", () => {
   test("refuses an unknown stack or a malformed request with exit 1", async () => {
     const { io, err } = capture();
     expect(await main(["--stack", "qa"], io)).toBe(1);
-    expect(err.join("\n")).toMatch(/no stack file for qa; the stacks are dev, prod, staging/);
+    expect(err.join("\n")).toMatch(
+      /^error: no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, prod, staging/,
+    );
     expect(await main(["--compare", "dev"], capture().io)).toBe(1);
     expect(await main([], capture().io)).toBe(1);
   });

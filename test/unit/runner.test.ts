@@ -123,7 +123,9 @@ describe("npm run up / preview", () => {
     const { io, calls, errors } = harness(credentials);
     expect(await main(["up", "--stack", "qa"], io)).toBe(1);
     expect(calls).toEqual([]);
-    expect(errors.join("\n")).toMatch(/no stack file Pulumi.qa.yaml; the stacks are dev, prod, staging/);
+    expect(errors.join("\n")).toMatch(
+      /^error: no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, prod, staging/,
+    );
   });
 
   test("an unknown command or a missing --stack is a usage error", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
@@ -9,7 +9,8 @@ import { TenantConfigError } from "../../infra/config/errors";
 import { DEFAULT_OPERATIONS } from "../../infra/config/gateway-schema";
 import { CONFIG_KEYS, CONFIG_NAMESPACE } from "../../infra/config/schema";
 import { SecretValue } from "../../infra/config/secret";
-import { loadStackSpec, readStackConfig, REPO_ROOT } from "../../stacks/stack-config";
+import { ALL_SECRET_KEYS, PROVIDER_KEYS } from "../../infra/config/stack-keys";
+import { listStacks, loadStackSpec, readStackConfig, REPO_ROOT } from "../../stacks/stack-config";
 
 const minimal = { environment: "dev", domain: "exampleco-dev.eu.auth0.com", apiIdentifier: "https://timesheets.dev.exampleco.com/api" };
 
@@ -148,11 +149,15 @@ describe("secrets in config", () => {
     const dir = stackFile(
       `config:\n  timesheets:environment: dev\n  timesheets:domain: exampleco-dev.eu.auth0.com\n  timesheets:apiIdentifier: https://t.exampleco.com/api\n  timesheets:testUserEmail: t@exampleco.com\n  timesheets:testUserPassword: hunter2\n`,
     );
-    expect(() => loadStackSpec("dev", dir)).toThrow(/timesheets:testUserPassword: is plain text; set it with `pulumi config set --secret`/);
+    expect(() => loadStackSpec("dev", dir)).toThrow(
+      /timesheets:testUserPassword: is plain text but is a secret; .*run `pulumi config set --secret timesheets:testUserPassword`/,
+    );
   });
 
   test("a missing stack file names the stacks there are", () => {
-    expect(() => readStackConfig("qa")).toThrow(/no stack file for "qa".*stacks here: dev, prod, staging/);
+    expect(() => readStackConfig("qa")).toThrow(
+      /no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, prod, staging/,
+    );
   });
 });
 
@@ -187,7 +192,37 @@ describe("Pulumi.yaml", () => {
   });
 
   test("every committed stack file builds a spec, and only prod protects", () => {
-    for (const stack of ["dev", "staging", "prod"]) expect(loadStackSpec(stack).protect).toBe(stack === "prod");
+    for (const stack of listStacks()) expect(loadStackSpec(stack).protect, stack).toBe(loadStackSpec(stack).environment === "prod");
+  });
+
+  test("lists in its comments, as the README does, exactly the provider settings a stack file may hold", () => {
+    const comments = readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("#"))
+      .join(" ");
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    for (const [provider, keys] of Object.entries(PROVIDER_KEYS)) {
+      const listed = new RegExp(`${provider}: ([^;]*?)(?:\\(|;|$)`).exec(comments)?.[1] ?? "";
+      expect(
+        listed
+          .split(/[\s,#]+/)
+          .filter(Boolean)
+          .sort(),
+        provider,
+      ).toEqual([...keys].sort());
+      for (const key of keys) expect(readme, `${provider}:${key}`).toContain(`\`${key}\``);
+    }
+    for (const key of ALL_SECRET_KEYS) expect(comments, key).toContain(key.replace(/^timesheets:/, ""));
+  });
+
+  test("the provider settings are those the provider SDKs document, and credentials are among the secrets", () => {
+    for (const [provider, keys] of Object.entries(PROVIDER_KEYS)) {
+      const typings = readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", provider, "config", "vars.d.ts"), "utf8");
+      const documented = [...typings.matchAll(/^export declare const (\w+):/gm)].map((m) => m[1]).sort();
+      expect([...keys].sort(), provider).toEqual(documented);
+    }
+    expect(existsSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "random", "config"))).toBe(false);
+    for (const key of ["auth0:clientSecret", "auth0:apiToken", "azure-native:clientSecret"]) expect(ALL_SECRET_KEYS).toContain(key);
   });
 });
 
