@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { TenantSpec } from "../../infra/config/spec";
 import { parseCommand, selectedStacks, wholeNumber, withStackSelection, type StackSelection } from "../cli";
-import { listStacks, loadStackSpec, REPO_ROOT } from "../stack-config";
+import { loadStackSpec, REPO_ROOT } from "../stack-config";
 import { paintFor, type Output } from "../terminal";
 import { FORMATS, format, type Format } from "./format";
 import { verifyInputs, type Env, type InputFlags } from "./inputs";
