@@ -12,6 +12,8 @@ export const REPO_ROOT = path.resolve(__dirname, "../..");
 export const ENGINE_DIR = path.join(REPO_ROOT, ".tools", "engine");
 export const ENGINE_BIN = path.join(ENGINE_DIR, "bin");
 export const PULUMI = path.join(ENGINE_BIN, "pulumi");
+/** Our launcher for Node.js policy packs (see the script), which the CLI finds on PATH. */
+export const ENGINE_PLUGINS = path.join(__dirname, "plugins");
 
 /** Deadline of one CLI run; the engine tests' own timeouts are above it. */
 export const RUN_TIMEOUT_MS = 120_000;
@@ -53,7 +55,7 @@ function engineEnv(root: string, backendDir: string): Record<string, string> {
   );
   return {
     ...inherited,
-    PATH: `${ENGINE_BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+    PATH: [ENGINE_BIN, ENGINE_PLUGINS, process.env.PATH ?? ""].join(path.delimiter),
     PULUMI_HOME: path.join(root, "pulumi-home"),
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
