@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
-import { createWorkspace, ENGINE_DIR, npmPackageVersion, REPO_ROOT, requireBuiltEngine, type Workspace } from "./engine";
+import { createWorkspace, ENGINE_DIR, npmPackageVersion, REPO_ROOT, requireBuiltEngine, RUN_TIMEOUT_MS, type Workspace } from "./engine";
 
 // The real engine running the real program. The Node.js language host cannot be built here
 // (README, "The real engine"), so the program runs inline: the Automation API of the program's
@@ -60,7 +60,13 @@ async function previewInline(stack: string, values: Record<string, unknown> = {}
   const events: EngineEvent[] = [];
   let output = "";
   try {
-    await automation.preview({ policyPacks, onEvent: (event) => events.push(event), onOutput: (text) => (output += text) });
+    await automation.preview({
+      policyPacks,
+      // The same deadline as every other CLI run: a hung engine fails the test, it does not hang it.
+      signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
+      onEvent: (event) => events.push(event),
+      onOutput: (text) => (output += text),
+    });
     return { failure: undefined, events, output };
   } catch (error) {
     return { failure: error instanceof Error ? error.message : String(error), events, output };
