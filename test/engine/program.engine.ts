@@ -14,10 +14,6 @@ import { createWorkspace, ENGINE_DIR, npmPackageVersion, REPO_ROOT, requireBuilt
 // decrypted by the engine. The first resource the program registers is its auth0 provider,
 // whose plugin cannot be built here either, so a preview gets exactly that far: the program's
 // config loading and validation under the real engine, up to the first provider call.
-//
-// The workspace's Pulumi.yaml is the committed one without its `config:` declarations: with
-// them the real engine refuses every committed stack before it runs anything (README, "What
-// the real engine found"); project.engine.ts covers what it does with them.
 
 let workspace: Workspace | undefined;
 afterEach(async () => {
@@ -41,7 +37,6 @@ interface Preview {
 /** Previews `stack` (its committed file with `values` set and without `apim`) with the inline program. */
 async function previewInline(stack: string, values: Record<string, unknown> = {}, policyPacks: string[] = []): Promise<Preview> {
   const ws = (workspace = await createWorkspace([`Pulumi.${stack}.yaml`]));
-  await editYaml(path.join(ws.projectDir, "Pulumi.yaml"), (document) => document.delete("config"));
   await editYaml(path.join(ws.projectDir, `Pulumi.${stack}.yaml`), (document) => {
     document.deleteIn(["config", "timesheets:apim"]);
     for (const [key, value] of Object.entries(values)) document.setIn(["config", key], value);

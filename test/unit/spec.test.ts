@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { buildTenantSpec } from "../../infra/config/build";
 import { TenantConfigError } from "../../infra/config/errors";
 import { DEFAULT_OPERATIONS } from "../../infra/config/gateway-schema";
-import { CONFIG_KEYS, CONFIG_NAMESPACE } from "../../infra/config/schema";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, SECRET_KEYS, type ConfigKey } from "../../infra/config/schema";
 import { SecretValue } from "../../infra/config/secret";
 import { ALL_SECRET_KEYS, PROVIDER_KEYS } from "../../infra/config/stack-keys";
 import { listStacks, loadStackSpec, readStackConfig, REPO_ROOT } from "../../stacks/stack-config";
@@ -171,24 +171,31 @@ describe("Pulumi.yaml", () => {
     expect(project.name).toBe(CONFIG_NAMESPACE);
   });
 
-  test("declares exactly the keys the program reads, each with a description", () => {
-    expect(Object.keys(project.config).sort()).toEqual(
-      Object.keys(CONFIG_KEYS)
-        .map((key) => `${CONFIG_NAMESPACE}:${key}`)
-        .sort(),
-    );
-    for (const [key, declaration] of Object.entries(project.config)) expect(declaration.description, key).toMatch(/\w{3,}/);
+  const optionalKeys = (Object.keys(CONFIG_KEYS) as ConfigKey[]).filter((key) => CONFIG_KEYS[key].schema.safeParse(undefined).success);
+  const requiredKeys = (Object.keys(CONFIG_KEYS) as ConfigKey[]).filter((key) => !optionalKeys.includes(key));
+  const commentLines = readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith("#"));
+
+  // The Pulumi CLI requires every key declared without a default (pulumi/pulumi#21797), and a
+  // default would reach the program as a value the stack set: only required keys are declared.
+  test("declares exactly the keys every stack must set, each with a description", () => {
+    expect(Object.keys(project.config).sort()).toEqual(requiredKeys.map((key) => `${CONFIG_NAMESPACE}:${key}`).sort());
+    expect(requiredKeys.sort()).toEqual(["apiIdentifier", "domain", "environment"]);
+    for (const [key, declaration] of Object.entries(project.config)) {
+      expect(declaration.description, key).toMatch(/\w{3,}/);
+      expect(declaration, key).not.toHaveProperty("default");
+    }
   });
 
-  test("declares as secret exactly the keys the program treats as secrets", () => {
-    const declaredSecret = Object.entries(project.config)
-      .filter(([, d]) => d.secret === true)
-      .map(([key]) => key);
-    const programSecret = Object.entries(CONFIG_KEYS)
-      .filter(([, d]) => "secret" in d && d.secret)
-      .map(([key]) => `${CONFIG_NAMESPACE}:${key}`);
-    expect(declaredSecret).toEqual(programSecret);
-    expect(declaredSecret).toContain("timesheets:testUserPassword");
+  test("documents every optional key in its comments, with a description, and says which are secret", () => {
+    const documented = commentLines
+      .map((line) => /^#\s{3}timesheets:(\w+) \(([^)]*)\): \S/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null);
+    expect(documented.map((match) => match[1]).sort()).toEqual([...optionalKeys].sort());
+    const documentedSecret = documented.filter((match) => (match[2] ?? "").endsWith(", secret")).map((match) => match[1]);
+    expect(documentedSecret).toEqual(SECRET_KEYS);
+    expect(documentedSecret).toContain("testUserPassword");
   });
 
   test("every committed stack file builds a spec, and only prod protects", () => {
