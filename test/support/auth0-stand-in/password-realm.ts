@@ -1,10 +1,8 @@
-import { createHash, createSecretKey, timingSafeEqual } from "node:crypto";
-import { SignJWT } from "jose";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { OAuthError } from "./errors.js";
-import { jwtId } from "./ids.js";
 import type { TenantKeys } from "./keys.js";
 import type { Client, ResourceServer, TenantState, User } from "./store.js";
-import type { IssuedToken } from "./tokens.js";
+import { issueAccessToken, type IssuedToken } from "./tokens.js";
 import { isJsonObject } from "./validation.js";
 
 // Auth0's password-realm grant (Resource Owner Password flow with realm support): a trusted
@@ -109,51 +107,5 @@ export async function passwordRealmGrant(
   const rbac = resourceServer.enforce_policies === true;
   const apiScopes = requested.filter((scope) => declared.includes(scope) && ceiling.includes(scope) && !rbac);
   const scopes = [...requested.filter((scope) => OIDC_SCOPES.has(scope)), ...apiScopes];
-  return issueUserToken(keys, { issuer, resourceServer, clientId: client.client_id, userId: user.user_id, scopes, apiScopes });
-}
-
-interface UserTokenRequest {
-  readonly issuer: string;
-  readonly resourceServer: ResourceServer;
-  readonly clientId: string;
-  readonly userId: string;
-  readonly scopes: readonly string[];
-  readonly apiScopes: readonly string[];
-}
-
-/** A user's access token in the API's token profile, as tokens.ts issues a client's. */
-async function issueUserToken(keys: TenantKeys, request: UserTokenRequest): Promise<IssuedToken> {
-  const { resourceServer, clientId, scopes } = request;
-  const dialect = resourceServer.token_dialect ?? "access_token";
-  const rfc9068 = dialect.startsWith("rfc9068_profile");
-  const issuedAt = Math.floor(Date.now() / 1000);
-  const lifetime = resourceServer.token_lifetime;
-  // With openid, Auth0 adds its userinfo endpoint to the audience.
-  const audience = scopes.includes("openid") ? [resourceServer.identifier, `${request.issuer}userinfo`] : resourceServer.identifier;
-  const claims: Record<string, unknown> = {
-    iss: request.issuer,
-    sub: request.userId,
-    aud: audience,
-    iat: issuedAt,
-    exp: issuedAt + lifetime,
-  };
-  if (rfc9068) claims.jti = jwtId();
-  if (scopes.length > 0) claims.scope = scopes.join(" ");
-  claims.gty = "password";
-  claims[rfc9068 ? "client_id" : "azp"] = clientId;
-  if (dialect.endsWith("_authz")) claims.permissions = [...request.apiScopes];
-  const typ = rfc9068 ? "at+jwt" : "JWT";
-  const jwt = new SignJWT(claims);
-  let accessToken: string;
-  if (resourceServer.signing_alg === "HS256") {
-    accessToken = await jwt
-      .setProtectedHeader({ alg: "HS256", typ })
-      .sign(createSecretKey(Buffer.from(resourceServer.signing_secret ?? "")));
-  } else {
-    const key = resourceServer.signing_alg === "PS256" ? await keys.PS256() : keys.RS256;
-    accessToken = await jwt.setProtectedHeader({ alg: key.alg, typ, kid: key.kid }).sign(key.privateKey);
-  }
-  const issued: IssuedToken = { access_token: accessToken, expires_in: lifetime, token_type: "Bearer" };
-  if (scopes.length > 0) issued.scope = scopes.join(" ");
-  return issued;
+  return issueAccessToken(keys, { issuer, resourceServer, clientId: client.client_id, scopes, user: { userId: user.user_id, apiScopes } });
 }

@@ -5,7 +5,7 @@ import { jwtId } from "./ids.js";
 import type { TenantKeys } from "./keys.js";
 import type { ResourceServer } from "./store.js";
 
-// Access tokens as Auth0 issues them for the client-credentials grant. Two token profiles
+// Access tokens as Auth0 issues them, for a client (client-credentials) or a user (password-realm). Two token profiles
 // exist (the resource server's `token_dialect`): Auth0's own (`azp`, header `typ: JWT`) and
 // RFC 9068's (`client_id`, `jti`, header `typ: at+jwt`); the `_authz` variants add the
 // granted scopes as `permissions`, as RBAC-enforcing APIs receive them.
@@ -24,6 +24,12 @@ export interface TokenRequest {
   scopes: readonly string[];
   /** Seconds since the epoch; now by default. */
   issuedAt?: number;
+  /** A user signed in by the client; without one, the token is the client's own (`<client>@clients`). */
+  user?: {
+    readonly userId: string;
+    /** The API's permissions among `scopes` (the rest are OpenID scopes), for an `_authz` dialect's claim. */
+    readonly apiScopes: readonly string[];
+  };
 }
 
 export async function issueAccessToken(keys: TenantKeys, request: TokenRequest): Promise<IssuedToken> {
@@ -32,18 +38,21 @@ export async function issueAccessToken(keys: TenantKeys, request: TokenRequest):
   const rfc9068 = dialect.startsWith("rfc9068_profile");
   const issuedAt = request.issuedAt ?? Math.floor(Date.now() / 1000);
   const lifetime = resourceServer.token_lifetime;
+  const user = request.user;
+  // With openid, Auth0 adds its userinfo endpoint to the audience.
+  const audience = scopes.includes("openid") ? [resourceServer.identifier, `${request.issuer}userinfo`] : resourceServer.identifier;
   const claims: Record<string, unknown> = {
     iss: request.issuer,
-    sub: `${clientId}@clients`,
-    aud: resourceServer.identifier,
+    sub: user?.userId ?? `${clientId}@clients`,
+    aud: audience,
     iat: issuedAt,
     exp: issuedAt + lifetime,
   };
   if (rfc9068) claims.jti = jwtId();
   if (scopes.length > 0) claims.scope = scopes.join(" ");
-  claims.gty = "client-credentials";
+  claims.gty = user === undefined ? "client-credentials" : "password";
   claims[rfc9068 ? "client_id" : "azp"] = clientId;
-  if (dialect.endsWith("_authz")) claims.permissions = [...scopes];
+  if (dialect.endsWith("_authz")) claims.permissions = [...(user?.apiScopes ?? scopes)];
   const typ = rfc9068 ? "at+jwt" : "JWT";
   const jwt = new SignJWT(claims);
   let accessToken: string;
