@@ -6,6 +6,7 @@ import { adoptionPlan, adoptionYaml, main } from "../../stacks/adopt";
 import { completeSnapshot } from "../../stacks/auth0/model";
 import { engineConfigFor, loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
+import { m2m } from "../support/live-clients";
 import { runProgram } from "../support/pulumi-program";
 import { auditorEnv, seedTenant } from "./audit-seed";
 
@@ -87,21 +88,7 @@ test("the block is ready to paste under config:", () => {
 
 test("only the import job's grant on this API is adopted, never its grant on another API", () => {
   const spec = loadStackSpec("prod");
-  const job = {
-    clientId: "AaiyAPdpYdesoKnqjj8HJqRn4T5titww",
-    name: spec.importJob.name,
-    appType: "non_interactive",
-    grantTypes: ["client_credentials"],
-    isFirstParty: true,
-    oidcConformant: true,
-    callbacks: [],
-    allowedOrigins: [],
-    webOrigins: [],
-    allowedLogoutUrls: [],
-    jwtAlg: "RS256",
-    authMethod: "client_secret_post",
-    keyCount: 0,
-  };
+  const job = m2m({ clientId: "AaiyAPdpYdesoKnqjj8HJqRn4T5titww", name: spec.importJob.name });
   const grant = (id: string, audience: string) => ({
     id,
     clientId: job.clientId,

@@ -12,6 +12,7 @@ import {
 } from "../../stacks/auth0/model";
 import { auditTarget, type AuditTarget } from "../../stacks/audit/target";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
+import { m2m } from "../support/live-clients";
 
 const dev = loadStackSpec("dev");
 const prod = loadStackSpec("prod");
@@ -19,22 +20,6 @@ const allSpecs = listStacks().map((stack) => loadStackSpec(stack));
 
 const JOB_ID = "JobClientId0000000000000000000000";
 const OTHER_ID = "OtherClientId000000000000000000000";
-
-/** A machine-to-machine client as the program sets the import job up, with `fields` changed. */
-const m2m = (fields: Pick<LiveClient, "clientId" | "name"> & Partial<LiveClient>): LiveClient => ({
-  appType: "non_interactive",
-  grantTypes: ["client_credentials"],
-  isFirstParty: true,
-  oidcConformant: true,
-  callbacks: [],
-  allowedOrigins: [],
-  webOrigins: [],
-  allowedLogoutUrls: [],
-  jwtAlg: "RS256",
-  authMethod: "client_secret_post",
-  keyCount: 0,
-  ...fields,
-});
 
 /** A live tenant exactly as the program would leave it for `spec`. */
 function tenantMatching(spec: TenantSpec): LiveTenant {
