@@ -46,8 +46,13 @@ export function credentialsArgs(job: ImportJobSpec, clientId: pulumi.Input<strin
   return { clientId, authenticationMethod: authentication.method };
 }
 
-export function grantArgs(job: ImportJobSpec, clientId: pulumi.Input<string>, audience: pulumi.Input<string>): auth0.ClientGrantArgs {
-  return { clientId, audience, scopes: [...job.grant.scopes], subjectType: job.grant.subjectType };
+/** A client's grant on the API as its spec declares it: the scopes and whom they are for (the client, or its users). */
+export function grantArgs(
+  application: { readonly grant: { readonly scopes: readonly string[]; readonly subjectType: "client" | "user" } },
+  clientId: pulumi.Input<string>,
+  audience: pulumi.Input<string>,
+): auth0.ClientGrantArgs {
+  return { clientId, audience, scopes: [...application.grant.scopes], subjectType: application.grant.subjectType };
 }
 
 /** "Timesheets Import Job": the cron job's client, its credentials, and its one grant on the API. */

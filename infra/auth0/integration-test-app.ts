@@ -1,6 +1,7 @@
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
 import type { IntegrationTestAppSpec } from "../config/spec";
+import { grantArgs } from "./import-job";
 
 export interface IntegrationTestAppArgs {
   readonly application: IntegrationTestAppSpec;
@@ -29,15 +30,6 @@ export function clientArgs(application: IntegrationTestAppSpec): auth0.ClientArg
   };
 }
 
-/** The user grant: the most a user's token from this application may carry on the API. */
-export function grantArgs(
-  application: IntegrationTestAppSpec,
-  clientId: pulumi.Input<string>,
-  audience: pulumi.Input<string>,
-): auth0.ClientGrantArgs {
-  return { clientId, audience, scopes: [...application.grant.scopes], subjectType: application.grant.subjectType };
-}
-
 /** "Timesheets Integration Test": the application `npm run verify` signs the test user in with. */
 export class IntegrationTestApp extends pulumi.ComponentResource {
   readonly client: auth0.Client;
@@ -57,6 +49,7 @@ export class IntegrationTestApp extends pulumi.ComponentResource {
       { clientId: this.clientId, authenticationMethod: args.application.authMethod },
       { parent: this },
     );
+    // The user grant: the most a user's token from this application may carry on the API.
     this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.application, this.clientId, args.audience), { parent: this });
     // The provider marks clientSecret secret, but only on a real engine.
     this.clientSecret = pulumi.secret(this.credentials.clientSecret);
