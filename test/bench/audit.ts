@@ -7,7 +7,7 @@ import { envSuffix } from "../../stacks/auth0/credentials";
 import { main } from "../../stacks/audit/main";
 import type { StackAudit } from "../../stacks/audit/report";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
+import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { AUDITOR_SCOPES, seedTenant, tenantsFetch } from "../e2e/audit-seed";
 
 // `npm run bench:audit`: audits many tenants through the audit CLI's own main (`--all`) on local

@@ -1,5 +1,5 @@
 import { Agent, request } from "node:http";
-import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in/index.js";
+import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0/index.js";
 
 // How fast the Auth0 stand-in starts and how many requests it serves on loopback. Prints the
 // figures beside their targets; exits non-zero when one is missed. Every loop is bounded by a

@@ -5,7 +5,7 @@ import { declareTimesheetsTenant } from "../../infra/program";
 import { adoptionPlan, adoptionYaml, main } from "../../stacks/adopt";
 import { completeSnapshot } from "../../stacks/auth0/model";
 import { engineConfigFor, loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
+import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { m2m } from "../support/live-clients";
 import { runProgram } from "../support/pulumi-program";
 import { auditorEnv, seedTenant } from "./audit-seed";

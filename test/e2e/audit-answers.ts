@@ -1,6 +1,6 @@
 import type { TenantSpec } from "../../infra/config/spec";
 import type { Clock } from "../../stacks/auth0/clock";
-import type { Auth0StandIn } from "../support/auth0-stand-in";
+import type { Auth0StandIn } from "../../local/auth0";
 
 // Answers Auth0 should never give, put between the audit and the stand-in: each rule picks
 // calls by path (and page) and replaces or bends the stand-in's real answer.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
+import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { auditorEnv, jsonReport, runAudit } from "./audit-seed";
 import { managementApi, seedForVerify, type VerifySeed } from "./verify-seed";
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../stacks/audit/main";
 import type { StackAudit } from "../../stacks/audit/report";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
+import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { duplicateImportJob, FakeClock, fillTwoPages, hostileFetch, rogueGrant, type Fault, type Rule } from "./audit-answers";
 import { auditorEnv, seedTenant } from "./audit-seed";
 

@@ -2,7 +2,7 @@ import type { PasswordOptionsSpec } from "../../infra/config/password-options";
 import type { TenantSpec } from "../../infra/config/spec";
 import { main } from "../../stacks/audit/main";
 import type { StackAudit } from "../../stacks/audit/report";
-import type { Auth0StandIn, ManagementScope } from "../support/auth0-stand-in";
+import type { Auth0StandIn, ManagementScope } from "../../local/auth0";
 
 /** The auditor's minimal grant: read-only, one scope per kind of object the audit reads. */
 export const AUDITOR_SCOPES = [

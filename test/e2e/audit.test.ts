@@ -1,7 +1,7 @@
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
+import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { auditorEnv, jsonReport, runAudit, seedTenant, type SeededTenant } from "./audit-seed";
 
 // The audit against a local Auth0: a tenant seeded as the program leaves it, then each kind

@@ -4,7 +4,7 @@ import { INVALID_TOKEN_CHALLENGE, insufficientScopeChallenge } from "../../infra
 import { buildTenantSpec } from "../../infra/config/build";
 import { rawConfigFrom } from "../../infra/config/raw";
 import { loadStackSpec, readStackConfig } from "../../stacks/stack-config";
-import { CONFIGURATION_LIFETIME_SECONDS, REFRESH_INTERVAL_SECONDS } from "../support/validate-jwt";
+import { CONFIGURATION_LIFETIME_SECONDS, REFRESH_INTERVAL_SECONDS } from "../../local/apim/validate-jwt";
 import { decodeToken, patchClaims, signRsa } from "../support/validate-jwt/forged-tokens";
 import {
   bearer,

@@ -15,7 +15,7 @@ import {
   type Fixture,
   type TestRequest,
 } from "../support/validate-jwt/gateway-fixture";
-import type { ValidationReason } from "../support/validate-jwt";
+import type { ValidationReason } from "../../local/apim/validate-jwt";
 import { seedTenantFromSpec } from "../support/validate-jwt/tenant-from-spec";
 
 /**

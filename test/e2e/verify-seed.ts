@@ -1,7 +1,7 @@
 import type { TenantSpec } from "../../infra/config/spec";
 import { main } from "../../stacks/verify/main";
 import type { StackOutputs } from "../../stacks/verify/stack-outputs";
-import type { Auth0StandIn } from "../support/auth0-stand-in";
+import type { Auth0StandIn } from "../../local/auth0";
 import { seedTenant, TEST_USER_PASSWORD } from "./audit-seed";
 
 /** The Management API of a stand-in, with every permission: how a test changes the tenant as an operator would. */

@@ -6,8 +6,8 @@ import path from "node:path";
 import { parse, stringify } from "yaml";
 import { loadStackSpec, stackFilePath } from "../../stacks/stack-config";
 import type { VerifyReport } from "../../stacks/verify/report";
-import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
-import { startGatewayServer, type GatewayServer } from "../support/gateway-server";
+import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { startGatewayServer, type GatewayServer } from "../../local/apim/gateway-server";
 import { tenantsFetch } from "../support/validate-jwt/gateway-fixture";
 import { managementApi, runVerify, seedForVerify, type VerifySeed } from "./verify-seed";
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpsAuth0StandIn, type HttpsAuth0StandIn } from "./https-stand-in";
+import { startHttpsAuth0StandIn, type HttpsAuth0StandIn } from "../../local/auth0/https";
 import { REPO_ROOT, requireBuiltEngine, runPulumi } from "./engine";
 
 // The stand-in as a real HTTPS server on 127.0.0.1, with a certificate made for the run. Two

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { parsePolicyDocument, type ValidateJwtPolicy } from "../support/validate-jwt";
-import { CONFIGURATION_LIFETIME_SECONDS, REFRESH_INTERVAL_SECONDS, SigningKeyResolver } from "../support/validate-jwt/signing-keys";
+import { parsePolicyDocument, type ValidateJwtPolicy } from "../../local/apim/validate-jwt";
+import { CONFIGURATION_LIFETIME_SECONDS, REFRESH_INTERVAL_SECONDS, SigningKeyResolver } from "../../local/apim/validate-jwt/signing-keys";
 
 /** The key cache of the validate-jwt model, against a scripted OpenID configuration on a fake clock. */
 

@@ -1,7 +1,7 @@
 import { X509Certificate, webcrypto } from "node:crypto";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CERTIFICATE_KEY_ALGORITHM, pkcs7, selfSignedCertificate } from "../../support/auth0-stand-in/certificate.js";
+import { CERTIFICATE_KEY_ALGORITHM, pkcs7, selfSignedCertificate } from "../../../local/auth0/certificate.js";
 
 // The tenant certificate must parse whatever its random serial number is: a hand-written DER
 // encoder once emitted a non-minimal INTEGER when the random bytes began with 0x00, and about

@@ -1,4 +1,4 @@
-import type { Auth0StandIn } from "../../support/auth0-stand-in/index.js";
+import type { Auth0StandIn } from "../../../local/auth0/index.js";
 
 export interface ApiAnswer<T = unknown> {
   status: number;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../support/auth0-stand-in/index.js";
+import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
 import { api } from "./helpers.js";
 
 // Bad requests get Auth0's 400s in Auth0's words, and nothing a caller sends can make the

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { countRequests, startAuth0StandIn, type Auth0StandIn } from "../../support/auth0-stand-in/index.js";
+import { countRequests, startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
 import { api } from "./helpers.js";
 
 // The Management API over HTTP, as any client sees it: authentication, permissions, resource

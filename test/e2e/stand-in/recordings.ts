@@ -3,13 +3,7 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { z } from "zod";
-import {
-  startAuth0StandIn,
-  type Auth0StandIn,
-  type Connection,
-  type Credential,
-  type JsonObject,
-} from "../../support/auth0-stand-in/index.js";
+import { startAuth0StandIn, type Auth0StandIn, type Connection, type Credential, type JsonObject } from "../../../local/auth0/index.js";
 
 // Replays go-vcr cassettes of real Management API traffic against the stand-in and compares
 // what comes back. Recorded ids are mapped to the ids the stand-in hands out, in URLs and

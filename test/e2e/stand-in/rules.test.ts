@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../support/auth0-stand-in/index.js";
+import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
 import { api } from "./helpers.js";
 
 // Auth0's rules as the stand-in models them, each on a case no recording holds verbatim.

@@ -2,11 +2,11 @@ import type { KeyObject } from "node:crypto";
 import { signingKeyValue } from "../../../infra/azure/gateway-args";
 import { signingKeyNamedValue } from "../../../infra/azure/policy-xml";
 import type { GatewayOperation, TenantSpec } from "../../../infra/config/spec";
-import { startAuth0StandIn, type Auth0StandIn } from "../auth0-stand-in";
-import type { TenantKeys } from "../auth0-stand-in/keys";
+import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0";
+import type { TenantKeys } from "../../../local/auth0/keys";
 import { decodeToken, patchClaims, signRsa, type Claims, type GenuineToken } from "./forged-tokens";
-import { gatewayFromSpec, type GatewayOptions as FromSpecOptions } from "./from-spec";
-import type { GatewayResponse, ValidateJwtGateway } from "./gateway";
+import { gatewayFromSpec, type GatewayOptions as FromSpecOptions } from "../../../local/apim/validate-jwt/from-spec";
+import type { GatewayResponse, ValidateJwtGateway } from "../../../local/apim/validate-jwt/gateway";
 import { seedTenantFromSpec, type SeededTenant } from "./tenant-from-spec";
 
 /**
@@ -59,7 +59,7 @@ export function tenantsFetch(...standIns: readonly Auth0StandIn[]): typeof fetch
   };
 }
 
-export type { PolicyEdit } from "./from-spec";
+export type { PolicyEdit } from "../../../local/apim/validate-jwt/from-spec";
 export type GatewayOptions = Omit<FromSpecOptions, "fetch">;
 
 /** The gateway as the program leaves it, fetching keys through `fetchImpl`. */

@@ -1,5 +1,5 @@
 import type { TenantSpec } from "../../../infra/config/spec";
-import type { Auth0StandIn } from "../auth0-stand-in";
+import type { Auth0StandIn } from "../../../local/auth0";
 
 /**
  * Seeds the Auth0 stand-in with what a stack's spec declares for the gateway to see:

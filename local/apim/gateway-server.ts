@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TenantSpec } from "../../../infra/config/spec";
-import { gatewayFor, type PolicyEdit } from "../validate-jwt/gateway-fixture";
+import type { TenantSpec } from "../../infra/config/spec";
+import { gatewayFromSpec, type PolicyEdit } from "./validate-jwt/from-spec";
 
 /**
  * A local HTTP gateway for one stack, on 127.0.0.1: the policies rendered from the stack's
  * spec, run by the validate-jwt model, in front of a stub backend (a second local server
  * that records what reached it). The address stands where API Management's
- * `https://<service>.azure-api.net/<path>` would. The model is built by `gatewayFor` only,
+ * `https://<service>.azure-api.net/<path>` would. The model is built by `gatewayFromSpec` only,
  * so a change of the model's entry point is adapted there.
  */
 
@@ -75,7 +75,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const { spec } = options;
   if (spec.gateway === undefined) throw new Error(`the ${spec.stack} stack has no gateway`);
   const apiPath = `/${spec.gateway.api.path.replace(/^\/+|\/+$/g, "")}`;
-  const model = gatewayFor(spec, options.fetch, { edit: options.edit, namedValues: options.namedValues });
+  const model = gatewayFromSpec(spec, { fetch: options.fetch, edit: options.edit, namedValues: options.namedValues });
 
   const backendRequests: BackendRequest[] = [];
   // The stub backend answers every request it gets; what matters to the tests is that it got it.

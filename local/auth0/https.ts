@@ -6,7 +6,7 @@ import { createServer, type TLSSocket } from "node:tls";
 // @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { startAuth0StandIn, type Auth0StandIn } from "../support/auth0-stand-in";
+import { startAuth0StandIn, type Auth0StandIn } from "./index";
 
 // The Auth0 stand-in as a real HTTPS server, for programs that cannot be handed a `fetch`: the
 // Terraform provider inside the Pulumi auth0 plugin, the audit run as its own process. A TLS
