@@ -1,10 +1,11 @@
 import * as auth0 from "@pulumi/auth0";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { ImportJob } from "./auth0/import-job";
 import { IntegrationTestApp } from "./auth0/integration-test-app";
 import { TimesheetsApi } from "./auth0/timesheets-api";
 import { UserStore } from "./auth0/user-store";
 import { Gateway } from "./azure/gateway";
+import { gatewayUrl } from "./azure/gateway-args";
 import type { TenantSpec } from "./config/spec";
 
 /** What consumers of a stack need: the values a client or gateway is configured with. */
@@ -59,9 +60,10 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
   );
 
   // Azure resources take the default azure-native provider: credentials and subscription come
-  // from ARM_* variables (or OIDC) in the environment, never from config files.
-  const gateway =
-    spec.gateway === undefined ? undefined : new Gateway("gateway", { spec, signingSecret: api.resourceServer.signingSecret });
+  // from ARM_* variables (or OIDC) in the environment, never from config files. The local
+  // gateway (apim mode local) is `npm run local`'s own server: nothing to declare in Azure.
+  const azureGateway = spec.gateway !== undefined && spec.gateway.service.mode !== "local";
+  const gateway = azureGateway ? new Gateway("gateway", { spec, signingSecret: api.resourceServer.signingSecret }) : undefined;
 
   return {
     audience: api.identifier,
@@ -74,6 +76,6 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     testUserPassword: userStore.testUserPassword,
     testClientId: testApp?.clientId,
     testClientSecret: testApp?.clientSecret,
-    gatewayUrl: gateway?.url,
+    gatewayUrl: gateway?.url ?? (spec.gateway === undefined ? undefined : pulumi.output(gatewayUrl(spec.gateway))),
   };
 }

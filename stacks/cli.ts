@@ -1,6 +1,6 @@
 import { CommanderError, InvalidArgumentError, Option, type Command, type OptionValues } from "commander";
 import { EXIT_ERROR } from "./exit-codes";
-import { listStacks, resolveStack } from "./stack-config";
+import { listDeliveredStacks, resolveStack } from "./stack-config";
 
 /** `--stack <name>` or `--all`: the stacks a command that reads stacks runs over. */
 export interface StackSelection {
@@ -12,7 +12,11 @@ export interface StackSelection {
 export function withStackSelection(program: Command, verb: string): Command {
   return program
     .addOption(new Option("--stack <name>", `the stack to ${verb} (its Pulumi.<stack>.yaml)`).conflicts("all"))
-    .option("--all", `${verb} every stack that has a stack file`, false);
+    .option(
+      "--all",
+      `${verb} every stack that has a stack file, but local (the local Auth0 of npm run local: name it with --stack local)`,
+      false,
+    );
 }
 
 /** Parses argv with a command set to `exitOverride`: its options, or the exit code commander chose (help is 0). */
@@ -45,7 +49,7 @@ export function selectedStacks(
     const resolved = resolveStack(selection.stack, root);
     return resolved.ok ? { ok: true, stacks: [resolved.stack] } : { ok: false, message: resolved.message, exitCode: EXIT_ERROR };
   }
-  const known = listStacks(root);
+  const known = listDeliveredStacks(root);
   if (known.length === 0) {
     return { ok: false, message: `error: no stack files (Pulumi.<stack>.yaml) in ${root}`, exitCode: EXIT_ERROR };
   }

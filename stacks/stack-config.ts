@@ -38,6 +38,17 @@ export function listStacks(root = REPO_ROOT): string[] {
     .sort();
 }
 
+/** The environment of `npm run local`'s stack: its tenant is this machine, so no workflow, nightly job or `--all` reaches it. */
+export const LOCAL_ENVIRONMENT = "local";
+
+/**
+ * Every stack whose tenant is a real one: the committed stacks but those in environment local.
+ * What the delivery workflows deploy, preview and audit, and what `--all` means.
+ */
+export function listDeliveredStacks(root = REPO_ROOT): string[] {
+  return listStacks(root).filter((stack) => readStackConfig(stack, root)["timesheets:environment"] !== LOCAL_ENVIRONMENT);
+}
+
 /**
  * The one check of a `--stack` name, for every command: a stack of this repository is a
  * `Pulumi.<name>.yaml` beside `Pulumi.yaml`, its name letters, digits, `-` and `_`. Anything

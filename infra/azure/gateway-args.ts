@@ -21,7 +21,10 @@ const POLICY_ID = "policy";
 type CreatedService = Extract<ApimServiceSpec, { mode: "create" }>;
 
 export function serviceScope(gateway: GatewaySpec): ServiceScope {
-  return { resourceGroupName: gateway.service.resourceGroupName, serviceName: gateway.service.serviceName };
+  const { service } = gateway;
+  // The program declares nothing in Azure for the local gateway (program.ts); reaching here with it is a fault of ours.
+  if (service.mode === "local") throw new Error("the local gateway has no API Management service");
+  return { resourceGroupName: service.resourceGroupName, serviceName: service.serviceName };
 }
 
 export function resourceGroupArgs(service: CreatedService): resources.ResourceGroupArgs {
@@ -97,8 +100,10 @@ export function signingKeyNamedValueArgs(gateway: GatewaySpec): Omit<apimanageme
 /**
  * The API's public URL on the service's default gateway host (`<service>.azure-api.net`,
  * Azure's public cloud). Known at preview, the same for a created or an existing service;
- * a custom domain, if any, is not reflected.
+ * a custom domain, if any, is not reflected. The local gateway serves the same path on its address.
  */
 export function gatewayUrl(gateway: GatewaySpec): string {
-  return `https://${gateway.service.serviceName}.azure-api.net/${gateway.api.path}`;
+  const { service } = gateway;
+  const host = service.mode === "local" ? service.address : `${service.serviceName}.azure-api.net`;
+  return `https://${host}/${gateway.api.path}`;
 }

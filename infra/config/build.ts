@@ -3,6 +3,7 @@ import { TenantConfigError, type ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys, importJobAuthentication } from "./import-job-keys";
 import { prodPasswordOptionsProblems } from "./password-options";
+import { isLoopbackAddress, loopbackRefusal } from "./loopback";
 import { ENVIRONMENTS, newApiIdentifierProblem, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
 import { readConfigValues } from "./raw";
 import { DEFAULT_TEST_USER_PERMISSIONS } from "./permissions";
@@ -88,6 +89,20 @@ function crossCheck(config: ParsedConfig, stack: string, options: SpecOptions): 
     );
   }
 
+  // Every command builds its spec here: a tenant on this machine outside `local` is refused once, for all of them.
+  if (config.environment !== "local" && isLoopbackAddress(config.domain)) {
+    problems.push(problem("domain", loopbackRefusal(config.domain, config.environment)));
+  }
+  // The converse: `local` is lax (nothing protected), so it must never point at a real tenant.
+  if (config.environment === "local" && !isLoopbackAddress(config.domain)) {
+    problems.push(
+      problem(
+        "domain",
+        `${JSON.stringify(config.domain)} is not this machine; environment local deploys only into the local Auth0 of \`npm run local\` (e.g. 127.0.0.1:7443)`,
+      ),
+    );
+  }
+
   if (prod) {
     if (config.signingAlg === "HS256")
       problems.push(
@@ -152,7 +167,7 @@ function crossCheck(config: ParsedConfig, stack: string, options: SpecOptions): 
     for (const message of prodPasswordOptionsProblems(config.passwordOptions)) problems.push(problem("passwordOptions", message));
   }
 
-  if (config.apim !== undefined) problems.push(...checkApim(config.apim, permissionNames));
+  if (config.apim !== undefined) problems.push(...checkApim(config.apim, permissionNames, config.environment));
   if (config.adopt?.importJobGrantId !== undefined && config.adopt.importJobClientId === undefined) {
     problems.push(
       problem("adopt.importJobGrantId", "needs adopt.importJobClientId: a grant can only be adopted with the client it belongs to"),
@@ -199,8 +214,65 @@ function testUser(config: ParsedConfig): TestUserSpec | undefined {
   };
 }
 
-function checkApim(apim: ApimConfig, permissionNames: readonly string[]): ConfigProblem[] {
+/** What each gateway mode needs and refuses; `local` is the local gateway of `npm run local`, no Azure resource at all. */
+function checkApimMode(apim: ApimConfig, environment: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (apim.mode === "local") {
+    if (environment !== "local")
+      problems.push(
+        problem(
+          "apim.mode",
+          `is "local" (the local gateway on this machine), accepted only in environment local; this stack is ${environment}`,
+        ),
+      );
+    if (apim.address === undefined)
+      problems.push(problem("apim.address", 'is required when apim.mode is "local"; expected 127.0.0.1:PORT'));
+    for (const key of ["resourceGroupName", "serviceName", "backendUrl", ...CREATE_ONLY] as const) {
+      if (apim[key] !== undefined)
+        problems.push(
+          problem(
+            `apim.${key}`,
+            'applies only to Azure; with apim.mode "local" the local gateway serves the API in front of its own stub backend',
+          ),
+        );
+    }
+    return problems;
+  }
+  if (environment === "local")
+    problems.push(problem("apim.mode", `is "${apim.mode}" (Azure); environment local takes only the local gateway: mode local`));
+  if (apim.address !== undefined) problems.push(problem("apim.address", 'applies only when apim.mode is "local"'));
+  const required = {
+    resourceGroupName: "an Azure resource group name",
+    serviceName: "an API Management service name",
+    backendUrl: "the backend's https:// URL",
+  } as const;
+  for (const [key, what] of Object.entries(required)) {
+    if (apim[key as keyof typeof required] === undefined) problems.push(problem(`apim.${key}`, `is required; expected ${what}`));
+  }
+  if (apim.mode === "create") {
+    for (const key of ["publisherEmail", "publisherName", "location"] as const) {
+      if (apim[key] === undefined) problems.push(problem(`apim.${key}`, 'is required when apim.mode is "create"'));
+    }
+    const sku = apim.sku ?? "Consumption";
+    if (sku === "Consumption" && apim.capacity !== undefined && apim.capacity !== 0) {
+      problems.push(problem("apim.capacity", `is ${apim.capacity}; the Consumption tier takes capacity 0`));
+    }
+    if (sku !== "Consumption" && apim.capacity === 0) {
+      problems.push(problem("apim.capacity", `is 0; the ${sku} tier needs at least 1 unit`));
+    }
+  } else {
+    for (const key of CREATE_ONLY) {
+      if (apim[key] !== undefined)
+        problems.push(problem(`apim.${key}`, 'applies only when apim.mode is "create"; the existing service is not changed'));
+    }
+  }
+  return problems;
+}
+
+const CREATE_ONLY = ["createResourceGroup", "sku", "capacity", "publisherEmail", "publisherName", "location"] as const;
+
+function checkApim(apim: ApimConfig, permissionNames: readonly string[], environment: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = checkApimMode(apim, environment);
   const operations = apim.operations ?? DEFAULT_OPERATIONS;
   operations.forEach((operation, index) => {
     if (!permissionNames.includes(operation.permission)) {
@@ -218,23 +290,6 @@ function checkApim(apim: ApimConfig, permissionNames: readonly string[]): Config
   for (const route of duplicates(operations.map((o) => `${o.method} ${o.urlTemplate}`))) {
     problems.push(problem("apim.operations", `declares ${route} more than once`));
   }
-  if (apim.mode === "create") {
-    for (const key of ["publisherEmail", "publisherName", "location"] as const) {
-      if (apim[key] === undefined) problems.push(problem(`apim.${key}`, 'is required when apim.mode is "create"'));
-    }
-    const sku = apim.sku ?? "Consumption";
-    if (sku === "Consumption" && apim.capacity !== undefined && apim.capacity !== 0) {
-      problems.push(problem("apim.capacity", `is ${apim.capacity}; the Consumption tier takes capacity 0`));
-    }
-    if (sku !== "Consumption" && apim.capacity === 0) {
-      problems.push(problem("apim.capacity", `is 0; the ${sku} tier needs at least 1 unit`));
-    }
-  } else {
-    for (const key of ["createResourceGroup", "sku", "capacity", "publisherEmail", "publisherName", "location"] as const) {
-      if (apim[key] !== undefined)
-        problems.push(problem(`apim.${key}`, 'applies only when apim.mode is "create"; the existing service is not changed'));
-    }
-  }
   return problems;
 }
 
@@ -243,16 +298,18 @@ function tokenDialect(profile: ParsedConfig["tokenProfile"], rbac: boolean): Tok
   return rbac ? `${base}_authz` : base;
 }
 
+// crossCheck has refused a config that lacks what its mode needs, so the `?? ""` below are never taken.
 function apimService(apim: ApimConfig): ApimServiceSpec {
+  if (apim.mode === "local") return { mode: "local", address: apim.address ?? "" };
   if (apim.mode === "existing") {
-    return { mode: "existing", resourceGroupName: apim.resourceGroupName, serviceName: apim.serviceName };
+    return { mode: "existing", resourceGroupName: apim.resourceGroupName ?? "", serviceName: apim.serviceName ?? "" };
   }
   const sku = apim.sku ?? "Consumption";
   return {
     mode: "create",
-    resourceGroupName: apim.resourceGroupName,
+    resourceGroupName: apim.resourceGroupName ?? "",
     createResourceGroup: apim.createResourceGroup ?? false,
-    serviceName: apim.serviceName,
+    serviceName: apim.serviceName ?? "",
     sku,
     capacity: apim.capacity ?? (sku === "Consumption" ? 0 : 1),
     // crossCheck has refused a create config without these.
@@ -269,7 +326,8 @@ function gateway(apim: ApimConfig, apiName: string): GatewaySpec {
       name: "timesheets-api",
       displayName: apiName,
       path: apim.apiPath,
-      backendUrl: apim.backendUrl,
+      // The local gateway forwards to its own stub backend, which has no address of its own to declare.
+      backendUrl: apim.backendUrl ?? "",
       subscriptionRequired: apim.subscriptionRequired,
     },
     operations: (apim.operations ?? DEFAULT_OPERATIONS).map((operation) => ({ ...operation })),

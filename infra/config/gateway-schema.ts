@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isLoopbackAddress } from "./loopback";
 import { booleanValue, expected, httpsUrl, integerValue, oneOf, text } from "./values";
 
 export const APIM_SKUS = ["Consumption", "Developer", "Basic", "Standard", "Premium", "BasicV2", "StandardV2", "PremiumV2"] as const;
@@ -64,13 +65,23 @@ const operation = z.strictObject({
 /** `timesheets:apim`: the API Management gateway in front of the Timesheets API. */
 export const apimSchema = z.strictObject(
   {
-    mode: oneOf(["existing", "create"]).default("existing"),
-    resourceGroupName: text("an Azure resource group name").regex(RESOURCE_GROUP_NAME, {
-      error: expected("an Azure resource group name (letters, digits, _ - . ( ), at most 90 characters)"),
-    }),
-    serviceName: text("an API Management service name").regex(SERVICE_NAME, {
-      error: expected("an API Management service name: 1 to 50 letters, digits and hyphens, starting with a letter"),
-    }),
+    /** existing or create: Azure API Management; local: the local gateway of `npm run local` (environment local only, no Azure resource). */
+    mode: oneOf(["existing", "create", "local"]).default("existing"),
+    // Required for Azure's modes and refused for local: build.ts says which, naming the mode.
+    resourceGroupName: text("an Azure resource group name")
+      .regex(RESOURCE_GROUP_NAME, {
+        error: expected("an Azure resource group name (letters, digits, _ - . ( ), at most 90 characters)"),
+      })
+      .optional(),
+    serviceName: text("an API Management service name")
+      .regex(SERVICE_NAME, {
+        error: expected("an API Management service name: 1 to 50 letters, digits and hyphens, starting with a letter"),
+      })
+      .optional(),
+    /** mode local: where the local gateway listens, 127.0.0.1:PORT. */
+    address: text("the local gateway's address, 127.0.0.1:PORT")
+      .refine(isLoopbackAddress, { error: expected("the local gateway's address on this machine, e.g. 127.0.0.1:7444") })
+      .optional(),
     createResourceGroup: booleanValue.optional(),
     sku: oneOf(APIM_SKUS).optional(),
     capacity: integerValue(0, 12).optional(),
@@ -82,7 +93,7 @@ export const apimSchema = z.strictObject(
         error: expected("the API's path on the gateway, without leading slash, e.g. api"),
       })
       .default("api"),
-    backendUrl: httpsUrl("the backend's https:// URL"),
+    backendUrl: httpsUrl("the backend's https:// URL").optional(),
     subscriptionRequired: booleanValue.default(false),
     clockSkewSeconds: integerValue(0, 300).default(30),
     operations: z
@@ -90,7 +101,11 @@ export const apimSchema = z.strictObject(
       .min(1, { error: () => "is empty; expected at least one operation" })
       .optional(),
   },
-  { error: expected("an object such as {mode, resourceGroupName, serviceName, backendUrl}") },
+  {
+    error: expected(
+      "an object such as {mode, resourceGroupName, serviceName, backendUrl} (or {mode: local, address} in environment local)",
+    ),
+  },
 );
 
 export type ApimConfig = z.infer<typeof apimSchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apimSchema } from "./gateway-schema";
+import { isLoopbackAddress } from "./loopback";
 import { passwordOptionsSchema } from "./password-options";
 import { DEFAULT_IMPORT_JOB_SCOPES, DEFAULT_PERMISSIONS } from "./permissions";
 import { booleanValue, expected, integerValue, oneOf, secretValue, structured, text } from "./values";
@@ -7,7 +8,11 @@ import { booleanValue, expected, integerValue, oneOf, secretValue, structured, t
 /** The project's config namespace: keys are `timesheets:<key>`. */
 export const CONFIG_NAMESPACE = "timesheets";
 
-export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+/**
+ * The environments, least strict first. `local` is the stack `npm run local` deploys into the
+ * local Auth0 on this machine: the only one whose tenant may be a loopback address, and never prod.
+ */
+export const ENVIRONMENTS = ["local", "dev", "staging", "prod"] as const;
 export const SIGNING_ALGORITHMS = ["RS256", "PS256", "HS256"] as const;
 export const TOKEN_PROFILES = ["auth0", "rfc9068"] as const;
 export const AUTH_METHODS = ["client_secret_post", "client_secret_basic", "private_key_jwt"] as const;
@@ -33,8 +38,8 @@ const domain = z
           ? `${JSON.stringify(value)} is a URL; expected the bare domain without scheme, e.g. exampleco-dev.eu.auth0.com`
           : value.endsWith("/")
             ? `${JSON.stringify(value)} ends with a slash; expected the bare domain, e.g. exampleco-dev.eu.auth0.com`
-            : !DOMAIN.test(value)
-              ? `${JSON.stringify(value)} is not a domain name; expected e.g. exampleco-dev.eu.auth0.com`
+            : !DOMAIN.test(value) && !isLoopbackAddress(value)
+              ? `${JSON.stringify(value)} is not a domain name; expected e.g. exampleco-dev.eu.auth0.com (or, in environment local only, 127.0.0.1:PORT)`
               : undefined;
     if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
   });

@@ -160,6 +160,8 @@ export interface GatewayOperation {
 }
 
 export type ApimServiceSpec =
+  /** The local gateway of `npm run local` at `address` (127.0.0.1:PORT): the program declares no Azure resource for it. */
+  | { readonly mode: "local"; readonly address: string }
   | { readonly mode: "existing"; readonly resourceGroupName: string; readonly serviceName: string }
   | {
       readonly mode: "create";

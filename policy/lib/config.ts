@@ -13,7 +13,16 @@ export type ConfigProperty = PolicyConfigSchema["properties"][string];
  * the program, so it keeps them here; test/policy/twins.test.ts pins each copy to its twin.
  */
 
-export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+/** Least strict first (environmentFor ranks by this order); local is `npm run local`'s stack on this machine. */
+export const ENVIRONMENTS = ["local", "dev", "staging", "prod"] as const;
+
+/** The program's rule for a tenant on this machine (infra/config/loopback.ts), which only environment local may name. */
+export const LOOPBACK_ADDRESS =
+  /^(?:127\.0\.0\.1|localhost|\[::1\]):(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
+
+export function isLoopbackAddress(value: string): boolean {
+  return LOOPBACK_ADDRESS.test(value.trim().toLowerCase());
+}
 
 /** Auth0's password policies, weakest first, and the weakest prod accepts. */
 export const PASSWORD_POLICIES: readonly string[] = ["none", "low", "fair", "good", "excellent"];

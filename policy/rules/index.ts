@@ -8,6 +8,7 @@ import { passwordGrants } from "./password-grants";
 import { noUsersInProd, protectedInProd } from "./prod";
 import { secretsNotInPlainText, secretsNotSupplied } from "./secrets";
 import { resourceServerSigning } from "./signing";
+import { tenantDomain } from "./tenant-domain";
 import { timesheetsApiTokens } from "./tokens";
 
 export {
@@ -22,12 +23,14 @@ export {
   resourceServerSigning,
   secretsNotInPlainText,
   secretsNotSupplied,
+  tenantDomain,
   timesheetsApiTokens,
 };
 
 /** Every rule of the pack, in the order the README's table lists them. Tests run these; only ../index.ts builds the pack. */
 export const rules: Policies = [
   policyConfigMatchesStack,
+  tenantDomain,
   resourceServerSigning,
   timesheetsApiTokens,
   clientGrantsLeastPrivilege,

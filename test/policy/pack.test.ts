@@ -128,6 +128,6 @@ test("the config checker finds misspelt policies and keys, and values outside a 
   ).toEqual([
     "timesheets-api-token: no policy of that name",
     "resource-server-signing.allowHS256: not in the policy's configSchema",
-    'resource-server-signing.environment: "production" is not one of ["dev","staging","prod"]',
+    'resource-server-signing.environment: "production" is not one of ["local","dev","staging","prod"]',
   ]);
 });

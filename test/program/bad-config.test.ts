@@ -176,7 +176,12 @@ const cases: BadConfig[] = [
     message: /expected one of none, low, fair, good, excellent/,
   },
   { name: "misspelt key", set: { tokenLifeTime: "3600" }, key: "tokenLifeTime", message: /is not a known key/ },
-  { name: "unknown environment", set: { environment: "production" }, key: "environment", message: /expected one of dev, staging, prod/ },
+  {
+    name: "unknown environment",
+    set: { environment: "production" },
+    key: "environment",
+    message: /expected one of local, dev, staging, prod/,
+  },
   {
     name: "prod stack claiming to be dev",
     stack: "prod",

@@ -56,10 +56,50 @@ function withApim(stack: string, changes: Record<string, unknown>): Record<strin
 
 const azure = (resources: readonly RegisteredResource[]) => resources.filter((r) => r.type.startsWith("azure-native:"));
 
-describe.each(listStacks())("the %s stack's gateway", (stack) => {
+/** The stacks whose gateway is Azure API Management; `local`'s is the local gateway (below). */
+const azureStacks = listStacks().filter((stack) => loadStackSpec(stack).gateway?.service.mode !== "local");
+
+describe("the local stack's gateway", () => {
+  test("is the local gateway: not one Azure resource, and the gateway URL is its address", async () => {
+    const spec = loadStackSpec("local");
+    const service = spec.gateway?.service;
+    if (service?.mode !== "local") throw new Error("the local stack's gateway is not the local gateway");
+    const program = await runCommitted("local");
+    expect(azure(program.resources)).toEqual([]);
+    expect(program.ofType(T.gateway)).toEqual([]);
+    expect(await valueOf(program.outputs.gatewayUrl as pulumi.Output<string>)).toBe(`https://${service.address}/api`);
+  });
+
+  test("an Azure gateway mode in environment local, and the local mode elsewhere, are refused", async () => {
+    const azureInLocal = await runFailingProgram(
+      "local",
+      withApim("local", {
+        mode: "existing",
+        address: undefined,
+        resourceGroupName: "rg",
+        serviceName: "apim-x",
+        backendUrl: "https://b.exampleco.com",
+      }),
+      () => declareTimesheetsTenant(loadTenantSpec()),
+    );
+    expect(String(azureInLocal.error)).toMatch(/apim.mode: is "existing" \(Azure\); environment local takes only the local gateway/);
+    const localInDev = await runFailingProgram(
+      "dev",
+      { ...engineConfigFor("dev"), "timesheets:apim": JSON.stringify({ mode: "local", address: "127.0.0.1:7444" }) },
+      () => declareTimesheetsTenant(loadTenantSpec()),
+    );
+    expect(String(localInDev.error)).toMatch(
+      /apim.mode: is "local" \(the local gateway on this machine\), accepted only in environment local; this stack is dev/,
+    );
+  });
+});
+
+describe.each(azureStacks)("the %s stack's gateway", (stack) => {
   const spec = loadStackSpec(stack);
   const gateway = spec.gateway;
   if (gateway === undefined) throw new Error(`${stack} has no gateway`);
+  const service = gateway.service;
+  if (service.mode === "local") throw new Error(`${stack}'s gateway is not in Azure`);
 
   test("is one component whose Azure children take no explicit provider (the default one reads ARM_* from the environment)", async () => {
     const program = await runCommitted(stack);
@@ -77,8 +117,8 @@ describe.each(listStacks())("the %s stack's gateway", (stack) => {
   test("declares the Timesheets API, HTTPS only, in front of the configured backend", async () => {
     const program = await runCommitted(stack);
     expect(program.one(T.api).inputs).toMatchObject({
-      resourceGroupName: gateway.service.resourceGroupName,
-      serviceName: gateway.service.serviceName,
+      resourceGroupName: service.resourceGroupName,
+      serviceName: service.serviceName,
       apiId: "timesheets-api",
       path: "api",
       protocols: ["https"],
@@ -127,7 +167,7 @@ describe.each(listStacks())("the %s stack's gateway", (stack) => {
 
   test("exports the API's gateway URL", async () => {
     const { outputs } = await runCommitted(stack);
-    expect(await valueOf(outputs.gatewayUrl as pulumi.Output<string>)).toBe(`https://${gateway.service.serviceName}.azure-api.net/api`);
+    expect(await valueOf(outputs.gatewayUrl as pulumi.Output<string>)).toBe(`https://${service.serviceName}.azure-api.net/api`);
   });
 });
 

@@ -62,7 +62,7 @@ describe("offline render", () => {
     const { io, err } = capture();
     expect(await main(["--stack", "qa"], io)).toBe(1);
     expect(err.join("\n")).toMatch(
-      /^error: no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, prod, staging/,
+      /^error: no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, local, prod, staging/,
     );
     expect(await main(["--compare", "dev"], capture().io)).toBe(1);
     expect(await main([], capture().io)).toBe(1);

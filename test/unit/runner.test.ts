@@ -124,7 +124,7 @@ describe("npm run up / preview", () => {
     expect(await main(["up", "--stack", "qa"], io)).toBe(1);
     expect(calls).toEqual([]);
     expect(errors.join("\n")).toMatch(
-      /^error: no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, prod, staging/,
+      /^error: no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, local, prod, staging/,
     );
   });
 

@@ -156,7 +156,7 @@ describe("secrets in config", () => {
 
   test("a missing stack file names the stacks there are", () => {
     expect(() => readStackConfig("qa")).toThrow(
-      /no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, prod, staging/,
+      /no stack "qa": there is no Pulumi.qa.yaml beside Pulumi.yaml; the stacks of this repository are dev, local, prod, staging/,
     );
   });
 });

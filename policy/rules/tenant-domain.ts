@@ -1,0 +1,29 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { environmentFor, environmentProperty, isLoopbackAddress } from "../lib/config";
+import { ifKnown, text, type Props } from "../lib/props";
+import { AUTH0 } from "../lib/resources";
+
+/**
+ * A tenant on this machine (`127.0.0.1:PORT`, the local Auth0 of `npm run local`) belongs to
+ * environment local alone: anywhere else it is a stack file copied from local by mistake, and
+ * its laxness (nothing protected) must not reach a shared environment's state.
+ */
+export const tenantDomain: ResourceValidationPolicy = {
+  name: "tenant-domain",
+  description: "The Auth0 provider's domain names this machine (127.0.0.1, localhost, [::1]) only in environment local.",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: { environment: environmentProperty } },
+  validateResource: (args, reportViolation) => {
+    // The provider itself where the engine shows it; otherwise the provider each Auth0 resource names.
+    const provider: { props: Props } | undefined =
+      args.type === AUTH0.provider ? args : args.provider?.type === AUTH0.provider ? args.provider : undefined;
+    if (provider === undefined) return;
+    const domain = ifKnown(() => text(provider.props, "domain"));
+    if (domain === undefined || !isLoopbackAddress(domain)) return;
+    const environment = environmentFor(args.getConfig<Props>(), args.urn);
+    if (environment === "local") return;
+    reportViolation(
+      `the Auth0 domain "${domain}" is this machine (the local Auth0 of \`npm run local\`); a loopback domain is accepted only in environment local, and this stack is ${environment}`,
+    );
+  },
+};

@@ -1,0 +1,44 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { tenantDomain } from "../../policy/rules";
+import { auth0Provider, resourceServer } from "./support/fixtures";
+import { messages, validateResource } from "./support/policy-args";
+
+/** The rule run on a resource server whose provider names `domain`, in `stack` under `environment`'s policy config. */
+async function verdict(domain: string, stack: string, environment: string | undefined) {
+  const resource = { ...resourceServer(), provider: auth0Provider(domain, stack), stack };
+  const config = environment === undefined ? {} : { "tenant-domain": { environment } };
+  return messages(await validateResource(tenantDomain, resource, config));
+}
+
+describe("tenant-domain: a tenant on this machine only in environment local", () => {
+  test("the local stack may name 127.0.0.1:PORT", async () => {
+    expect(await verdict("127.0.0.1:7443", "local", "local")).toEqual([]);
+  });
+
+  test.each(["dev", "staging", "prod"])("%s may not, and the message names the environment", async (environment) => {
+    expect(await verdict("127.0.0.1:7443", environment, environment)).toEqual([
+      `the Auth0 domain "127.0.0.1:7443" is this machine (the local Auth0 of \`npm run local\`); a loopback domain is accepted only in environment local, and this stack is ${environment}`,
+    ]);
+  });
+
+  test("a policy config that says local cannot loosen a stack named prod, nor an unnamed stack without config", async () => {
+    expect(await verdict("localhost:7443", "prod", "local")).toHaveLength(1);
+    expect(await verdict("[::1]:7443", "qa", undefined)).toHaveLength(1);
+  });
+
+  test("any loopback spelling with any port is refused outside local; a real tenant's domain never is", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("127.0.0.1", "localhost", "LOCALHOST", "[::1]"),
+        fc.integer({ min: 1, max: 65535 }),
+        fc.constantFrom("dev", "staging", "prod"),
+        async (host, port, environment) => {
+          expect(await verdict(`${host}:${port}`, environment, environment)).toHaveLength(1);
+          expect(await verdict("exampleco-dev.eu.auth0.com", environment, environment)).toEqual([]);
+        },
+      ),
+      { seed: 19, numRuns: 40 },
+    );
+  });
+});
