@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TenantSpec } from "../../infra/config/spec";
+import type { LocalAuthority } from "../tls";
 import { gatewayFromSpec, type PolicyEdit } from "./validate-jwt/from-spec";
 
 /**
@@ -32,12 +34,16 @@ export interface GatewayServerOptions {
   /** Rewrites the rendered policies before the model reads them: how a test breaks the gateway on purpose. */
   readonly edit?: PolicyEdit;
   readonly namedValues?: Record<string, string>;
+  /** Serve HTTPS with this authority's certificate (local mode), as API Management does; plain HTTP without it. */
+  readonly authority?: LocalAuthority;
+  /** The gateway's port on 127.0.0.1; 0 (the default) takes any free one. */
+  readonly port?: number;
 }
 
-function listen(server: Server): Promise<string> {
+function listen(server: Server, port = 0, scheme = "http"): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    server.listen(port, "127.0.0.1", () => resolve(`${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`));
   });
 }
 
@@ -86,7 +92,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   const backendUrl = await listen(backend);
 
-  const gateway = createServer((request, response) => {
+  const { authority } = options;
+  const serve = (request: IncomingMessage, response: ServerResponse): void => {
     request.resume();
     const url = new URL(request.url ?? "/", "http://gateway.invalid");
     if (url.pathname !== apiPath && !url.pathname.startsWith(`${apiPath}/`)) {
@@ -110,8 +117,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     })().catch((error: unknown) =>
       sendJson(response, 500, { statusCode: 500, message: error instanceof Error ? error.message : String(error) }),
     );
-  });
-  const gatewayUrl = await listen(gateway);
+  };
+  // The backend stays plain HTTP: it is reached only from here, as APIM reaches a backend over its own network.
+  const gateway: Server =
+    authority === undefined ? createServer(serve) : createHttpsServer({ key: authority.keyPem, cert: authority.chainPem }, serve);
+  const gatewayUrl = await listen(gateway, options.port, authority === undefined ? "http" : "https");
 
   return {
     url: `${gatewayUrl}${apiPath}`,

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { clientId as newClientId } from "./ids.js";
 import { ManagementApiError } from "./errors.js";
 import { Faults } from "./faults.js";
-import { generateTenantKeys, type TenantKeys } from "./keys.js";
+import { generateTenantKeys, restoreTenantKeys, type SavedTenantKeys, type TenantKeys } from "./keys.js";
 import { localFetch } from "./local-fetch.js";
 import { TokenEndpoint } from "./oauth.js";
 import type { RequestLogEntry } from "./request-log.js";
@@ -25,6 +25,7 @@ import {
   type Credential,
   type ManagementScope,
   type ResourceServer,
+  type SavedTenantState,
   type User,
 } from "./store.js";
 import { issueAccessToken, ManagementTokenVerifier } from "./tokens.js";
@@ -39,6 +40,20 @@ export type { JsonObject, JsonValue } from "./validation.js";
 export interface Auth0StandInOptions {
   /** The tenant domain the stand-in answers for; `exampleco-dev.eu.auth0.com` by default. */
   domain?: string;
+  /** A tenant saved earlier (see `saved()`): its content, signing keys and secrets, as they were. */
+  restore?: SavedTenant;
+  /** Called with the tenant after every change a client made, before the client hears of it (see ServerParts.afterAnswer). */
+  onChange?: (saved: SavedTenant) => void;
+}
+
+/** Everything needed to bring a tenant back: its content, its signing keys and the key its connections' secrets are encrypted with. */
+export interface SavedTenant {
+  readonly format: 1;
+  readonly domain: string;
+  /** base64. */
+  readonly configurationKey: string;
+  readonly keys: SavedTenantKeys;
+  readonly tenant: SavedTenantState;
 }
 
 export interface ManagementClientCredentials {
@@ -82,6 +97,8 @@ export interface Auth0StandIn {
   importCredential(clientId: string, document: Credential): void;
   /** Back to a new tenant: Management API and default database connection only; clears log and faults. */
   reset(): void;
+  /** The whole tenant as JSON, secrets and private keys included: for the local tenant's file only. */
+  saved(): Promise<SavedTenant>;
   close(): Promise<void>;
 }
 
@@ -101,14 +118,37 @@ export function implementsEndpoint(method: string, path: string): boolean {
 
 export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Promise<Auth0StandIn> {
   const domain = options.domain ?? "exampleco-dev.eu.auth0.com";
+  const { restore } = options;
+  if (restore !== undefined && restore.domain !== domain)
+    throw new Error(`the saved tenant is for ${restore.domain}, not ${domain}: its tokens' issuer would be wrong`);
   const tenant = new TenantState(domain);
+  if (restore !== undefined) tenant.restore(restore.tenant);
   // The RS256 key is made while the server binds its port: every token and every Management
   // API call needs it, so the stand-in counts as started only once it exists.
-  const keysPromise = generateTenantKeys(domain);
+  const keysPromise = restore === undefined ? generateTenantKeys(domain) : restoreTenantKeys(domain, restore.keys);
   keysPromise.catch(() => undefined);
   const keys = (): Promise<TenantKeys> => keysPromise;
   const issuer = `https://${domain}/`;
-  const routeTable = routes(randomBytes(32));
+  const configurationKey = restore === undefined ? randomBytes(32) : Buffer.from(restore.configurationKey, "base64");
+  const routeTable = routes(configurationKey);
+  const saved = async (): Promise<SavedTenant> => ({
+    format: 1,
+    domain,
+    configurationKey: configurationKey.toString("base64"),
+    keys: await (await keys()).saved(),
+    tenant: tenant.saved(),
+  });
+  // Keys change outside the Management API too (PS256 is made on first use): a request that made one saves as well.
+  let savedKeys = "";
+  const afterAnswer =
+    options.onChange === undefined
+      ? undefined
+      : async (managementWrite: boolean): Promise<void> => {
+          const keysNow = JSON.stringify((await (await keys()).saved()).ps256 ?? null);
+          if (!managementWrite && keysNow === savedKeys) return;
+          savedKeys = keysNow;
+          options.onChange?.(await saved());
+        };
   const verifier = new ManagementTokenVerifier(keys, issuer, tenant.managementAudience);
   const tokenEndpoint = new TokenEndpoint(tenant, keys);
   const faults = new Faults();
@@ -117,14 +157,14 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
   const internalErrors: unknown[] = [];
   const server: Server = createServer(
     { keepAlive: true },
-    requestListener({ tenant, keys, routes: routeTable, verifier, tokenEndpoint, faults, log, internalErrors }),
+    requestListener({ tenant, keys, routes: routeTable, verifier, tokenEndpoint, faults, log, internalErrors, afterAnswer }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
   try {
-    await keysPromise;
+    savedKeys = JSON.stringify((await (await keysPromise).saved()).ps256 ?? null);
   } catch (error) {
     server.close();
     throw error;
@@ -202,6 +242,8 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
       forClient.set(document.id, { document, key: undefined });
       tenant.credentials.set(clientId, forClient);
     },
+
+    saved,
 
     reset() {
       tenant.reset();

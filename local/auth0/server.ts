@@ -26,6 +26,12 @@ export interface ServerParts {
   faults: Faults;
   log: RequestLogEntry[];
   internalErrors: unknown[];
+  /**
+   * Called before an answer leaves, with whether it answered a Management API write that
+   * succeeded: the local tenant's file is written then, so a client that saw its change
+   * accepted never finds it gone after a restart.
+   */
+  afterAnswer?: (managementWrite: boolean) => Promise<void>;
 }
 
 interface Answer {
@@ -183,7 +189,18 @@ export function requestListener(parts: ServerParts): (request: IncomingMessage, 
         parts.internalErrors.push(error);
         return { status: 500, body: new ManagementApiError(500, "Internal Server Error").body() };
       })
-      .then((result) => {
+      .then(async (result) => {
+        const method = request.method ?? "GET";
+        const managementWrite = url.pathname.startsWith(`${API_PREFIX}/`) && method !== "GET" && method !== "HEAD" && result.status < 400;
+        if (parts.afterAnswer) {
+          try {
+            await parts.afterAnswer(managementWrite);
+          } catch (error) {
+            // Not kept is not done: the client must not believe a change that a restart would lose.
+            parts.internalErrors.push(error);
+            result = { status: 500, body: new ManagementApiError(500, "Internal Server Error").body() };
+          }
+        }
         parts.log.push({
           method: request.method ?? "GET",
           path: url.pathname,

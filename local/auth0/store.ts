@@ -1,4 +1,4 @@
-import type { KeyObject } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { connectionId, resourceServerId } from "./ids.js";
 import type { JsonObject, JsonValue } from "./validation.js";
 
@@ -65,6 +65,17 @@ export type User = JsonObject & {
 /** A client's registered public key, for `private_key_jwt`. */
 export type Credential = JsonObject & { id: string; credential_type: string; kid?: string; alg?: string };
 
+/** A tenant's content as JSON (see TenantState.saved); passwords are the stored hashes. */
+export interface SavedTenantState {
+  readonly resourceServers: readonly ResourceServer[];
+  readonly clients: readonly Client[];
+  readonly credentials: readonly { readonly clientId: string; readonly document: Credential; readonly publicKey?: string | undefined }[];
+  readonly clientGrants: readonly ClientGrant[];
+  readonly connections: readonly Connection[];
+  readonly users: readonly User[];
+  readonly passwords: readonly (readonly [string, string])[];
+}
+
 /** Everything that lives in one tenant. */
 export class TenantState {
   readonly resourceServers = new Map<string, ResourceServer>();
@@ -119,6 +130,43 @@ export class TenantState {
       realms: ["Username-Password-Authentication"],
     };
     this.connections.set(database.id, database);
+  }
+
+  /** Everything the tenant holds, as plain JSON: what the local tenant's file keeps between starts. */
+  saved(): SavedTenantState {
+    return {
+      resourceServers: [...this.resourceServers.values()],
+      clients: [...this.clients.values()],
+      credentials: [...this.credentials].flatMap(([clientId, byId]) =>
+        [...byId.values()].map(({ document, key }) => ({
+          clientId,
+          document,
+          publicKey: key?.export({ format: "pem", type: "spki" }).toString(),
+        })),
+      ),
+      clientGrants: [...this.clientGrants.values()],
+      connections: [...this.connections.values()],
+      users: [...this.users.values()],
+      passwords: [...this.passwords],
+    };
+  }
+
+  /** Replaces everything with a saved tenant's content (the Management API and database connection included: they are saved too). */
+  restore(saved: SavedTenantState): void {
+    this.reset();
+    this.resourceServers.clear();
+    this.connections.clear();
+    for (const resourceServer of saved.resourceServers) this.resourceServers.set(resourceServer.id, resourceServer);
+    for (const client of saved.clients) this.clients.set(client.client_id, client);
+    for (const { clientId, document, publicKey } of saved.credentials) {
+      const forClient = this.credentials.get(clientId) ?? new Map();
+      forClient.set(document.id, { document, key: publicKey === undefined ? undefined : createPublicKey(publicKey) });
+      this.credentials.set(clientId, forClient);
+    }
+    for (const grant of saved.clientGrants) this.clientGrants.set(grant.id, grant);
+    for (const connection of saved.connections) this.connections.set(connection.id, connection);
+    for (const user of saved.users) this.users.set(user.user_id, user);
+    for (const [userId, password] of saved.passwords) this.passwords.set(userId, password);
   }
 
   resourceServerByIdentifier(identifier: string): ResourceServer | undefined {
