@@ -17,6 +17,8 @@ export interface RunnerOptions {
   readonly policyPack: boolean;
   /** For a stack created on first use: where its secrets are encrypted, e.g. `azurekeyvault://...` (default: a passphrase). */
   readonly secretsProvider?: string | undefined;
+  /** Further arguments for `pulumi up` / `pulumi preview`, given after `--` (e.g. --expect-no-changes). */
+  readonly pulumiArgs?: readonly string[];
 }
 
 export interface PulumiInvocation {
@@ -54,8 +56,8 @@ export function plan(options: RunnerOptions): PulumiInvocation[] {
   const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${options.stack}.json`] : [];
   const run =
     options.command === "up"
-      ? ["up", "--stack", options.stack, ...policy, ...(options.yes ? ["--yes"] : [])]
-      : ["preview", "--stack", options.stack, "--diff", ...policy];
+      ? ["up", "--stack", options.stack, ...policy, ...(options.yes ? ["--yes"] : []), ...(options.pulumiArgs ?? [])]
+      : ["preview", "--stack", options.stack, "--diff", ...policy, ...(options.pulumiArgs ?? [])];
   const init = ["stack", "init", options.stack, ...(options.secretsProvider ? ["--secrets-provider", options.secretsProvider] : [])];
   return [{ args: ["stack", "select", options.stack], fallback: init }, { args: run }];
 }
@@ -90,12 +92,13 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     .option("--yes", "apply without the interactive confirmation", false)
     .option("--no-policy-pack", "run without the policy pack (not for shared environments)")
     .argument("<command>", "up or preview")
+    .argument("[pulumi-args...]", "further arguments for pulumi, after -- (e.g. -- --expect-no-changes)")
     .exitOverride()
     .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stderr(text.trimEnd()) });
 
   const options = parseCommand<{ stack: string; yes: boolean; policyPack: boolean }>(program, argv);
   if (!options.ok) return options.exitCode;
-  const parsed = { command: program.args[0] ?? "", ...options.options };
+  const parsed = { command: program.args[0] ?? "", pulumiArgs: program.args.slice(1), ...options.options };
 
   if (parsed.command !== "up" && parsed.command !== "preview") {
     io.stderr(`error: unknown command "${parsed.command}"; expected up or preview`);

@@ -40,7 +40,10 @@ export async function startHttpsAuth0StandIn(folder: string, options: HttpsAuth0
   // A saved tenant's address is in every token it issued and in its Management API's identifier:
   // it comes back where it was. Port 0 means "wherever it was"; another port is refused.
   const savedPort = restore === undefined ? undefined : Number(/^127\.0\.0\.1:(\d+)$/.exec(restore.domain)?.[1] ?? Number.NaN);
-  if (restore !== undefined && (savedPort === undefined || Number.isNaN(savedPort) || (options.port !== undefined && options.port !== 0 && options.port !== savedPort)))
+  if (
+    restore !== undefined &&
+    (savedPort === undefined || Number.isNaN(savedPort) || (options.port !== undefined && options.port !== 0 && options.port !== savedPort))
+  )
     throw new TenantFileError(
       `the local tenant in ${options.tenantFile ?? ""} lives at ${restore.domain}, not 127.0.0.1:${options.port ?? 0}: start it on its own port, or \`npm run local -- --reset\` to start a new tenant on this one`,
     );
