@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import type { LocalMode } from "../../local/local-mode";
 import { LOCAL_PASSPHRASE, LOCAL_STACK } from "../../local/local-mode";
 import type { Role } from "../../local/roles";
@@ -56,6 +57,8 @@ function envFor(local: LocalMode, io: StepIo, role: Role): NodeJS.ProcessEnv {
 }
 
 async function runPulumi(local: LocalMode, io: StepIo, command: "up" | "preview", role: Role, extra: readonly string[]): Promise<number> {
+  // The file backend wants its folder to exist.
+  mkdirSync(local.paths.stateDir, { recursive: true });
   const configFile = local.stack.configFile === undefined ? [] : ["--config-file", local.stack.configFile];
   const argv = [command, "--stack", LOCAL_STACK, ...(command === "up" ? ["--yes"] : []), "--", ...configFile, ...extra];
   return runner(argv, { env: envFor(local, io, role), stderr: (line) => io.write(`${line}\n`), exec: io.exec });
