@@ -85,7 +85,7 @@ describe("npm run local -- --check", () => {
     const run = await runLocal(["--check"], { folder, exec: (args) => Promise.resolve(args[0] === "up" ? 255 : 0) });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: npm run local --check failed at: deploy$/m);
-    expect(run.stdout).toMatch(/----  verify \(not run\)/);
+    expect(run.stdout).toMatch(/---- {2}verify \(not run\)/);
     expect(existsSync(path.join(folder, "tenant.json"))).toBe(true);
   });
 });

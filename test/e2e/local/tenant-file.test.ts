@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import tls from "node:tls";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { startAuth0StandIn } from "../../../local/auth0";
@@ -153,6 +154,5 @@ function killWhileWriting(file: string, delayMs: number): Promise<void> {
 
 /** Node's own fetch trusts the local authority, as NODE_EXTRA_CA_CERTS would make it. */
 function trust(caPem: string): void {
-  const tls = require("node:tls") as typeof import("node:tls");
   tls.setDefaultCACertificates([...new Set([...tls.getCACertificates("default"), caPem])]);
 }
