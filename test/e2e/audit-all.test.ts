@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { envSuffix } from "../../stacks/auth0/credentials";
-import { listStacks, loadStackSpec } from "../../stacks/stack-config";
+import { listDeliveredStacks, listStacks, loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { AUDITOR_SCOPES, jsonReport, runAudit, seedTenant, tenantsFetch } from "./audit-seed";
 
 // `--all` over the committed stacks, each on its own tenant with its own auditor credentials,
 // as a nightly job runs it.
 
-const specs = listStacks().map((stack) => loadStackSpec(stack));
+// `--all` reaches the stacks on real tenants; local (the local Auth0) is named with --stack only.
+const specs = listDeliveredStacks().map((stack) => loadStackSpec(stack));
 const prod = specs.find((spec) => spec.environment === "prod");
 let standIns: Auth0StandIn[];
 let env: Record<string, string>;
@@ -54,8 +55,9 @@ describe("audit --all", () => {
     const prodAudit = jsonReport(run).stacks.find((s) => s.stack === prod.stack);
     expect(prodAudit?.findings.map((f) => [f.kind, f.severity])).toEqual([["test-user.in-prod", "high"]]);
     expect(prodAudit?.findings[0]?.resource).toContain(stray);
-    // prod looked up each other stack's test user: one users-by-email call per address.
-    expect(prodAudit?.requests?.managementApi).toBe(5 + specs.filter((s) => s.testUser !== undefined).length);
+    // prod looked up each other stack's test user, local's included: one users-by-email call per address.
+    const everyStack = listStacks().map((stack) => loadStackSpec(stack));
+    expect(prodAudit?.requests?.managementApi).toBe(5 + everyStack.filter((s) => s.testUser !== undefined).length);
   });
 
   it("one tenant failing does not hide the others, and the run exits 1", async () => {
