@@ -42,6 +42,13 @@ describe("the delivery workflows", () => {
     expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0);
   });
 
+  test("pull requests also run the whole stack on the runner, npm run local -- --check, with no environment and no secret", () => {
+    const local = workflow("pull-request.yml").jobs.local;
+    expect(runs(local)).toContain("npm run local -- --check");
+    expect(local?.environment).toBeUndefined();
+    expect(JSON.stringify(local)).not.toMatch(/secrets\.|vars\./);
+  });
+
   test("pull requests run the checks, then preview every stack with the policy pack and comment", () => {
     const pr = workflow("pull-request.yml");
     expect(Object.keys(pr.on)).toEqual(["pull_request"]);
