@@ -10,6 +10,7 @@ import {
   IMPORT_JOB_NAME,
   INTEGRATION_TEST_APP_NAME,
   PASSWORD_REALM_GRANT,
+  TEST_USER_NAME,
   type ApimServiceSpec,
   type TestUserSpec,
   type GatewaySpec,
@@ -185,6 +186,7 @@ function testUser(config: ParsedConfig): TestUserSpec | undefined {
   const permissions = config.testUserPermissions ?? [...DEFAULT_TEST_USER_PERMISSIONS];
   return {
     email: config.testUserEmail,
+    name: TEST_USER_NAME,
     password: config.testUserPassword,
     permissions,
     application: {

@@ -15,6 +15,8 @@ export type TokenDialect = "access_token" | "access_token_authz" | "rfc9068_prof
 
 export const IMPORT_JOB_NAME = "Timesheets Import Job";
 export const INTEGRATION_TEST_APP_NAME = "Timesheets Integration Test";
+/** The test user's display name (Auth0's `name`): set, so that Pulumi's auto-naming never invents one. */
+export const TEST_USER_NAME = "Timesheets Test User";
 /** Auth0's extension of the password grant that names the connection (the realm) to check the password against. */
 export const PASSWORD_REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm";
 
@@ -122,6 +124,8 @@ export interface ConnectionSpec {
 
 export interface TestUserSpec {
   readonly email: string;
+  /** The display name the user is created with. */
+  readonly name: typeof TEST_USER_NAME;
   /** Undefined: the program generates one. */
   readonly password: SecretValue | undefined;
   /** Exactly the permissions a test user's token may carry (`testUserPermissions`). */

@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import type * as random from "@pulumi/random";
 import { describe, expect, test } from "vitest";
 import { loadTenantSpec } from "../../infra/config/load";
 import { DEFAULT_PERMISSIONS } from "../../infra/config/permissions";
@@ -26,6 +27,11 @@ function named(program: ProgramRun<unknown>, name: string): RegisteredResource {
   const found = program.resources.find((resource) => resource.name === name);
   if (found === undefined) throw new Error(`no resource named ${name}`);
   return found;
+}
+
+/** The value the random provider generated for a RandomPassword of the program. */
+function generated(program: ProgramRun<unknown>, name: string): Promise<string> {
+  return valueOf((named(program, name).resource as random.RandomPassword).result);
 }
 
 function runWith(stack: string, config: Record<string, string>, secretKeys: string[] = []) {
@@ -107,6 +113,11 @@ describe.each(listStacks())("the %s stack", (stack) => {
     expect(named(program, "import-job-credentials").inputs).toEqual({
       clientId: "import-job-client-client-id",
       authenticationMethod: "client_secret_post",
+      clientSecret: expect.anything() as unknown,
+    });
+    expect(secretInput(named(program, "import-job-credentials").inputs.clientSecret)).toEqual({
+      secret: true,
+      value: await generated(program, "import-job-client-secret"),
     });
   });
 
@@ -137,14 +148,16 @@ describe.each(listStacks())("the %s stack", (stack) => {
   });
 
   test("exports what clients need, with the client secret as a secret", async () => {
-    const { outputs } = await run(stack);
+    const program = await run(stack);
+    const { outputs } = program;
     expect(await valueOf(outputs.audience)).toBe(spec.api.identifier);
     expect(outputs.issuer).toBe(`https://${spec.tenant.domain}/`);
     expect(outputs.tokenEndpoint).toBe(`https://${spec.tenant.domain}/oauth/token`);
     expect(await valueOf(outputs.importJobClientId)).toBe("import-job-client-client-id");
     expect(await valueOf(outputs.connectionName)).toBe("timesheets-users");
     expect(await pulumi.isSecret(outputs.importJobClientSecret)).toBe(true);
-    expect(await valueOf(outputs.importJobClientSecret)).toBe("import-job-credentials-generated-secret");
+    // The secret the program owns, not the provider's read of it.
+    expect(await valueOf(outputs.importJobClientSecret)).toBe(await generated(program, "import-job-client-secret"));
   });
 });
 
@@ -175,20 +188,22 @@ describe("environments", () => {
     expect(user.inputs).toMatchObject({
       connectionName: "timesheets-users",
       email: "timesheets-test@dev.exampleco.com",
+      // A deliberate display name, never Pulumi's auto-name ("user-store-test-user-8d28f0c").
+      name: "Timesheets Test User",
       emailVerified: true,
       verifyEmail: false,
     });
-    expect(program.one(T.password).inputs).toMatchObject({ length: 32, special: true });
+    expect(named(program, "user-store-test-user-password").inputs).toMatchObject({ length: 32, special: true });
     const password = program.outputs.testUserPassword;
     expect(password).toBeDefined();
     expect(await pulumi.isSecret(password as pulumi.Output<string>)).toBe(true);
-    expect(secretInput(user.inputs.password)).toEqual({ secret: true, value: "generated-Password-1!" });
+    expect(secretInput(user.inputs.password)).toEqual({ secret: true, value: await generated(program, "user-store-test-user-password") });
   });
 
   test("a configured test user password is used as a secret and nothing is generated", async () => {
     const config = { ...engineConfigFor("dev"), "timesheets:testUserPassword": "Configured-Passw0rd!" };
     const program = await runWith("dev", config, ["timesheets:testUserPassword"]);
-    expect(program.ofType(T.password)).toHaveLength(0);
+    expect(program.ofType(T.password).map((r) => r.name)).not.toContain("user-store-test-user-password");
     expect(secretInput(program.one(T.user).inputs.password)).toEqual({ secret: true, value: "Configured-Passw0rd!" });
     const password = program.outputs.testUserPassword as pulumi.Output<string>;
     expect(await pulumi.isSecret(password)).toBe(true);
