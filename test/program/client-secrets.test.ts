@@ -5,6 +5,7 @@ import { CLIENT_SECRET_LENGTH } from "../../infra/auth0/client-secret";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
 import { engineConfigFor } from "../../stacks/stack-config";
+import { testPublicPem } from "../support/test-keys";
 import { runProgram, secretInput, valueOf, type ProgramRun } from "../support/pulumi-program";
 
 const CREDENTIALS = "auth0:index/clientCredentials:ClientCredentials";
@@ -69,7 +70,6 @@ describe.each(clients)("$label's client secret", ({ prefix, output }) => {
 });
 
 test("private_key_jwt owns no secret and publishes none", async () => {
-  const { testPublicPem } = await import("../support/test-keys");
   const config = {
     ...engineConfigFor("staging"),
     "timesheets:importJobAuthMethod": "private_key_jwt",
