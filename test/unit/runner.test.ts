@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { adoptionNotes, stateIds } from "../../stacks/runner-steps/adoption";
-import { PULUMI_MISSING, pulumiOnPath } from "../../stacks/runner-steps/pulumi-cli";
+import { CliMissing, PULUMI_MISSING, pulumiOnPath } from "../../stacks/runner-steps/pulumi-cli";
 import { loadStackSpec } from "../../stacks/stack-config";
 import { LOCAL_STATE_DIR, main, renderCheck, type RunnerIo, type StackCheck } from "../../stacks/runner";
 
@@ -181,7 +181,6 @@ describe("the order of the checks: stack file, then the CLI, then credentials", 
   });
 
   test("a CLI that cannot be started after all is the same line, never a stack trace", async () => {
-    const { CliMissing } = await import("../../stacks/runner-steps/pulumi-cli");
     const { io, errors } = harness(credentials, {}, { exec: () => Promise.reject(new CliMissing()) });
     expect(await main(["up", "--stack", "dev"], io)).toBe(1);
     expect(errors.at(-1)).toBe(PULUMI_MISSING);
