@@ -11,6 +11,7 @@ import {
   INTEGRATION_TEST_APP_NAME,
   PASSWORD_REALM_GRANT,
   TEST_USER_NAME,
+  TEST_USER_ROLE_NAME,
   type ApimServiceSpec,
   type TestUserSpec,
   type GatewaySpec,
@@ -189,6 +190,13 @@ function testUser(config: ParsedConfig): TestUserSpec | undefined {
     name: TEST_USER_NAME,
     password: config.testUserPassword,
     permissions,
+    role: config.rbac
+      ? {
+          name: TEST_USER_ROLE_NAME,
+          description: "The Timesheets API's permissions of the test user, where the API enforces RBAC. Never in prod.",
+          permissions,
+        }
+      : undefined,
     application: {
       name: INTEGRATION_TEST_APP_NAME,
       description: "Signs the test user in without a browser, so that a deployment can be verified end to end. Never in prod.",

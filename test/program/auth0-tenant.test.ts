@@ -20,6 +20,9 @@ const T = {
   connectionClients: "auth0:index/connectionClients:ConnectionClients",
   user: "auth0:index/user:User",
   password: "random:index/randomPassword:RandomPassword",
+  role: "auth0:index/role:Role",
+  rolePermissions: "auth0:index/rolePermissions:RolePermissions",
+  userRoles: "auth0:index/userRoles:UserRoles",
 };
 
 /** One resource by logical name: dev and staging declare two clients, two credentials and two grants. */
@@ -212,6 +215,28 @@ describe("environments", () => {
   test("RBAC selects the _authz dialect and enforces policies", async () => {
     const program = await runWith("staging", { ...engineConfigFor("staging"), "timesheets:rbac": "true" });
     expect(program.one(T.resourceServer).inputs).toMatchObject({ tokenDialect: "rfc9068_profile_authz", enforcePolicies: true });
+  });
+
+  test("RBAC with a test user: a role holding the test user's permissions on the API, assigned to the test user", async () => {
+    const permissions = ["read:timesheets", "create:timesheets"];
+    const config = { ...engineConfigFor("dev"), "timesheets:rbac": "true", "timesheets:testUserPermissions": JSON.stringify(permissions) };
+    const program = await runWith("dev", config);
+    const spec = loadStackSpec("dev");
+    const role = program.one(T.role);
+    expect(role.inputs).toEqual({ name: "Timesheets Test User", description: expect.stringContaining("RBAC") as unknown });
+    expect(program.one(T.rolePermissions).inputs).toEqual({
+      roleId: "test-user-role-role-id",
+      permissions: permissions.map((name) => ({ name, resourceServerIdentifier: spec.api.identifier })),
+    });
+    expect(program.one(T.userRoles).inputs).toEqual({ userId: "user-store-test-user-id", roles: ["test-user-role-role-id"] });
+    // The user's token also passes through the application's user grant: the same permissions there.
+    expect(named(program, "integration-test-grant").inputs.scopes).toEqual(permissions);
+  });
+
+  test("no role without RBAC, and none without a test user", async () => {
+    expect((await run("dev")).ofType(T.role)).toEqual([]);
+    const prodRbac = await runWith("prod", { ...engineConfigFor("prod"), "timesheets:rbac": "true" });
+    expect([T.role, T.rolePermissions, T.userRoles].flatMap((type) => prodRbac.ofType(type))).toEqual([]);
   });
 
   // Each call a key no earlier call gave.
