@@ -9,6 +9,8 @@ export interface RegisteredResource {
   readonly inputs: Record<string, unknown>;
   readonly protect: boolean;
   readonly replaceOnChanges: readonly string[];
+  /** The replacement order the program asks for; undefined leaves it to the provider (the bridge deletes first where a name is set). */
+  readonly deleteBeforeReplace: boolean | undefined;
   /** The id given in the `import` option: an existing object adopted instead of created. */
   readonly importId: string | undefined;
   /** Outputs the program asks the engine to encrypt beyond those the provider marks. */
@@ -123,6 +125,7 @@ async function attemptProgram<T>(
         name: args.name,
         protect: args.opts.protect === true,
         replaceOnChanges: args.opts.replaceOnChanges ?? [],
+        deleteBeforeReplace: (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
         importId: (args.opts as pulumi.CustomResourceOptions).import,
         additionalSecretOutputs: (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [],
         parentName: (args.opts.parent as { __name?: string } | undefined)?.__name,

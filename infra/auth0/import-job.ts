@@ -92,6 +92,8 @@ export class ImportJob extends pulumi.ComponentResource {
     this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.importJob, this.clientId, args.audience), {
       parent: this,
       import: adopt.grantId,
+      // A new audience is a new grant: on the new API before the old grant goes (see TimesheetsApi).
+      deleteBeforeReplace: false,
     });
 
     // The program's value, never the provider's read of it: a read without `read:client_keys` returns "".

@@ -52,7 +52,11 @@ export class IntegrationTestApp extends pulumi.ComponentResource {
       { parent: this },
     );
     // The user grant: the most a user's token from this application may carry on the API.
-    this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.application, this.clientId, args.audience), { parent: this });
+    this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.application, this.clientId, args.audience), {
+      parent: this,
+      // A new audience is a new grant: on the new API before the old grant goes (see TimesheetsApi).
+      deleteBeforeReplace: false,
+    });
     // The program's value, never the provider's read of it (see ImportJob), once the credentials carry it.
     this.clientSecret = pulumi.secret(pulumi.all([secret, this.credentials.id]).apply(([value]) => value));
 

@@ -90,6 +90,19 @@ describe.each(listStacks())("the %s stack", (stack) => {
     expect(api.parentName).toBe("timesheets-api");
   });
 
+  test("a new identifier replaces the API, its permissions and the grants on it new-first, so the old API serves until the new one exists", async () => {
+    const program = await run(stack);
+    // Every Auth0 resource whose inputs name the identifier is replaced with it (Auth0 changes none in place).
+    const carriers = program.resources.filter(
+      (r) => r.type.startsWith("auth0:") && JSON.stringify(r.inputs).includes(JSON.stringify(spec.api.identifier)),
+    );
+    expect(carriers.map((r) => r.type).sort()).toEqual(
+      [T.resourceServer, T.scopes, T.grant, ...(spec.testUser === undefined ? [] : [T.grant])].sort(),
+    );
+    // Explicitly false: left unset, the bridge deletes first wherever a name is set.
+    for (const resource of carriers) expect(resource.deleteBeforeReplace, resource.name).toBe(false);
+  });
+
   test("declares the five permissions as one authoritative set on that API", async () => {
     const program = await run(stack);
     expect(program.ofType("auth0:index/resourceServerScope:ResourceServerScope")).toHaveLength(0);
