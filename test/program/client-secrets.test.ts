@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import { CLIENT_SECRET_LENGTH } from "../../infra/auth0/client-secret";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
+import { clientSecretUrn } from "../../stacks/runner-steps/rotation";
 import { engineConfigFor } from "../../stacks/stack-config";
 import { testPublicPem } from "../support/test-keys";
 import { runProgram, secretInput, valueOf, type ProgramRun } from "../support/pulumi-program";
@@ -43,6 +44,11 @@ describe.each(clients)("$label's client secret", ({ prefix, output }) => {
     expect(secret.inputs).toMatchObject({ length: CLIENT_SECRET_LENGTH, special: false, upper: true, lower: true, numeric: true });
     expect(secret.additionalSecretOutputs).toContain("result");
     expect(secret.parentName).toBe(prefix);
+  });
+
+  test("is what `npm run up -- --rotate-client-secret` replaces: the runner names its URN", async () => {
+    const program = await runDev();
+    expect(await valueOf(resource(program, `${prefix}-client-secret`).resource.urn)).toBe(clientSecretUrn("dev", prefix));
   });
 
   test("is sent to Auth0 as a secret input of the client's credentials", async () => {

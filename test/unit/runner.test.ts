@@ -145,6 +145,20 @@ describe("npm run up / preview", () => {
     expect(errors.join("\n")).toMatch(/--stack/);
   });
 
+  test("up --rotate-client-secret replaces the named clients' program-owned secrets in the same update", async () => {
+    const { io, calls } = harness(credentials);
+    expect(await main(["up", "--stack", "dev", "--rotate-client-secret", "import-job", "integration-test", "--yes"], io)).toBe(0);
+    const up = calls.at(-1)?.args ?? [];
+    expect(up.filter((_, i) => up[i - 1] === "--replace")).toEqual([
+      "urn:pulumi:dev::timesheets::timesheets:auth0:ImportJob$random:index/randomPassword:RandomPassword::import-job-client-secret",
+      "urn:pulumi:dev::timesheets::timesheets:auth0:IntegrationTestApp$random:index/randomPassword:RandomPassword::integration-test-client-secret",
+    ]);
+    const refused = harness(credentials);
+    expect(await main(["up", "--stack", "dev", "--rotate-client-secret", "deployer"], refused.io)).toBe(1);
+    expect(refused.calls).toEqual([]);
+    expect(await main(["preview", "--stack", "dev", "--rotate-client-secret", "import-job"], harness(credentials).io)).toBe(1);
+  });
+
   test.each(["up", "preview"])("npm run %s -- --help names the command it runs", async (command) => {
     const { io, errors } = harness(credentials);
     expect(await main([command, "--help"], io)).toBe(0);
