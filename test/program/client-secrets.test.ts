@@ -17,8 +17,14 @@ const READ_WITHOUT_CLIENT_KEYS = { [CREDENTIALS]: { clientSecret: "" } };
 
 type Outputs = ReturnType<typeof declareTimesheetsTenant>;
 
+// One run per way the provider answers; the tests only read the recordings.
+const runs = new Map<unknown, Promise<ProgramRun<Outputs>>>();
 function runDev(providerAnswers?: typeof READ_WITHOUT_CLIENT_KEYS): Promise<ProgramRun<Outputs>> {
-  return runProgram("dev", engineConfigFor("dev"), () => declareTimesheetsTenant(loadTenantSpec()), { providerAnswers });
+  const found =
+    runs.get(providerAnswers) ??
+    runProgram("dev", engineConfigFor("dev"), () => declareTimesheetsTenant(loadTenantSpec()), { providerAnswers });
+  runs.set(providerAnswers, found);
+  return found;
 }
 
 const generated = (program: ProgramRun<Outputs>, name: string) =>
