@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { CLIENT_SECRET_LENGTH } from "../../infra/auth0/client-secret";
 import { loadTenantSpec } from "../../infra/config/load";
@@ -79,6 +80,22 @@ describe.each(clients)("$label's client secret", ({ prefix, output }) => {
       expect(await valueOf(published)).toBe(owned);
     }
   });
+});
+
+test("whatever a read of the credentials returns for the secret (empty, stale, another), the stack publishes the program's own, as a secret", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(fc.constant(""), fc.string({ maxLength: 80 })), async (read) => {
+      const program = await runProgram("dev", engineConfigFor("dev"), () => declareTimesheetsTenant(loadTenantSpec()), {
+        providerAnswers: { [CREDENTIALS]: { clientSecret: read } },
+      });
+      for (const { prefix, output } of clients) {
+        const published = program.outputs[output] as pulumi.Output<string | undefined>;
+        expect(await pulumi.isSecret(published)).toBe(true);
+        expect(await valueOf(published)).toBe(await generated(program, `${prefix}-client-secret`));
+      }
+    }),
+    { seed: 21, numRuns: 3 },
+  );
 });
 
 test("private_key_jwt owns no secret and publishes none", async () => {
