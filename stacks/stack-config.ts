@@ -2,6 +2,8 @@ import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument, YAMLError } from "yaml";
 import { specFromConfig } from "../infra/config/build";
+import { TenantConfigError } from "../infra/config/errors";
+import { sharedTenantProblems } from "./stack-tenants";
 import { SecretValue } from "../infra/config/secret";
 import type { TenantSpec } from "../infra/config/spec";
 import { Ciphertext, ciphertexts, decodeNode, goText, StackValueError, type GoValue } from "./stack-file-values";
@@ -182,8 +184,29 @@ export function readStackConfig(stack: string, root = REPO_ROOT): Record<string,
 
 /** A committed stack's tenant spec, from its stack file alone. `adopting`: see SpecOptions. */
 export function loadStackSpec(stack: string, root = REPO_ROOT, options: { adopting?: boolean } = {}): TenantSpec {
+  const spec = specOfFile(stack, root, options);
+  const problems = sharedTenantProblems(spec, otherSpecs(stack, root));
+  if (problems.length > 0) throw new TenantConfigError(stack, problems);
+  return spec;
+}
+
+function specOfFile(stack: string, root: string, options: { adopting?: boolean } = {}): TenantSpec {
   const config = readStackConfig(stack, root);
   return specFromConfig(config, stack, (key) => config[key] instanceof SecretValue, options);
+}
+
+/** The specs of this repository's other stacks; one that is refused is refused on its own, not here. */
+function otherSpecs(stack: string, root: string): TenantSpec[] {
+  const specs: TenantSpec[] = [];
+  for (const other of listStacks(root)) {
+    if (other === stack) continue;
+    try {
+      specs.push(specOfFile(other, root));
+    } catch (error) {
+      if (!(error instanceof StackFileError || error instanceof TenantConfigError)) throw error;
+    }
+  }
+  return specs;
 }
 
 /** The full keys whose values are encrypted in a stack file: what the engine would hand over as secrets. */
