@@ -31,8 +31,8 @@ export function sharedTenantProblems(spec: TenantSpec, others: readonly TenantSp
         key: "connectionName",
         message: `"${spec.connection.name}" ${shared}; Auth0 keeps one connection per name (it answers 409): give each stack its own, or each stack its own tenant`,
       });
-    const names: string[] = [spec.importJob.name, spec.testUser?.application.name].filter((name): name is string => name !== undefined);
-    const otherNames = new Set([other.importJob.name, other.testUser?.application.name]);
+    const names = [spec.importJob.name, spec.testUser?.application.name].filter((name) => name !== undefined) as string[];
+    const otherNames = new Set<string | undefined>([other.importJob.name, other.testUser?.application.name]);
     const clashing = names.filter((name) => otherNames.has(name));
     if (clashing.length > 0)
       problems.push({

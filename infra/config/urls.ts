@@ -47,10 +47,10 @@ export function newApiIdentifierProblem(value: string): string | undefined {
   const why = "; check it now: an API's identifier can never be changed once Auth0 holds it";
   const invisible = invisibleCharacter(value);
   if (invisible !== undefined)
-    return `contains ${invisible}, an invisible, control or whitespace character; expected an absolute URL of visible characters only, ${IDENTIFIER_EXAMPLE}${why}`;
+    return `contains whitespace or an invisible or control character (${invisible}); expected an absolute URL of visible characters only, ${IDENTIFIER_EXAMPLE}${why}`;
   const shown = JSON.stringify(value);
   if (!isRfc3986Uri(value))
-    return `${shown} is not an absolute URI as RFC 3986 writes one (no backslash, no unencoded non-ASCII, % only before two hex digits); expected an absolute URL, ${IDENTIFIER_EXAMPLE}${why}`;
+    return `${shown} is not accepted; expected an absolute URL as RFC 3986 writes one (no backslash, no unencoded non-ASCII, % only before two hex digits), ${IDENTIFIER_EXAMPLE}${why}`;
   const scheme = value.slice(0, value.indexOf(":")).toLowerCase();
   if (scheme !== "https" && scheme !== "http")
     return `${shown} is not accepted; expected an absolute http(s) URL, ${IDENTIFIER_EXAMPLE}${why}`;
