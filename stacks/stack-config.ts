@@ -115,7 +115,10 @@ function parseStackFile(file: string, text: string): Map<string, EngineEntry> {
   try {
     top = decodeNode(document, document.contents, "");
   } catch (problem) {
-    if (problem instanceof StackValueError) throw new StackFileError(`${name}: ${problem.path ? `${problem.path}: ` : ""}${problem.reason}`);
+    if (problem instanceof StackValueError) {
+      const where = problem.path.replace(/^config\./, "");
+      throw new StackFileError(`${name}: ${where ? `${where}: ` : ""}${problem.reason}`);
+    }
     throw problem;
   }
   if (typeof top !== "object" || top === null || Array.isArray(top) || top instanceof Ciphertext)

@@ -157,7 +157,12 @@ function resolveScalar(node: Scalar, path: string): GoValue | "merge" {
 export function decodeNode(document: Document, node: Node | null | undefined, path: string): GoValue {
   let budget = MAX_NODES;
   const visit = (current: unknown, at: string): GoValue => {
-    if (--budget < 0) throw new StackValueError(at, `expands to more than ${MAX_NODES} values (YAML aliases within aliases); Pulumi refuses it too`);
+    // Named by its top-level key: the path into a bomb is meaningless to the reader.
+    if (--budget < 0)
+      throw new StackValueError(
+        at.split(".").slice(0, 2).join("."),
+        `expands to more than ${MAX_NODES} values (YAML aliases within aliases); Pulumi refuses it too`,
+      );
     if (current === null || current === undefined) return null;
     if (isAlias(current)) return visit(current.resolve(document), at);
     if (isScalar(current)) {
@@ -206,7 +211,10 @@ export function decodeNode(document: Document, node: Node | null | undefined, pa
 /** Go's JSON text of a float64: the shortest form that reads back, as JavaScript also writes it, but -0 keeps its sign. */
 function goFloat(value: number, path: string): string {
   if (!Number.isFinite(value))
-    throw new StackValueError(path, `is ${Number.isNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf"}, which Pulumi cannot read (it refuses the whole file)`);
+    throw new StackValueError(
+      path,
+      `is ${Number.isNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf"}, which Pulumi cannot read (it refuses the whole file)`,
+    );
   return Object.is(value, -0) ? "-0" : String(value);
 }
 

@@ -57,9 +57,13 @@ export function secretsProblems(settings: SecretsSettings, secureKeys: ReadonlyM
   }
   const cloud = CLOUD_PROVIDER.test(provider);
   if (cloud && (typeof encryptedkey !== "string" || base64Bytes(encryptedkey) === undefined))
-    problems.push(`encryptedkey: is ${encryptedkey === undefined ? "missing" : "not base64"}; the ${provider.split(":")[0]} provider keeps its data key there (run \`pulumi stack change-secrets-provider\` again to write it)`);
+    problems.push(
+      `encryptedkey: is ${encryptedkey === undefined ? "missing" : "not base64"}; the ${provider.split(":")[0]} provider keeps its data key there (run \`pulumi stack change-secrets-provider\` again to write it)`,
+    );
   if (!cloud && encryptionsalt !== undefined && (typeof encryptionsalt !== "string" || !isEncryptionSalt(encryptionsalt)))
-    problems.push("encryptionsalt: is not one Pulumi wrote; expected v1:<base64 salt>:v1:<base64 nonce>:<base64 ciphertext> (restore it from version control)");
+    problems.push(
+      "encryptionsalt: is not one Pulumi wrote; expected v1:<base64 salt>:v1:<base64 nonce>:<base64 ciphertext> (restore it from version control)",
+    );
   if (secureKeys.size === 0) return problems;
   if (!cloud && encryptionsalt === undefined) {
     problems.push(

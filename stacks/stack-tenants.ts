@@ -25,7 +25,10 @@ export function sharedTenantProblems(spec: TenantSpec, others: readonly TenantSp
     }
     const shared = `is also stack "${other.stack}"'s (${file(other.stack)}) in the same tenant ${spec.tenant.domain}`;
     if (spec.api.identifier === other.api.identifier)
-      problems.push({ key: "apiIdentifier", message: `${shared}; Auth0 keeps one API per identifier (it answers 409): give each stack its own` });
+      problems.push({
+        key: "apiIdentifier",
+        message: `${shared}; Auth0 keeps one API per identifier (it answers 409): give each stack its own`,
+      });
     if (spec.connection.name.toLowerCase() === other.connection.name.toLowerCase())
       problems.push({
         key: "connectionName",

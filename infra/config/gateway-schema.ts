@@ -56,10 +56,12 @@ const operation = z.strictObject({
   }),
   method: oneOf(HTTP_METHODS),
   urlTemplate: text("a URL template starting with /, e.g. /timesheets/{id}")
-    .max(APIM_URL_TEMPLATE_MAX, { error: () => `is longer than ${APIM_URL_TEMPLATE_MAX} characters, API Management's limit for a URL template` })
+    .max(APIM_URL_TEMPLATE_MAX, {
+      error: () => `is longer than ${APIM_URL_TEMPLATE_MAX} characters, API Management's limit for a URL template`,
+    })
     .regex(URL_TEMPLATE, {
-    error: expected("a URL template starting with / whose parameters are each closed and named, e.g. /timesheets/{id}"),
-  }),
+      error: expected("a URL template starting with / whose parameters are each closed and named, e.g. /timesheets/{id}"),
+    }),
   displayName: displayName("a display name", APIM_DISPLAY_NAME_MAX, "API Management (an operation's display name)"),
   permission: text("one of the API's permissions"),
 });
