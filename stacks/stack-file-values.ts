@@ -156,6 +156,7 @@ function resolveScalar(node: Scalar, path: string): GoValue | "merge" {
 /** Decodes a node of a parsed stack file the way yaml.v3 decodes into Go's `any`. */
 export function decodeNode(document: Document, node: Node | null | undefined, path: string): GoValue {
   let budget = MAX_NODES;
+  const active = new Set<unknown>();
   const visit = (current: unknown, at: string): GoValue => {
     // Named by its top-level key: the path into a bomb is meaningless to the reader.
     if (--budget < 0)
@@ -164,13 +165,24 @@ export function decodeNode(document: Document, node: Node | null | undefined, pa
         `expands to more than ${MAX_NODES} values (YAML aliases within aliases); Pulumi refuses it too`,
       );
     if (current === null || current === undefined) return null;
-    if (isAlias(current)) return visit(current.resolve(document), at);
+    if (isAlias(current)) {
+      const target = current.resolve(document);
+      // `&a [*a]` is valid YAML and an endless value; yaml.v3 refuses it too.
+      if (target !== undefined && active.has(target)) throw new StackValueError(at, "is a YAML alias that contains itself");
+      return visit(target, at);
+    }
     if (isScalar(current)) {
       const value = resolveScalar(current, at);
       return value === "merge" ? "<<" : value;
     }
-    if (isSeq(current)) return current.items.map((item, index) => visit(item, `${at}.${index}`));
-    if (isMap(current)) return decodeMap(current.items, at);
+    if (isSeq(current) || isMap(current)) {
+      active.add(current);
+      try {
+        return isSeq(current) ? current.items.map((item, index) => visit(item, `${at}.${index}`)) : decodeMap(current.items, at);
+      } finally {
+        active.delete(current);
+      }
+    }
     throw new StackValueError(at, "is not a YAML value Pulumi reads");
   };
   const decodeMap = (items: readonly unknown[], at: string): { [key: string]: GoValue } => {

@@ -25,15 +25,19 @@ const REFUSED: Readonly<Record<string, RegExp>> = {
     /^error: Pulumi\.qa\.yaml: secure values \(timesheets:testUserPassword\) but no encryptionsalt: .*restore it from version control/,
   "identifier-zero-width-space.yaml":
     /\n {2}timesheets:apiIdentifier: contains whitespace or an invisible or control character \(U\+200B\); expected an absolute URL/,
-  "identifier-backslash.yaml": /\n {2}timesheets:apiIdentifier: ".*" is not accepted; expected an absolute URL as RFC 3986 writes one \(no backslash/,
-  "identifier-credentials.yaml": /\n {2}timesheets:apiIdentifier: holds a URL with credentials \(user:password@ before the host\); they are not repeated here/,
+  "identifier-backslash.yaml":
+    /\n {2}timesheets:apiIdentifier: ".*" is not accepted; expected an absolute URL as RFC 3986 writes one \(no backslash/,
+  "identifier-credentials.yaml":
+    /\n {2}timesheets:apiIdentifier: holds a URL with credentials \(user:password@ before the host\); they are not repeated here/,
   "backend-url-credentials.yaml": /\n {2}timesheets:apim\.backendUrl: holds a URL with credentials/,
-  "api-name-angle-brackets.yaml": /\n {2}timesheets:apiName: contains < or >, which Auth0 \(an API's name\) refuses; expected a display name without it$/,
+  "api-name-angle-brackets.yaml":
+    /\n {2}timesheets:apiName: contains < or >, which Auth0 \(an API's name\) refuses; expected a display name without it$/,
   "api-name-over-300.yaml": /\n {2}timesheets:apiName: is 310 characters; Auth0 \(an API's name\) takes at most 200$/,
   "permission-description-too-long.yaml":
     /\n {2}timesheets:permissions\.0\.description: is 501 characters; Auth0 \(a permission's description\) takes at most 500$/,
   "operation-display-name-newline.yaml": /\n {2}timesheets:apim\.operations\.0\.displayName: contains a control or invisible character/,
-  "alias-bomb.yaml": /^error: Pulumi\.qa\.yaml: timesheets:x\d: expands to more than 100000 values \(YAML aliases within aliases\); Pulumi refuses it too$/,
+  "alias-bomb.yaml":
+    /^error: Pulumi\.qa\.yaml: timesheets:x\d: expands to more than 100000 values \(YAML aliases within aliases\); Pulumi refuses it too$/,
   "value-inf.yaml": /^error: Pulumi\.qa\.yaml: timesheets:tokenLifetime: is \.inf, which Pulumi cannot read \(it refuses the whole file\)$/,
   "staging-on-prod-tenant.yaml":
     /\n {2}timesheets:domain: "exampleco\.eu\.auth0\.com" is the prod tenant \(stack "prod", Pulumi\.prod\.yaml\); a staging stack is never applied to the prod tenant/,
@@ -81,17 +85,24 @@ describe.each(Object.entries(REFUSED))("%s", (fixture, says) => {
   test("npm run audit reports the same refusal and sends nothing", async () => {
     const sent: string[] = [];
     const out: string[] = [];
-    const code = await audit(["--stack", "qa"], { AUTH0_CLIENT_ID: "id", AUTH0_CLIENT_SECRET: "secret" }, {
-      stdout: { write: (t) => out.push(t) },
-      stderr: { write: () => undefined },
-      fetch: ((input: unknown) => {
-        sent.push(String(input));
-        return Promise.reject(new Error("no network in this test"));
-      }) as typeof globalThis.fetch,
-      root,
-    });
+    const code = await audit(
+      ["--stack", "qa"],
+      { AUTH0_CLIENT_ID: "id", AUTH0_CLIENT_SECRET: "secret" },
+      {
+        stdout: { write: (t) => out.push(t) },
+        stderr: { write: () => undefined },
+        fetch: ((input: unknown) => {
+          sent.push(String(input));
+          return Promise.reject(new Error("no network in this test"));
+        }) as typeof globalThis.fetch,
+        root,
+      },
+    );
     expect(code).toBe(EXIT_ERROR);
-    const reason = says.source.replace(/^\^error: /, "").replace(/^\\n \{2\}/, "").replace(/\$$/, "");
+    const reason = says.source
+      .replace(/^\^error: /, "")
+      .replace(/^\\n \{2\}/, "")
+      .replace(/\$$/, "");
     expect(out.join("")).toMatch(new RegExp(reason, "s"));
     expect(out.join("")).not.toContain(NEVER_SHOWN);
     expect(sent).toEqual([]);
@@ -99,7 +110,11 @@ describe.each(Object.entries(REFUSED))("%s", (fixture, says) => {
 });
 
 describe.each([
-  ["a directory", (file: string) => mkdirSync(file), /^error: Pulumi\.qa\.yaml: is a directory, not a stack file; expected a YAML file with config: at the top$/],
+  [
+    "a directory",
+    (file: string) => mkdirSync(file),
+    /^error: Pulumi\.qa\.yaml: is a directory, not a stack file; expected a YAML file with config: at the top$/,
+  ],
   [
     "a dangling symbolic link",
     (file: string) => symlinkSync(path.join(path.dirname(file), "gone.yaml"), file),
@@ -121,7 +136,11 @@ describe.each(ACCEPTED)("%s, which Pulumi reads fine", (fixture) => {
     const spec = loadStackSpec("qa", root);
     expect(spec.api.name).toBe("2026");
     expect(spec.api.tokenLifetime).toBe(7200);
-    expect(spec.gateway?.service).toMatchObject({ mode: "existing", resourceGroupName: "rg-platform-qa", serviceName: "apim-exampleco-qa" });
+    expect(spec.gateway?.service).toMatchObject({
+      mode: "existing",
+      resourceGroupName: "rg-platform-qa",
+      serviceName: "apim-exampleco-qa",
+    });
   });
 });
 
