@@ -39,7 +39,6 @@ export class StackValueError extends Error {
 const MAX_NODES = 100_000;
 
 const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
 /** yaml.v3's `yamlStyleFloat`. */
