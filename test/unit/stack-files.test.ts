@@ -60,13 +60,13 @@ const FILES: BadFile[] = [
   {
     name: "a tab in the identifier",
     text: dev.replace(/timesheets:apiIdentifier: .*/, 'timesheets:apiIdentifier: "https://timesheets.exampleco.com/my\\tapi"'),
-    says: /\n {2}timesheets:apiIdentifier: "https:\/\/timesheets.exampleco.com\/my\\tapi" contains whitespace/,
+    says: /\n {2}timesheets:apiIdentifier: contains whitespace or an invisible or control character \(U\+0009\)/,
     newApiOnly: true,
   },
   {
     name: "a lifetime of .inf",
     text: dev.replace(/timesheets:tokenLifetime: .*/, "timesheets:tokenLifetime: .inf"),
-    says: /\n {2}timesheets:tokenLifetime: (Infinity \(\.inf\)|"Infinity") is not accepted; expected a whole number from 1 to 2592000/,
+    says: /^error: Pulumi\.qa\.yaml: timesheets:tokenLifetime: is \.inf, which Pulumi cannot read \(it refuses the whole file\)$/,
   },
 ];
 
