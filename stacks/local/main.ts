@@ -17,7 +17,7 @@ import { parseCommand, wholeNumber } from "../cli";
 import { EXIT_ERROR, EXIT_OK, isRefusal } from "../exit-codes";
 import { REPO_ROOT } from "../stack-config";
 import type { Output } from "../terminal";
-import { NO_PULUMI_CLI, pulumiOnPath } from "./pulumi-cli";
+import { PULUMI_MISSING, pulumiOnPath } from "../runner-steps/pulumi-cli";
 import { roleEnvironment, runSteps, type StepIo } from "./steps";
 import { exportLines, nextSteps, summary } from "./summary";
 
@@ -124,7 +124,7 @@ export async function main(argv: readonly string[], io: LocalIo): Promise<number
     if (options.env !== undefined) return await printEnv(paths, options, io);
     // Checked before anything is started: without the CLI nothing below can pass.
     if (!options.serveOnly && io.exec === undefined && !pulumiOnPath(io.env)) {
-      io.stderr.write(`${NO_PULUMI_CLI}\n`);
+      io.stderr.write(`${PULUMI_MISSING}\n`);
       return EXIT_ERROR;
     }
     return await run(root, paths, options, io);

@@ -3,7 +3,8 @@ import type { LocalMode } from "../../local/local-mode";
 import { LOCAL_PASSPHRASE, LOCAL_STACK } from "../../local/local-mode";
 import type { Role } from "../../local/roles";
 import { main as audit } from "../audit/main";
-import { main as runner, type RunnerIo } from "../runner";
+import { main as runner } from "../runner";
+import type { Exec } from "../runner-steps/pulumi-cli";
 import type { ReadOutputs } from "../verify/stack-outputs";
 import { stackOutputsReader } from "../verify/stack-outputs";
 import { main as verify } from "../verify/main";
@@ -20,7 +21,7 @@ export interface StepIo {
   /** Where the steps' own output goes (the Pulumi CLI's, verify's and audit's reports). */
   readonly write: (text: string) => void;
   /** Runs the Pulumi CLI; the real one on PATH when absent. */
-  readonly exec?: RunnerIo["exec"];
+  readonly exec?: Exec;
   /** Reads the stack's outputs; the Automation API over the local backend when absent. */
   readonly readOutputs?: ReadOutputs;
 }
@@ -61,7 +62,14 @@ async function runPulumi(local: LocalMode, io: StepIo, command: "up" | "preview"
   mkdirSync(local.paths.stateDir, { recursive: true });
   const configFile = local.stack.configFile === undefined ? [] : ["--config-file", local.stack.configFile];
   const argv = [command, "--stack", LOCAL_STACK, ...(command === "up" ? ["--yes"] : []), "--", ...configFile, ...extra];
-  return runner(argv, { env: envFor(local, io, role), stderr: (line) => io.write(`${line}\n`), exec: io.exec });
+  return runner(argv, {
+    env: envFor(local, io, role),
+    stderr: (line) => io.write(`${line}\n`),
+    exec: io.exec,
+    // A test's stand-in for the CLI is the CLI; `npm run local` has looked for the real one already.
+    cliInstalled: io.exec === undefined ? undefined : () => true,
+    root: local.stack.root,
+  });
 }
 
 const result = (step: string, exitCode: number): StepResult => ({ step, passed: exitCode === 0, exitCode });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { main } from "../../stacks/local/main";
-import { pulumiOnPath } from "../../stacks/local/pulumi-cli";
+import { pulumiOnPath } from "../../stacks/runner-steps/pulumi-cli";
 
 // `npm run bench:local`: how long `npm run local` takes from its start to serving (target under
 // 1 s), on a new machine (the authority, the tenant's keys and the role applications made) and

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import type { LocalMode } from "../../../local/local-mode";
-import { NO_PULUMI_CLI } from "../../../stacks/local/pulumi-cli";
+import { PULUMI_MISSING } from "../../../stacks/runner-steps/pulumi-cli";
 import type { StackOutputs } from "../../../stacks/verify/stack-outputs";
 import { seedForVerify } from "../verify-seed";
 import { localFolder, runLocal } from "./run-local";
@@ -39,7 +39,7 @@ describe("npm run local -- --check", () => {
     for (const args of [["--check"], []]) {
       const run = await runLocal(args, { folder, env: { PATH: path.join(folder, "no-such-bin") } });
       expect(run.code).toBe(1);
-      expect(run.stderr).toBe(`${NO_PULUMI_CLI}\n`);
+      expect(run.stderr).toBe(`${PULUMI_MISSING}\n`);
       expect(run.stderr).toMatch(/https:\/\/www\.pulumi\.com\/docs\/install\//);
       expect(run.stdout).toBe("");
       expect(run.local).toBeUndefined();
