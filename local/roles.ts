@@ -1,4 +1,4 @@
-import type { Auth0StandIn, ManagementScope, TenantState } from "./auth0";
+import type { Auth0StandIn, TenantState } from "./auth0";
 
 /*
  * The three applications of the README's "Credentials" section, as a new local tenant holds
@@ -34,7 +34,15 @@ export const DEPLOYER_SCOPES = [
   "create:users",
   "update:users",
   "delete:users",
-] as const satisfies readonly ManagementScope[];
+  // For stacks with `rbac: true` and a test user; the local Auth0 grants them but models no roles.
+  "read:roles",
+  "create:roles",
+  "update:roles",
+  "delete:roles",
+  "read:role_members",
+  "create:role_members",
+  "delete:role_members",
+] as const;
 
 /** `npm run preview`, pull requests' previews, `npm run drift`: read-only, never a secret. */
 export const PREVIEWER_SCOPES = [
@@ -43,7 +51,9 @@ export const PREVIEWER_SCOPES = [
   "read:client_grants",
   "read:connections",
   "read:users",
-] as const satisfies readonly ManagementScope[];
+  "read:roles",
+  "read:role_members",
+] as const;
 
 /** `npm run audit`, `npm run adopt`: read-only, its own application so that either can be revoked alone. */
 export const AUDITOR_SCOPES = [
@@ -52,7 +62,7 @@ export const AUDITOR_SCOPES = [
   "read:client_grants",
   "read:connections",
   "read:users",
-] as const satisfies readonly ManagementScope[];
+] as const;
 
 export const ROLES = {
   deployer: { name: "Timesheets Deployer", scopes: DEPLOYER_SCOPES },
@@ -72,7 +82,8 @@ export interface RoleCredentials {
 export async function seedRoles(standIn: Auth0StandIn): Promise<void> {
   for (const role of ROLE_NAMES) {
     if (roleCredentials(standIn.tenant, role) !== undefined) continue;
-    await standIn.createManagementClient({ name: ROLES[role].name, scopes: ROLES[role].scopes });
+    const client = await standIn.createClient({ name: ROLES[role].name, app_type: "non_interactive", grant_types: ["client_credentials"] });
+    await standIn.createClientGrant({ client_id: client.client_id, audience: standIn.managementAudience, scope: [...ROLES[role].scopes] });
   }
 }
 

@@ -58,7 +58,7 @@ describe("npm run local -- --check", () => {
     expect(run.stderr).toMatch(/import-job\.scope/);
     expect(run.stderr).toMatch(/gateway\.import-job\.upload-timesheets/);
     const [select, up, , preview] = cli.calls;
-    expect(select).toEqual(["stack", "select", "local"]);
+    expect(select).toEqual(["stack", "select", "--create", "local"]);
     expect(up?.slice(0, 3)).toEqual(["up", "--stack", "local"]);
     expect(up).toEqual(expect.arrayContaining(["--policy-pack-config", "policy/config/local.json", "--yes", "--config-file"]));
     expect(preview).toEqual(expect.arrayContaining(["preview", "--expect-no-changes", "--policy-pack-config", "policy/config/local.json"]));

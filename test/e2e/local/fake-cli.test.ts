@@ -63,7 +63,7 @@ describe("npm run local -- --check with a fake Pulumi CLI on PATH", () => {
 
     const up = calls.find((call) => call.args[0] === "up");
     const preview = calls.find((call) => call.args[0] === "preview");
-    expect(calls[0]?.args).toEqual(["stack", "select", "local"]);
+    expect(calls[0]?.args).toEqual(["stack", "select", "--create", "local"]);
     expect(up?.args).toEqual([
       "up",
       "--stack",
