@@ -56,13 +56,7 @@ export const PREVIEWER_SCOPES = [
 ] as const;
 
 /** `npm run audit`, `npm run adopt`: read-only, its own application so that either can be revoked alone. */
-export const AUDITOR_SCOPES = [
-  "read:resource_servers",
-  "read:clients",
-  "read:client_grants",
-  "read:connections",
-  "read:users",
-] as const;
+export const AUDITOR_SCOPES = ["read:resource_servers", "read:clients", "read:client_grants", "read:connections", "read:users"] as const;
 
 export const ROLES = {
   deployer: { name: "Timesheets Deployer", scopes: DEPLOYER_SCOPES },
