@@ -41,7 +41,7 @@ export function nextSteps(local: LocalMode, root: string): string {
   const url = (template: string): string => `${local.gateway.url}${template.replace(/\{[^}]+\}/g, "42")}`;
   return [
     "Try it (in another shell, from the repository):",
-    `  eval "$(npm run -s local -- --env deployer)"`,
+    `  eval "$(npm run --silent local -- --env deployer)"`,
     `  ID=$(pulumi stack output --stack ${LOCAL_STACK} importJobClientId)`,
     `  SECRET=$(pulumi stack output --stack ${LOCAL_STACK} importJobClientSecret --show-secrets)`,
     `  TOKEN=$(curl -s --cacert ${ca} https://${local.auth0.domain}/oauth/token -d grant_type=client_credentials -d "client_id=$ID" -d "client_secret=$SECRET" -d audience=${spec.api.identifier} | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')`,

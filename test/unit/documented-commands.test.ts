@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import { main as adopt } from "../../stacks/adopt";
 import { main as audit } from "../../stacks/audit/main";
 import { main as drift } from "../../stacks/drift/main";
+import { main as local } from "../../stacks/local/main";
 import { main as render } from "../../stacks/render";
 import { main as runner } from "../../stacks/runner";
 import { REPO_ROOT } from "../../stacks/stack-config";
@@ -74,6 +75,9 @@ async function helpOf(script: string): Promise<string> {
       break;
     case "adopt":
       await adopt(["--help"], env, { stdout: write, stderr: write });
+      break;
+    case "local":
+      await local(["--help"], { env, stdout: sink, stderr: sink });
       break;
     default:
       return "";
