@@ -1,8 +1,15 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { buildTenantSpec } from "../../infra/config/build";
 import { TenantConfigError } from "../../infra/config/errors";
-import { loadStackSpec } from "../../stacks/stack-config";
+import { main as audit } from "../../stacks/audit/main";
+import { main as render } from "../../stacks/render";
+import { main as runner } from "../../stacks/runner";
+import { listStacks, loadStackSpec, REPO_ROOT } from "../../stacks/stack-config";
+import { main as verify } from "../../stacks/verify/main";
 
 // The local environment's one privilege, a tenant and a gateway on this machine, and its one
 // duty, never to point at a real tenant. Every command builds its spec through buildTenantSpec,
@@ -73,5 +80,43 @@ describe("a loopback domain", () => {
     expect(problems({ ...local, apim: { mode: "local", address: "127.0.0.1:7444", serviceName: "apim-x" } }, "local")).toEqual([
       expect.stringMatching(/apim.serviceName: applies only to Azure/),
     ]);
+  });
+});
+
+describe("every command refuses a loopback tenant outside local, before anything runs", () => {
+  /** A copy of the repository's stack files plus `qa`, staging's shape pointed at this machine. */
+  function rootWithLoopbackQa(): string {
+    const root = mkdtempSync(path.join(tmpdir(), "loopback-"));
+    for (const file of ["Pulumi.yaml", ...listStacks().map((stack) => `Pulumi.${stack}.yaml`)])
+      copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
+    const staging = readFileSync(path.join(REPO_ROOT, "Pulumi.staging.yaml"), "utf8")
+      .replace(/timesheets:domain: .*/, "timesheets:domain: 127.0.0.1:7443")
+      .replace(/timesheets:apiIdentifier: .*/, "timesheets:apiIdentifier: https://timesheets.qa.exampleco.com/api")
+      .replace(/timesheets:testUserEmail: .*/, "timesheets:testUserEmail: timesheets-test@qa.exampleco.com");
+    writeFileSync(path.join(root, "Pulumi.qa.yaml"), staging);
+    return root;
+  }
+
+  test("render, up, preview, verify and audit each exit 1 naming the domain rule", async () => {
+    const root = rootWithLoopbackQa();
+    const rule = /timesheets:domain: "127\.0\.0\.1:7443" is this machine .*accepted only in environment local, and this stack is staging/;
+    let out = "";
+    const write = (text: string) => {
+      out += `${text}\n`;
+      return true;
+    };
+    const runs: Array<() => Promise<number>> = [
+      () => render(["--stack", "qa"], { stdout: write, stderr: write, root }),
+      () =>
+        runner(["up", "--stack", "qa", "--yes"], { env: {}, stderr: write, root, exec: () => Promise.reject(new Error("reached Pulumi")) }),
+      () => runner(["preview", "--stack", "qa"], { env: {}, stderr: write, root, exec: () => Promise.reject(new Error("reached Pulumi")) }),
+      () => verify(["--stack", "qa"], { env: {}, stdout: { write }, stderr: { write }, root }),
+      () => audit(["--stack", "qa"], {}, { stdout: { write }, stderr: { write }, root }),
+    ];
+    for (const run of runs) {
+      out = "";
+      expect(await run()).toBe(1);
+      expect(out).toMatch(rule);
+    }
   });
 });
