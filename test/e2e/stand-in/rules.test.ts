@@ -102,4 +102,42 @@ describe("database connection options", () => {
       history: { active: false, size: 3 },
     });
   });
+
+  it("invents no sign-up behaviour beside disable_signup: true, and refuses block unless the API behaviour is optional", async () => {
+    type Password = { password?: Doc };
+    const closed = await api<{ options: { authentication_methods: Password } }>(auth0, token, "POST", "/connections", {
+      name: "closed-db",
+      strategy: "auth0",
+      options: { disable_signup: true, brute_force_protection: true },
+    });
+    expect(closed.status).toBe(201);
+    expect(closed.body.options.authentication_methods.password).toEqual({ enabled: true, api_behavior: "required" });
+    for (const password of [
+      { enabled: true, signup_behavior: "block" },
+      { enabled: true, signup_behavior: "block", api_behavior: "required" },
+    ]) {
+      const refused = await api<Doc>(auth0, token, "POST", "/connections", {
+        name: "blocked-db",
+        strategy: "auth0",
+        options: { authentication_methods: { password } },
+      });
+      expect(refused.status, JSON.stringify(password)).toBe(400);
+      expect(refused.body).toMatchObject({ statusCode: 400, error: "Bad Request", errorCode: "invalid_body" });
+      const onUpdate = await api<Doc>(auth0, token, "PATCH", `/connections/${String((closed.body as unknown as Doc).id)}`, {
+        options: { authentication_methods: { password } },
+      });
+      expect(onUpdate.status).toBe(400);
+    }
+    const allowed = await api<{ options: { authentication_methods: Password } }>(auth0, token, "POST", "/connections", {
+      name: "blocked-db",
+      strategy: "auth0",
+      options: { authentication_methods: { password: { enabled: true, signup_behavior: "block", api_behavior: "optional" } } },
+    });
+    expect(allowed.status).toBe(201);
+    expect(allowed.body.options.authentication_methods.password).toEqual({
+      enabled: true,
+      signup_behavior: "block",
+      api_behavior: "optional",
+    });
+  });
 });
