@@ -114,7 +114,7 @@ describe("kinds the local tenant does not model", () => {
   it("answer an empty list in the endpoint's envelope, whatever the paging asked for", async () => {
     await fc.assert(
       fc.asyncProperty(unmodelledList, listQuery, async (path, query) => {
-        const search = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
+        const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
         const answer = await api<unknown>(auth0, token, "GET", `${path}?${search.toString()}`);
         expect(answer.status).toBe(200);
         if (Array.isArray(answer.body)) {
