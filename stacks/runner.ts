@@ -113,7 +113,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
       role === "deployer"
         ? "the deployer application's client id and secret, or AUTH0_API_TOKEN"
         : "the read-only previewer application's client id and secret, or AUTH0_API_TOKEN; a preview needs no deployer";
-    io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see "Credentials" in the README`);
+    io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see docs/credentials.md`);
     return EXIT_ERROR;
   }
 

@@ -55,7 +55,7 @@ export function resolveStack(name: string, root = REPO_ROOT): { ok: true; stack:
   if (!known.includes(name)) {
     return {
       ok: false,
-      message: `error: no stack "${name}": there is no Pulumi.${name}.yaml beside Pulumi.yaml; ${stacks} (to add one, see "Adding an environment" in the README)`,
+      message: `error: no stack "${name}": there is no Pulumi.${name}.yaml beside Pulumi.yaml; ${stacks} (to add one, see "Adding an environment" in docs/runbooks.md)`,
     };
   }
   return { ok: true, stack: name };

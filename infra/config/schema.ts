@@ -84,7 +84,7 @@ const permission = z.strictObject(
 
 /**
  * Ids of objects that already exist in the tenant, for a stack that takes over a tenant set up
- * by hand: the program imports them instead of creating them (see the README's runbook).
+ * by hand: the program imports them instead of creating them (see docs/runbooks.md, "Adopting an existing tenant").
  */
 const adoptSchema = z.strictObject(
   {

@@ -202,12 +202,12 @@ describe("Pulumi.yaml", () => {
     for (const stack of listStacks()) expect(loadStackSpec(stack).protect, stack).toBe(loadStackSpec(stack).environment === "prod");
   });
 
-  test("lists in its comments, as the README does, exactly the provider settings a stack file may hold", () => {
+  test("lists in its comments, as docs/configuration.md does, exactly the provider settings a stack file may hold", () => {
     const comments = readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")
       .split("\n")
       .filter((line) => line.startsWith("#"))
       .join(" ");
-    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const configurationDoc = readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
     for (const [provider, keys] of Object.entries(PROVIDER_KEYS)) {
       const listed = new RegExp(`${provider}: ([^;]*?)(?:\\(|;|$)`).exec(comments)?.[1] ?? "";
       expect(
@@ -217,7 +217,7 @@ describe("Pulumi.yaml", () => {
           .sort(),
         provider,
       ).toEqual([...keys].sort());
-      for (const key of keys) expect(readme, `${provider}:${key}`).toContain(`\`${key}\``);
+      for (const key of keys) expect(configurationDoc, `${provider}:${key}`).toContain(`\`${key}\``);
     }
     for (const key of ALL_SECRET_KEYS) expect(comments, key).toContain(key.replace(/^timesheets:/, ""));
   });
