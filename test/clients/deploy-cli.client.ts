@@ -99,6 +99,11 @@ describe("the Auth0 Deploy CLI against the local Auth0", () => {
     const database = tenant.databases?.find((connection) => connection.name === "timesheets-users");
     expect(database).toMatchObject({ strategy: "auth0", enabled_clients: ["Timesheets Import Job"] });
     expect(database?.options).toMatchObject({ disable_signup: true, brute_force_protection: true });
+    // No sign-up behaviour invented beside disable_signup (the Deploy CLI refuses "block" with "required").
+    expect((database?.options as { authentication_methods?: unknown }).authentication_methods).toMatchObject({
+      password: { enabled: true, api_behavior: "required" },
+    });
+    expect(JSON.stringify(database?.options)).not.toContain("signup_behavior");
     // The kinds the local tenant does not model are exported as what they are: none.
     expect(tenant.actions).toEqual([]);
     expect(tenant.roles).toEqual([]);
