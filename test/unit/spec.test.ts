@@ -138,7 +138,8 @@ describe("secrets in config", () => {
 
   test("a stack file's encrypted value reads as a secret whose value is not known", () => {
     const dir = stackFile(
-      `config:\n  timesheets:environment: dev\n  timesheets:domain: exampleco-dev.eu.auth0.com\n  timesheets:apiIdentifier: https://t.exampleco.com/api\n  timesheets:testUserEmail: t@exampleco.com\n  timesheets:testUserPassword:\n    secure: v1:abc:def\n`,
+      // A salt and a ciphertext as the passphrase provider writes them (made with the real CLI).
+      `encryptionsalt: v1:FG1Bi9NtijQ=:v1:AVPq7SuDhweWoX9v:Dvewmu7S5nXIGsyAs/Qogm/Slhexwg==\nconfig:\n  timesheets:environment: dev\n  timesheets:domain: exampleco-dev.eu.auth0.com\n  timesheets:apiIdentifier: https://t.exampleco.com/api\n  timesheets:testUserEmail: t@exampleco.com\n  timesheets:testUserPassword:\n    secure: v1:31YgyCmdBvL42XsM:nWjkPmFub+6BHdDTexQP0F0wUtlmBQE=\n`,
     );
     const spec = loadStackSpec("dev", dir);
     expect(spec.testUser?.password?.isKnown).toBe(false);
