@@ -93,7 +93,10 @@ export const userAnswer = z.looseObject({
   identities: z.array(z.looseObject({ connection: z.string() })).optional(),
 });
 
-export const usersAnswer = z.array(userAnswer);
+/** No address belongs to this many users; a longer answer is refused before its items are parsed. */
+const MAX_USERS_BY_EMAIL = 100;
+
+export const usersAnswer = z.array(z.unknown()).max(MAX_USERS_BY_EMAIL).pipe(z.array(userAnswer));
 
 export type ResourceServerAnswer = z.output<typeof resourceServerAnswer>;
 export type ClientAnswer = z.output<typeof clientAnswer>;

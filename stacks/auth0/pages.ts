@@ -8,6 +8,16 @@ export const PAGE_SIZE = 100;
 /** No tenant of ours has this many of anything; a list that claims to is not believed. */
 const MAX_ITEMS = 10_000;
 
+/**
+ * A page is first checked to hold a list of at most a page's items, which costs nothing per
+ * item; only then are its items parsed. The work of parsing (and of collecting what does not
+ * fit) is so bounded by the page size, not by what the answer holds.
+ */
+function boundedPage<S extends z.ZodType>(key: string, envelope: S): z.ZodType<z.output<S>> {
+  const full = envelope as unknown as z.ZodType<z.output<S>, Record<string, unknown[]>>;
+  return z.looseObject({ [key]: z.array(z.unknown()).max(PAGE_SIZE) }).pipe(full);
+}
+
 const failed = (message: string): Answer<never> => ({ ok: false, notFound: false, problem: { message } });
 
 /** A later page's problem says which page it was; the first page's is the call's. */
@@ -44,12 +54,15 @@ export async function offsetPages<S extends z.ZodType>(
   id: (item: z.output<S>) => string,
   options: GetOptions,
 ): Promise<Answer<z.output<S>[]>> {
-  const envelope = z.looseObject({
-    start: z.number().int().min(0),
-    limit: z.number().int().min(0),
-    total: z.number().int().min(0).max(MAX_ITEMS),
-    [key]: z.array(item),
-  });
+  const envelope = boundedPage(
+    key,
+    z.looseObject({
+      start: z.number().int().min(0),
+      limit: z.number().int().min(0),
+      total: z.number().int().min(0).max(MAX_ITEMS),
+      [key]: z.array(item),
+    }),
+  );
   const items = new Map<string, z.output<S>>();
   let total: number | undefined;
   for (let page = 0; ; page += 1) {
@@ -87,7 +100,7 @@ export async function checkpointPages<S extends z.ZodType>(
   id: (item: z.output<S>) => string,
   options: GetOptions,
 ): Promise<Answer<z.output<S>[]>> {
-  const envelope = z.looseObject({ [key]: z.array(item), next: z.string().min(1).optional() });
+  const envelope = boundedPage(key, z.looseObject({ [key]: z.array(item), next: z.string().min(1).optional() }));
   const items = new Map<string, z.output<S>>();
   const checkpoints = new Set<string>();
   let from: string | undefined;
