@@ -1,6 +1,7 @@
 import type { PasswordOptionsSpec } from "../../infra/config/password-options";
 import type { TenantSpec } from "../../infra/config/spec";
 import { main } from "../../stacks/audit/main";
+import type { Clock } from "../../stacks/auth0/clock";
 import type { StackAudit } from "../../stacks/audit/report";
 import type { Auth0StandIn, ManagementScope } from "../../local/auth0";
 
@@ -111,13 +112,19 @@ export interface AuditRun {
 }
 
 /** Runs the audit CLI in-process, as `npm run audit -- <args>` would, with the stand-in's fetch. */
-export async function runAudit(args: readonly string[], env: Record<string, string>, fetch: typeof globalThis.fetch): Promise<AuditRun> {
+export async function runAudit(
+  args: readonly string[],
+  env: Record<string, string>,
+  fetch: typeof globalThis.fetch,
+  clock?: Clock,
+): Promise<AuditRun> {
   let stdout = "";
   let stderr = "";
   const code = await main(args, env, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     fetch,
+    clock,
   });
   return { code, stdout, stderr };
 }
