@@ -21,7 +21,9 @@ export type Fault =
   /** Any status and headers (a redirect's Location among them), with this body. */
   | { readonly kind: "answer"; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly text?: string }
   /** A 200 whose body runs to `bytes` (made as it is read, never held), optionally announcing its length. */
-  | { readonly kind: "huge"; readonly bytes: number; readonly announce: boolean };
+  | { readonly kind: "huge"; readonly bytes: number; readonly announce: boolean }
+  /** A 200 whose body starts and then stops, never ending (the request's time runs out while it is read). */
+  | { readonly kind: "stall" };
 
 export interface Rule {
   /** The path the rule applies to (exact) or a pattern. */
@@ -84,6 +86,15 @@ export function hostileFetch(base: typeof fetch, rules: readonly Rule[], onHang:
           status: 200,
           headers: { "content-type": "application/json", ...(fault.announce ? { "content-length": String(fault.bytes) } : {}) },
         });
+      case "stall": {
+        const started = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"clients":['));
+          },
+        });
+        setImmediate(onHang);
+        return new Response(started, { status: 200, headers: { "content-type": "application/json" } });
+      }
       case "body":
         return new Response(fault.text, { status: 200, headers: { "content-type": fault.contentType ?? "text/html" } });
       case "json": {
