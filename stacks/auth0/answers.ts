@@ -15,7 +15,12 @@ export const resourceServerAnswer = z.looseObject({
   token_lifetime: z.number().int().optional(),
   allow_offline_access: z.boolean().optional(),
   enforce_policies: z.boolean().optional(),
-  subject_type_authorization: z.looseObject({ client: z.looseObject({ policy: z.string().optional() }).optional() }).optional(),
+  subject_type_authorization: z
+    .looseObject({
+      client: z.looseObject({ policy: z.string().optional() }).optional(),
+      user: z.looseObject({ policy: z.string().optional() }).optional(),
+    })
+    .optional(),
   scopes: z.array(z.looseObject({ value: z.string(), description: z.string().optional() })).optional(),
 });
 

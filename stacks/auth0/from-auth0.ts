@@ -15,6 +15,7 @@ export function liveResourceServer(document: ResourceServerAnswer): LiveResource
     allowOfflineAccess: document.allow_offline_access,
     enforcePolicies: document.enforce_policies,
     clientPolicy: document.subject_type_authorization?.client?.policy,
+    userPolicy: document.subject_type_authorization?.user?.policy,
     permissions: (document.scopes ?? []).map((scope) => ({ name: scope.value, description: scope.description })),
   };
 }

@@ -47,7 +47,12 @@ function pointedTo(location: string | null): string {
 }
 
 /** The body of `response`, cut off with an error past `maxBytes` and errored when `signal` aborts. */
-function boundedBody(body: ReadableStream<Uint8Array>, maxBytes: number, signal: AbortSignal | undefined, url: URL): ReadableStream<Uint8Array> {
+function boundedBody(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+  url: URL,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let read = 0;
   let onAbort: (() => void) | undefined;
@@ -71,7 +76,9 @@ function boundedBody(body: ReadableStream<Uint8Array>, maxBytes: number, signal:
         }
         read += chunk.value.byteLength;
         if (read > maxBytes) {
-          const error = new AnswerRefused(`${url.host} answered more than ${mib(maxBytes)}, more than any answer it should give; not read further`);
+          const error = new AnswerRefused(
+            `${url.host} answered more than ${mib(maxBytes)}, more than any answer it should give; not read further`,
+          );
           controller.error(error);
           await reader.cancel(error).catch(() => undefined);
           return;
@@ -112,7 +119,9 @@ export function guardedFetch(base: typeof fetch, options: GuardOptions): typeof 
     const declared = Number(response.headers.get("content-length") ?? "");
     if (Number.isFinite(declared) && declared > maxBytes) {
       await response.body?.cancel().catch(() => undefined);
-      throw new AnswerRefused(`${url.host} announced an answer of ${mib(declared)}, more than the ${mib(maxBytes)} read of one answer; not read`);
+      throw new AnswerRefused(
+        `${url.host} announced an answer of ${mib(declared)}, more than the ${mib(maxBytes)} read of one answer; not read`,
+      );
     }
     if (response.body === null) return response;
     return new Response(boundedBody(response.body, maxBytes, signal, url), {

@@ -21,6 +21,8 @@ export interface LiveResourceServer {
   readonly enforcePolicies: boolean | undefined;
   /** `subject_type_authorization.client.policy`. */
   readonly clientPolicy: string | undefined;
+  /** `subject_type_authorization.user.policy`. */
+  readonly userPolicy: string | undefined;
   readonly permissions: readonly LivePermission[];
 }
 

@@ -24,7 +24,12 @@ afterAll(async () => standIn.close());
 async function audit(rules: readonly Rule[]) {
   const clock = new FakeClock();
   const hostile = hostileFetch(standIn.fetch, rules, () => clock.advance((BUDGET + 1) * 1000));
-  const run = await runAudit(["--stack", "dev", "--format", "json", "--retries", "0", "--timeout", String(BUDGET)], env, hostile.fetch, clock);
+  const run = await runAudit(
+    ["--stack", "dev", "--format", "json", "--retries", "0", "--timeout", String(BUDGET)],
+    env,
+    hostile.fetch,
+    clock,
+  );
   const report = jsonReport(run);
   const stack = report.stacks[0];
   return { code: run.code, reasons: stack?.notChecked.flatMap((n) => n.reasons) ?? [], error: stack?.error, applied: hostile.applied };
@@ -63,7 +68,9 @@ describe("answers of any size", () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.reasons.join("\n")).toMatch(/GET \/api\/v2\/clients: the answer does not fit what is read from it: clients: Too big/);
-    expect(result.reasons.join("\n")).toMatch(/GET \/api\/v2\/users-by-email: the answer does not fit what is read from it: the answer: Too big/);
+    expect(result.reasons.join("\n")).toMatch(
+      /GET \/api\/v2\/users-by-email: the answer does not fit what is read from it: the answer: Too big/,
+    );
   });
 
   it("a body that starts and never ends: exit 1 when the budget is spent, not a process that outlives --timeout", async () => {

@@ -42,7 +42,9 @@ describe("a list that is not whole is never 'no drift'", () => {
     const result = await audit([{ path: "/api/v2/clients", page: 1, fault: jsonBody("{}") }]);
     expect(result.applied).toHaveLength(1);
     expect(result.code).toBe(1);
-    expect(result.reasons[0]).toMatch(/^GET \/api\/v2\/clients: page 2: the answer does not fit what is read from it: clients is missing, expected a list/);
+    expect(result.reasons[0]).toMatch(
+      /^GET \/api\/v2\/clients: page 2: the answer does not fit what is read from it: clients is missing, expected a list/,
+    );
   });
 
   it('a second page of clients answering {"clients": [], "total": 104}: exit 1, the gap said', async () => {

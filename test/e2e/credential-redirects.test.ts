@@ -50,7 +50,9 @@ describe("a redirect is never followed, and no credential goes to another host",
     const net = recorded([{ path: "/oauth/token", fault: redirect(307, EVIL) }]);
     const run = await runAudit(["--stack", "dev", "--format", "json"], env, net.fetch);
     expect(run.code).toBe(1);
-    expect(jsonReport(run).stacks[0]?.error).toContain(`POST /oauth/token: could not read /oauth/token, it answered 307 pointing to ${EVIL}`);
+    expect(jsonReport(run).stacks[0]?.error).toContain(
+      `POST /oauth/token: could not read /oauth/token, it answered 307 pointing to ${EVIL}`,
+    );
     expect(net.sent.every((request) => request.origin === TENANT && request.redirect === "manual")).toBe(true);
   });
 
@@ -102,7 +104,13 @@ describe("a redirect is never followed, and no credential goes to another host",
 const PATHS = ["/oauth/token", "/api/v2/clients", "/api/v2/client-grants", "/api/v2/connections", "/api/v2/users-by-email"];
 const location = fc.oneof(
   fc.webUrl(),
-  fc.constantFrom("//evil.example/x", "/api/v2/clients?page=1", "", "https://dev-timesheets.eu.auth0.com.evil.example/", "http://127.0.0.1:1/"),
+  fc.constantFrom(
+    "//evil.example/x",
+    "/api/v2/clients?page=1",
+    "",
+    "https://dev-timesheets.eu.auth0.com.evil.example/",
+    "http://127.0.0.1:1/",
+  ),
 );
 const fault: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({

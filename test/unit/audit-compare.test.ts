@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TenantSpec } from "../../infra/config/spec";
-import { compareTenant } from "../../stacks/audit/compare";
+import { CHECKS, compareTenant } from "../../stacks/audit/compare";
 import type { Finding } from "../../stacks/audit/findings";
 import {
   completeSnapshot,
@@ -24,6 +24,16 @@ const OTHER_ID = "OtherClientId000000000000000000000";
 /** A live tenant exactly as the program would leave it for `spec`. */
 function tenantMatching(spec: TenantSpec): LiveTenant {
   const job = m2m({ clientId: JOB_ID, name: spec.importJob.name });
+  const application = spec.testUser?.application;
+  const app =
+    application === undefined
+      ? undefined
+      : {
+          ...m2m({ clientId: "TestAppClientId00000000000000000", name: application.name }),
+          appType: application.appType,
+          grantTypes: [...application.grantTypes],
+          authMethod: application.authMethod,
+        };
   const users = new Map<string, LiveUser[]>();
   if (spec.testUser)
     users.set(spec.testUser.email, [{ userId: "auth0|test", email: spec.testUser.email, connections: [spec.connection.name] }]);
@@ -39,10 +49,24 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
       allowOfflineAccess: false,
       enforcePolicies: spec.api.enforcePolicies,
       clientPolicy: "require_client_grant",
+      userPolicy: spec.api.userPolicy,
       permissions: spec.api.permissions.map((p) => ({ name: p.name, description: p.description })),
     },
-    clients: [job, m2m({ clientId: "auditor", name: "Drift Auditor" })],
+    clients: [job, m2m({ clientId: "auditor", name: "Drift Auditor" }), ...(app === undefined ? [] : [app])],
     grants: [
+      ...(app === undefined || spec.testUser === undefined
+        ? []
+        : [
+            {
+              id: "cgr_test_app",
+              clientId: app.clientId,
+              defaultFor: undefined,
+              audience: spec.api.identifier,
+              scopes: [...spec.testUser.permissions],
+              allowAllScopes: false,
+              subjectType: "user",
+            },
+          ]),
       {
         id: "cgr_job",
         clientId: JOB_ID,
@@ -72,7 +96,7 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
       bruteForceProtection: true,
       disableSignup: spec.connection.disableSignup,
     },
-    enabledClients: [JOB_ID],
+    enabledClients: app === undefined ? [JOB_ID] : [JOB_ID, app.clientId],
     usersByEmail: users,
   };
 }
@@ -95,7 +119,7 @@ describe("a tenant that matches its spec", () => {
     const result = audit(spec, (t) => ({ ...t, usersByEmail: spec.environment === "prod" ? new Map() : t.usersByEmail }));
     expect(result.findings).toEqual([]);
     expect(result.notChecked).toEqual([]);
-    expect(result.checked).toHaveLength(8);
+    expect(result.checked).toHaveLength(CHECKS.length);
   });
 });
 
@@ -182,7 +206,7 @@ describe("the import job client", () => {
       ...t,
       clients: t.clients.filter((c) => c !== job(t)),
       grants: t.grants.filter((g) => g.clientId !== JOB_ID),
-      enabledClients: [],
+      enabledClients: t.enabledClients.filter((id) => id !== JOB_ID),
     }));
     expect(kinds(result.findings)).toEqual(["import-job.missing"]);
   });
@@ -403,6 +427,7 @@ describe("a partial read", () => {
       "import job client",
       "import job grant",
       "unmanaged grants",
+      "integration-test application",
       "connection enabled clients",
     ]);
     expect(result.checked).toEqual(["API settings", "permissions", "connection settings", "test user"]);

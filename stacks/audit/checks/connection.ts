@@ -230,6 +230,6 @@ export const enabledClientsCheck = defineCheck(
       live.enabledClients,
       identifyImportJob(spec, live.clients, live.grants).job,
       live.clients,
-      integrationTestApp(spec, live.clients),
+      integrationTestApp(spec, live.clients, live.grants),
     ),
 );

@@ -14,7 +14,8 @@ interface Setting {
   readonly kind: string;
   readonly label: string;
   readonly severity: Severity;
-  readonly expected: (api: ApiSpec) => ShownValue;
+  /** Undefined: the stack does not declare the setting, and the program leaves Auth0's alone. */
+  readonly expected: (api: ApiSpec) => ShownValue | undefined;
   readonly actual: (live: LiveResourceServer) => ShownValue;
 }
 
@@ -42,6 +43,14 @@ const SETTINGS: readonly Setting[] = [
     severity: "high",
     expected: (a) => a.clientPolicy,
     actual: (l) => l.clientPolicy ?? null,
+  },
+  {
+    // Who may get user tokens: "allow_all" lets any application of the tenant get one for any user.
+    kind: "api.user-policy",
+    label: "user access policy",
+    severity: "high",
+    expected: (a) => a.userPolicy,
+    actual: (l) => l.userPolicy ?? null,
   },
   {
     kind: "api.token-profile",
@@ -84,7 +93,7 @@ export function resourceServerFindings(spec: TenantSpec, live: LiveResourceServe
   return SETTINGS.flatMap((setting) => {
     const expected = setting.expected(spec.api);
     const actual = setting.actual(live);
-    if (expected === actual) return [];
+    if (expected === undefined || expected === actual) return [];
     return [
       { severity: setting.severity, kind: setting.kind, resource: `${resource}: ${setting.label}`, expected, actual, fix: restore(spec) },
     ];

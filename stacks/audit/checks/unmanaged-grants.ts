@@ -2,7 +2,7 @@ import type { TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, type Finding } from "../findings";
 import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
-import { grantedScopes, identifyImportJob } from "./import-job";
+import { grantedScopes, identifyImportJob, importJobGrant } from "./import-job";
 import { integrationTestApp, integrationTestGrantFindings, isIntegrationTestGrant } from "./integration-test-app";
 
 function clientLabel(grant: LiveGrant, clients: readonly LiveClient[]): string {
@@ -21,14 +21,29 @@ const revoke = (grant: LiveGrant): string =>
  */
 export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveClient[], grants: readonly LiveGrant[]): Finding[] {
   const { job } = identifyImportJob(spec, clients, grants);
-  const testApp = integrationTestApp(spec, clients);
+  const managedJobGrant = job === undefined ? undefined : importJobGrant(spec, job, grants);
+  const testApp = integrationTestApp(spec, clients, grants);
+  const managedTestGrant = grants
+    .filter((grant) => isIntegrationTestGrant(spec, grant, testApp))
+    .sort((a, b) => a.id.localeCompare(b.id))[0];
   const findings: Finding[] = [];
+  // Every grant is looked at, each once: the two the program manages are compared by scope, every other one on the API or of the job is unmanaged.
   for (const grant of grants) {
     const onApi = grant.audience === spec.api.identifier;
     const isJob = job !== undefined && grant.clientId === job.clientId;
-    if (isIntegrationTestGrant(spec, grant, testApp)) {
+    if (grant === managedJobGrant) continue;
+    if (grant === managedTestGrant) {
       findings.push(...integrationTestGrantFindings(spec, grant));
-    } else if (onApi && !isJob) {
+    } else if (onApi && isJob) {
+      findings.push({
+        severity: "high",
+        kind: "grant.import-job-unmanaged",
+        resource: `grant ${spec.importJob.name} (${grant.subjectType ?? "client"} access, ${grant.id}) → ${spec.api.identifier}`,
+        expected: ABSENT,
+        actual: grantedScopes(grant),
+        fix: `${revoke(grant)}; the import job holds one grant on the API, for client access`,
+      });
+    } else if (onApi) {
       findings.push({
         severity: "high",
         kind: "grant.unmanaged-client",
