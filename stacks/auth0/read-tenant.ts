@@ -124,10 +124,17 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
       (c) => c.id,
       get("connection"),
     );
-    return result("connection", answer, (list) => {
-      const document = list.find((c) => c.name === query.connectionName);
-      return document === undefined ? undefined : liveConnection(document);
-    });
+    if (!answer.ok) return result("connection", answer, () => undefined);
+    // Auth0 holds one connection per name in a tenant; two of the name is an answer that cannot be
+    // the tenant's user store, and which of them the program manages cannot be told: not one of them.
+    const named = answer.value.filter((c) => c.name === query.connectionName);
+    if (named.length > 1) {
+      return problem("connection", {
+        message: `${named.length} connections are named ${query.connectionName} (${named.map((c) => c.id).join(", ")}): which one is the user store is ambiguous`,
+      });
+    }
+    const document = named[0];
+    return { ok: true, value: document === undefined ? undefined : liveConnection(document) };
   })();
 
   const enabledClients = connection.then(async (read): Promise<ReadResult<readonly string[]>> => {
@@ -162,7 +169,12 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
     const users = new Map<string, readonly LiveUser[]>();
     for (const [email, answer] of found) {
       if (!answer.ok) return problem("usersByEmail", answer.notFound ? { message: "404 Not Found" } : answer.problem);
-      users.set(email, answer.value.map(liveUser));
+      // Only a user with the address asked for is that address's user: an answer naming another
+      // is not the test user. Auth0 keeps addresses lower-cased, so case does not tell two apart.
+      users.set(
+        email,
+        answer.value.map(liveUser).filter((user) => user.email.toLowerCase() === email.toLowerCase()),
+      );
     }
     return { ok: true, value: users };
   })();
