@@ -89,6 +89,7 @@ export interface ImportJobKey {
 
 /** What the program sets on each of its clients, so that the audit compares every one of them. */
 export interface ClientSettingsSpec {
+  readonly description: string;
   readonly appType: string;
   readonly grantTypes: readonly string[];
   /** A first-party client: Auth0 skips consent for it. */

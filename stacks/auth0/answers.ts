@@ -27,6 +27,7 @@ export const resourceServerAnswer = z.looseObject({
 export const clientAnswer = z.looseObject({
   client_id: z.string().min(1),
   name: z.string(),
+  description: z.string().optional(),
   app_type: z.string().optional(),
   grant_types: strings.optional(),
   is_first_party: z.boolean().optional(),
@@ -95,6 +96,7 @@ export const enabledClientAnswer = z.looseObject({ client_id: z.string().min(1) 
 export const userAnswer = z.looseObject({
   user_id: z.string().min(1),
   email: z.string().optional(),
+  email_verified: z.boolean().optional(),
   identities: z.array(z.looseObject({ connection: z.string() })).optional(),
 });
 

@@ -25,6 +25,7 @@ export function liveClient(document: ClientAnswer): LiveClient {
   return {
     clientId: document.client_id,
     name: document.name,
+    description: document.description,
     appType: document.app_type,
     grantTypes: document.grant_types,
     isFirstParty: document.is_first_party,
@@ -95,6 +96,7 @@ export function liveUser(document: UserAnswer): LiveUser {
   return {
     userId: document.user_id,
     email: document.email ?? "",
+    emailVerified: document.email_verified,
     connections: [...new Set((document.identities ?? []).map((identity) => identity.connection))],
   };
 }

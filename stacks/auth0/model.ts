@@ -29,6 +29,8 @@ export interface LiveResourceServer {
 export interface LiveClient {
   readonly clientId: string;
   readonly name: string;
+  /** Absent when Auth0 holds none. */
+  readonly description: string | undefined;
   readonly appType: string | undefined;
   readonly grantTypes: readonly string[] | undefined;
   readonly isFirstParty: boolean | undefined;
@@ -90,6 +92,7 @@ export interface LivePasswordOptions {
 export interface LiveUser {
   readonly userId: string;
   readonly email: string;
+  readonly emailVerified: boolean | undefined;
   /** The connections of the user's identities. */
   readonly connections: readonly string[];
 }

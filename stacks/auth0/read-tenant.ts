@@ -29,6 +29,7 @@ const PART_LABEL: Record<LivePart, string> = {
 const CLIENT_FIELDS = [
   "client_id",
   "name",
+  "description",
   "app_type",
   "grant_types",
   "is_first_party",
@@ -42,7 +43,7 @@ const CLIENT_FIELDS = [
   "client_authentication_methods",
 ].join(",");
 const CONNECTION_FIELDS = "id,name,strategy,options";
-const USER_FIELDS = "user_id,email,identities";
+const USER_FIELDS = "user_id,email,email_verified,identities";
 
 /** What to read: the objects a stack declares, found by what names them. */
 export interface TenantQuery {

@@ -23,20 +23,20 @@ const OTHER_ID = "OtherClientId000000000000000000000";
 
 /** A live tenant exactly as the program would leave it for `spec`. */
 function tenantMatching(spec: TenantSpec): LiveTenant {
-  const job = m2m({ clientId: JOB_ID, name: spec.importJob.name });
+  const job = m2m({ clientId: JOB_ID, name: spec.importJob.name, description: spec.importJob.description });
   const application = spec.testUser?.application;
   const app =
     application === undefined
       ? undefined
       : {
-          ...m2m({ clientId: "TestAppClientId00000000000000000", name: application.name }),
+          ...m2m({ clientId: "TestAppClientId00000000000000000", name: application.name, description: application.description }),
           appType: application.appType,
           grantTypes: [...application.grantTypes],
           authMethod: application.authMethod,
         };
   const users = new Map<string, LiveUser[]>();
   if (spec.testUser)
-    users.set(spec.testUser.email, [{ userId: "auth0|test", email: spec.testUser.email, connections: [spec.connection.name] }]);
+    users.set(spec.testUser.email, [{ userId: "auth0|test", email: spec.testUser.email, emailVerified: true, connections: [spec.connection.name] }]);
   return {
     resourceServer: {
       id: "rs1",
@@ -392,7 +392,7 @@ describe("the test user", () => {
       target,
       completeSnapshot({
         ...tenantMatching(prod),
-        usersByEmail: new Map([[strayEmail, [{ userId: "auth0|stray", email: strayEmail, connections: [prod.connection.name] }]]]),
+        usersByEmail: new Map([[strayEmail, [{ userId: "auth0|stray", email: strayEmail, emailVerified: true, connections: [prod.connection.name] }]]]),
       }),
     );
     expect(only(result.findings, "test-user.in-prod")).toMatchObject({ severity: "high", expected: "(absent)" });

@@ -22,6 +22,13 @@ const same = (a: ShownValue, b: ShownValue): boolean =>
 // its tokens are trusted for.
 const CLIENT_SETTINGS: readonly ClientSetting[] = [
   {
+    suffix: "description",
+    label: "description",
+    severity: "low",
+    expected: (c) => c.description,
+    actual: (l) => l.description ?? null,
+  },
+  {
     suffix: "callbacks",
     label: "callback URLs",
     severity: "high",

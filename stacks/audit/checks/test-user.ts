@@ -15,7 +15,19 @@ export function testUserFindings(
   const declared = spec.testUser?.email;
   if (declared !== undefined) {
     const users = usersByEmail.get(declared) ?? [];
-    if (!users.some((user) => user.connections.includes(spec.connection.name))) {
+    const inStore = users.filter((user) => user.connections.includes(spec.connection.name));
+    // The program marks the address verified (no mail is sent to a test address).
+    for (const user of inStore.filter((u) => u.emailVerified !== true)) {
+      findings.push({
+        severity: "low",
+        kind: "test-user.email-verified",
+        resource: `user ${declared} (${user.userId}): email verified`,
+        expected: true,
+        actual: user.emailVerified ?? null,
+        fix: `run \`npm run up -- --stack ${spec.stack} --refresh\` (with the deployer's credentials and the stack's PULUMI_BACKEND_URL)`,
+      });
+    }
+    if (inStore.length === 0) {
       findings.push({
         severity: "low",
         kind: "test-user.missing",
