@@ -111,7 +111,8 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
   const grants = (async () =>
     result(
       "grants",
-      await offsetPages(session, "/api/v2/client-grants", {}, "client_grants", grantAnswer, (g) => g.id, get("grants")),
+      // Client grants have checkpoint paging (`from`/`take`): an item cannot be shifted out of sight.
+      await checkpointPages(session, "/api/v2/client-grants", {}, "client_grants", grantAnswer, (g) => g.id, get("grants")),
       (list) => list.map(liveGrant),
     ))();
 

@@ -63,7 +63,8 @@ describe("a list that is not whole is never 'no drift'", () => {
   it("a second page of grants answering {} hides a rogue delete:timesheets grant: exit 1", async () => {
     await fillTwoPages(standIn);
     await rogueGrant(standIn, dev);
-    const result = await audit([{ path: "/api/v2/client-grants", page: 1, fault: jsonBody("{}") }]);
+    // Grants are read with checkpoints: the second call is the second page.
+    const result = await audit([{ path: "/api/v2/client-grants", from: 1, fault: jsonBody("{}") }]);
     expect(result.code).toBe(1);
     expect(result.stack?.findings).toEqual([]);
     expect(result.reasons[0]).toMatch(/^GET \/api\/v2\/client-grants: page 2: the answer does not fit/);

@@ -36,7 +36,9 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
         };
   const users = new Map<string, LiveUser[]>();
   if (spec.testUser)
-    users.set(spec.testUser.email, [{ userId: "auth0|test", email: spec.testUser.email, emailVerified: true, connections: [spec.connection.name] }]);
+    users.set(spec.testUser.email, [
+      { userId: "auth0|test", email: spec.testUser.email, emailVerified: true, connections: [spec.connection.name] },
+    ]);
   return {
     resourceServer: {
       id: "rs1",
@@ -392,7 +394,9 @@ describe("the test user", () => {
       target,
       completeSnapshot({
         ...tenantMatching(prod),
-        usersByEmail: new Map([[strayEmail, [{ userId: "auth0|stray", email: strayEmail, emailVerified: true, connections: [prod.connection.name] }]]]),
+        usersByEmail: new Map([
+          [strayEmail, [{ userId: "auth0|stray", email: strayEmail, emailVerified: true, connections: [prod.connection.name] }]],
+        ]),
       }),
     );
     expect(only(result.findings, "test-user.in-prod")).toMatchObject({ severity: "high", expected: "(absent)" });
