@@ -15,6 +15,11 @@ export interface RunnerOptions {
   /** Skip the interactive confirmation of `pulumi up` (for automation). */
   readonly yes: boolean;
   readonly policyPack: boolean;
+  /**
+   * Read the tenant before the preview or update (`--refresh`): without it Pulumi compares the
+   * code with its state, and a change made outside Pulumi shows as unchanged and stays.
+   */
+  readonly refresh?: boolean | undefined;
   /** For a stack created on first use: where its secrets are encrypted, e.g. `azurekeyvault://...` (default: a passphrase). */
   readonly secretsProvider?: string | undefined;
 }
@@ -52,10 +57,11 @@ export function missingCredentials(env: NodeJS.ProcessEnv): string[] {
 /** The CLI calls for one run: select the stack (creating it on first use), then preview or update it with the guardrails. */
 export function plan(options: RunnerOptions): PulumiInvocation[] {
   const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${options.stack}.json`] : [];
+  const refresh = options.refresh === true ? ["--refresh"] : [];
   const run =
     options.command === "up"
-      ? ["up", "--stack", options.stack, ...policy, ...(options.yes ? ["--yes"] : [])]
-      : ["preview", "--stack", options.stack, "--diff", ...policy];
+      ? ["up", "--stack", options.stack, ...refresh, ...policy, ...(options.yes ? ["--yes"] : [])]
+      : ["preview", "--stack", options.stack, "--diff", ...refresh, ...policy];
   const init = ["stack", "init", options.stack, ...(options.secretsProvider ? ["--secrets-provider", options.secretsProvider] : [])];
   return [{ args: ["stack", "select", options.stack], fallback: init }, { args: run }];
 }
@@ -89,11 +95,12 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     .addOption(new Option("--stack <name>", "the stack to run").makeOptionMandatory())
     .option("--yes", "apply without the interactive confirmation", false)
     .option("--no-policy-pack", "run without the policy pack (not for shared environments)")
+    .option("--refresh", "read the tenant first, so that drift made outside Pulumi is shown and reverted", false)
     .argument("<command>", "up or preview")
     .exitOverride()
     .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stderr(text.trimEnd()) });
 
-  const options = parseCommand<{ stack: string; yes: boolean; policyPack: boolean }>(program, argv);
+  const options = parseCommand<{ stack: string; yes: boolean; policyPack: boolean; refresh: boolean }>(program, argv);
   if (!options.ok) return options.exitCode;
   const parsed = { command: program.args[0] ?? "", ...options.options };
 

@@ -143,7 +143,7 @@ describe("the resource server", () => {
     const result = audit(dev, (t) => ({ ...t, resourceServer: t.resourceServer && { ...t.resourceServer, ...change } }));
     const finding = only(result.findings, kind);
     expect(finding).toMatchObject({ expected, actual, severity });
-    expect(finding.fix).toContain("pulumi up --stack dev");
+    expect(finding.fix).toContain("npm run up -- --stack dev --refresh");
     expect(result.findings).toHaveLength(1);
   });
 

@@ -1,6 +1,7 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, PRESENT, difference, sorted, type Finding } from "../findings";
 import { declaredSettingFindings } from "./client-settings";
+import { deleteCommand, restore } from "../fixes";
 import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
 
@@ -39,7 +40,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
         resource,
         expected: PRESENT,
         actual: ABSENT,
-        fix: `run \`pulumi up --stack ${spec.stack}\`; the import job cannot get tokens until it exists`,
+        fix: restore(spec, "; the import job cannot get tokens until it exists"),
       },
     ];
   }
@@ -51,7 +52,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       resource,
       expected: "1 client",
       actual: sorted([job, ...duplicates].map((c) => c.clientId)),
-      fix: `keep the client in the stack's state (\`pulumi stack output importJobClientId --stack ${spec.stack}\`) and delete the others (${duplicates.map((c) => c.clientId).join(", ")})`,
+      fix: `check that \`pulumi stack output importJobClientId --stack ${spec.stack}\` is ${job.clientId}, then delete the others: ${duplicates.map((c) => deleteCommand(spec, `clients/${c.clientId}`, "delete:clients")).join("; ")}`,
     });
   }
   if (job.appType !== spec.importJob.appType) {
@@ -61,7 +62,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       resource: `${resource}: application type`,
       expected: spec.importJob.appType,
       actual: job.appType ?? null,
-      fix: `run \`pulumi up --stack ${spec.stack}\``,
+      fix: restore(spec),
     });
   }
   findings.push(...clientSettingFindings(spec, job));
@@ -77,7 +78,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       resource: `${resource}: grant types`,
       expected: expectedGrantTypes,
       actual: actualGrantTypes,
-      fix: `run \`pulumi up --stack ${spec.stack}\` (a machine-to-machine job needs client_credentials only)`,
+      fix: restore(spec, "(a machine-to-machine job needs client_credentials only)"),
     });
   }
   return findings;
@@ -85,7 +86,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
 
 function clientSettingFindings(spec: TenantSpec, job: LiveClient): Finding[] {
   const resource = jobResource(spec);
-  const fix = `run \`pulumi up --stack ${spec.stack}\` to restore what the spec declares`;
+  const fix = restore(spec, "to restore what the spec declares");
   const findings: Finding[] = declaredSettingFindings("import-job", resource, spec.importJob, job, fix);
   const declared = spec.importJob.authentication;
   if (job.authMethod !== declared.method) {
@@ -145,7 +146,7 @@ export function importJobGrantFindings(spec: TenantSpec, identity: ImportJobIden
         resource,
         expected: sorted(spec.importJob.grant.scopes),
         actual: ABSENT,
-        fix: `run \`pulumi up --stack ${spec.stack}\`; the job's token requests are refused until then`,
+        fix: restore(spec, "; the job's token requests are refused until then"),
       },
     ];
   }
@@ -154,7 +155,7 @@ export function importJobGrantFindings(spec: TenantSpec, identity: ImportJobIden
   const actual = grantedScopes(grant);
   const widened = difference(actual, expected);
   const narrowed = difference(expected, actual);
-  const fix = `run \`pulumi up --stack ${spec.stack}\` to set the grant back to ${expected.join(" ")}`;
+  const fix = restore(spec, `to set the grant back to ${expected.join(" ")}`);
   if (widened.length > 0)
     findings.push({ severity: "high", kind: "grant.scopes-widened", resource: `${resource}: scopes`, expected, actual, fix });
   if (narrowed.length > 0)

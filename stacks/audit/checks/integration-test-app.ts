@@ -4,6 +4,7 @@ import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
 import { declaredSettingFindings } from "./client-settings";
 import { grantedScopes } from "./import-job";
+import { deleteCommand, restore } from "../fixes";
 
 /**
  * The integration-test application, found by its name; only stacks with a test user declare
@@ -54,9 +55,6 @@ export function integrationTestGrantFindings(spec: TenantSpec, grant: LiveGrant)
   ];
 }
 
-const restore = (spec: TenantSpec): string =>
-  `run \`npm run up -- --stack ${spec.stack} --refresh\` (with the deployer's AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET and the stack's PULUMI_BACKEND_URL) to restore what the spec declares`;
-
 /** The application itself, held to its spec as the import job is: every setting the program declares, and its user grant being there. */
 export function integrationTestAppFindings(spec: TenantSpec, clients: readonly LiveClient[], grants: readonly LiveGrant[]): Finding[] {
   const application = spec.testUser?.application;
@@ -74,7 +72,7 @@ export function integrationTestAppFindings(spec: TenantSpec, clients: readonly L
       resource,
       expected: "1 client",
       actual: sorted([app, ...duplicates].map((c) => c.clientId)),
-      fix: `keep the client in the stack's state (\`pulumi stack output testClientId --stack ${spec.stack}\`) and delete the others (${duplicates.map((c) => c.clientId).join(", ")})`,
+      fix: `check that \`pulumi stack output testClientId --stack ${spec.stack}\` is ${app.clientId}, then delete the others: ${duplicates.map((c) => deleteCommand(spec, `clients/${c.clientId}`, "delete:clients")).join("; ")}`,
     });
   }
   if (app.appType !== application.appType) {

@@ -1,6 +1,7 @@
 import type { ApiSpec, TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, PRESENT, difference, type Finding, type Severity, type ShownValue } from "../findings";
 import type { LiveResourceServer } from "../../auth0/model";
+import { restore } from "../fixes";
 import { defineCheck } from "./check";
 
 /** Auth0 omits `token_dialect` when it is the default. */
@@ -8,7 +9,7 @@ const DEFAULT_TOKEN_DIALECT = "access_token";
 
 export const apiResource = (api: ApiSpec): string => `API ${api.identifier}`;
 
-const restore = (spec: TenantSpec): string => `run \`pulumi up --stack ${spec.stack}\` to restore what the spec declares`;
+const restoreSpec = (spec: TenantSpec): string => restore(spec, "to restore what the spec declares");
 
 interface Setting {
   readonly kind: string;
@@ -86,7 +87,7 @@ export function resourceServerFindings(spec: TenantSpec, live: LiveResourceServe
         resource,
         expected: PRESENT,
         actual: ABSENT,
-        fix: `${restore(spec)}; every token for the API fails until it exists`,
+        fix: `${restoreSpec(spec)}; every token for the API fails until it exists`,
       },
     ];
   }
@@ -95,7 +96,14 @@ export function resourceServerFindings(spec: TenantSpec, live: LiveResourceServe
     const actual = setting.actual(live);
     if (expected === undefined || expected === actual) return [];
     return [
-      { severity: setting.severity, kind: setting.kind, resource: `${resource}: ${setting.label}`, expected, actual, fix: restore(spec) },
+      {
+        severity: setting.severity,
+        kind: setting.kind,
+        resource: `${resource}: ${setting.label}`,
+        expected,
+        actual,
+        fix: restoreSpec(spec),
+      },
     ];
   });
 }
@@ -113,7 +121,7 @@ export function permissionFindings(spec: TenantSpec, live: LiveResourceServer | 
       resource: `permission ${name}`,
       expected: PRESENT,
       actual: ABSENT,
-      fix: `${restore(spec)}; tokens cannot carry ${name} until then`,
+      fix: `${restoreSpec(spec)}; tokens cannot carry ${name} until then`,
     });
   }
   for (const name of difference(actual.keys(), declared.keys())) {
@@ -123,7 +131,7 @@ export function permissionFindings(spec: TenantSpec, live: LiveResourceServer | 
       resource: `permission ${name}`,
       expected: ABSENT,
       actual: PRESENT,
-      fix: `add it to the stack's permissions if it is wanted; otherwise \`pulumi up --stack ${spec.stack}\` removes it (the permission set is managed as a whole)`,
+      fix: `add it to the stack's permissions if it is wanted; otherwise ${restore(spec, "removes it (the permission set is managed as a whole)")}`,
     });
   }
   for (const [name, description] of declared) {
@@ -135,7 +143,7 @@ export function permissionFindings(spec: TenantSpec, live: LiveResourceServer | 
         resource: `permission ${name}: description`,
         expected: description,
         actual: liveDescription ?? null,
-        fix: restore(spec),
+        fix: restoreSpec(spec),
       });
     }
   }

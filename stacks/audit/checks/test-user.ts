@@ -1,6 +1,7 @@
 import { ABSENT, PRESENT, sorted, type Finding } from "../findings";
 import type { LiveUser } from "../../auth0/model";
 import type { AuditTarget } from "../target";
+import { deleteCommand, restore } from "../fixes";
 import { defineCheck } from "./check";
 
 /**
@@ -24,7 +25,7 @@ export function testUserFindings(
         resource: `user ${declared} (${user.userId}): email verified`,
         expected: true,
         actual: user.emailVerified ?? null,
-        fix: `run \`npm run up -- --stack ${spec.stack} --refresh\` (with the deployer's credentials and the stack's PULUMI_BACKEND_URL)`,
+        fix: restore(spec),
       });
     }
     if (inStore.length === 0) {
@@ -34,7 +35,7 @@ export function testUserFindings(
         resource: `user ${declared}`,
         expected: `${PRESENT} in ${spec.connection.name}`,
         actual: users.length === 0 ? ABSENT : sorted(users.flatMap((u) => u.connections)),
-        fix: `run \`pulumi up --stack ${spec.stack}\` to recreate it; end-to-end checks that sign in as it fail until then`,
+        fix: restore(spec, "to recreate it; end-to-end checks that sign in as it fail until then"),
       });
     }
   }
@@ -46,7 +47,7 @@ export function testUserFindings(
         resource: `user ${email} (${user.userId})`,
         expected: ABSENT,
         actual: user.connections.length === 0 ? PRESENT : sorted(user.connections),
-        fix: `delete the user (DELETE /api/v2/users/${encodeURIComponent(user.userId)}); test users never belong in ${spec.stack}`,
+        fix: `delete the user: ${deleteCommand(spec, `users/${encodeURIComponent(user.userId)}`, "delete:users")}; test users never belong in ${spec.stack}`,
       });
     }
   }

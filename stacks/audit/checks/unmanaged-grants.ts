@@ -1,6 +1,7 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, type Finding } from "../findings";
 import type { LiveClient, LiveGrant } from "../../auth0/model";
+import { deleteCommand } from "../fixes";
 import { defineCheck } from "./check";
 import { grantedScopes, identifyImportJob, importJobGrant } from "./import-job";
 import { integrationTestApp, integrationTestGrantFindings, isIntegrationTestGrant } from "./integration-test-app";
@@ -11,8 +12,9 @@ function clientLabel(grant: LiveGrant, clients: readonly LiveClient[]): string {
   return name === undefined ? grant.clientId : `"${name}" (${grant.clientId})`;
 }
 
-const revoke = (grant: LiveGrant): string =>
-  `revoke it (DELETE /api/v2/client-grants/${grant.id}, or the API's Machine to Machine Applications tab); if it is wanted, declare it in code so that it is reviewed and managed`;
+// Not in the stack's state, so no update removes it: deleted through the Management API.
+const revoke = (spec: TenantSpec, grant: LiveGrant): string =>
+  `revoke it: ${deleteCommand(spec, `client-grants/${grant.id}`, "delete:client_grants")}; if it is wanted, declare it in code so that it is reviewed and managed`;
 
 /**
  * Grants Pulumi's refresh never sees because the program never made them: any other client's
@@ -41,7 +43,7 @@ export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveC
         resource: `grant ${spec.importJob.name} (${grant.subjectType ?? "client"} access, ${grant.id}) → ${spec.api.identifier}`,
         expected: ABSENT,
         actual: grantedScopes(grant),
-        fix: `${revoke(grant)}; the import job holds one grant on the API, for client access`,
+        fix: `${revoke(spec, grant)}; the import job holds one grant on the API, for client access`,
       });
     } else if (onApi) {
       findings.push({
@@ -50,7 +52,7 @@ export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveC
         resource: `grant ${clientLabel(grant, clients)} → ${spec.api.identifier}`,
         expected: ABSENT,
         actual: grantedScopes(grant),
-        fix: revoke(grant),
+        fix: revoke(spec, grant),
       });
     } else if (!onApi && isJob) {
       const managementApi = grant.audience === spec.tenant.managementApiAudience;
@@ -60,7 +62,7 @@ export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveC
         resource: `grant ${spec.importJob.name} → ${grant.audience}${managementApi ? " (Management API)" : ""}`,
         expected: ABSENT,
         actual: grantedScopes(grant),
-        fix: `${revoke(grant)}; the import job needs the Timesheets API only`,
+        fix: `${revoke(spec, grant)}; the import job needs the Timesheets API only`,
       });
     }
   }
