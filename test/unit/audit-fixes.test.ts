@@ -105,7 +105,8 @@ function wrongTenant(spec: TenantSpec, others: readonly TenantSpec[]): LiveTenan
             ] as [string, LiveUser[]],
           ]),
       ...strayEmails.map(
-        (email) => [email, [{ userId: "auth0|stray", email, emailVerified: true, connections: [spec.connection.name] }]] as [string, LiveUser[]],
+        (email) =>
+          [email, [{ userId: "auth0|stray", email, emailVerified: true, connections: [spec.connection.name] }]] as [string, LiveUser[]],
       ),
     ]),
   };
