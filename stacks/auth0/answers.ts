@@ -97,6 +97,7 @@ export const userAnswer = z.looseObject({
   user_id: z.string().min(1),
   email: z.string().optional(),
   email_verified: z.boolean().optional(),
+  name: z.string().optional(),
   identities: z.array(z.looseObject({ connection: z.string() })).optional(),
 });
 

@@ -97,6 +97,7 @@ export function liveUser(document: UserAnswer): LiveUser {
     userId: document.user_id,
     email: document.email ?? "",
     emailVerified: document.email_verified,
+    name: document.name,
     connections: [...new Set((document.identities ?? []).map((identity) => identity.connection))],
   };
 }

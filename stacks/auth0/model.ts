@@ -93,6 +93,8 @@ export interface LiveUser {
   readonly userId: string;
   readonly email: string;
   readonly emailVerified: boolean | undefined;
+  /** The display name; undefined where the answer has none. */
+  readonly name?: string | undefined;
   /** The connections of the user's identities. */
   readonly connections: readonly string[];
 }

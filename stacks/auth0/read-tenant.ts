@@ -43,7 +43,7 @@ const CLIENT_FIELDS = [
   "client_authentication_methods",
 ].join(",");
 const CONNECTION_FIELDS = "id,name,strategy,options";
-const USER_FIELDS = "user_id,email,email_verified,identities";
+const USER_FIELDS = "user_id,email,email_verified,name,identities";
 
 /** What to read: the objects a stack declares, found by what names them. */
 export interface TenantQuery {

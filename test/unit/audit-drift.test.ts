@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderCheck, type StackCheck } from "../../stacks/runner";
 import { main } from "../../stacks/drift/main";
 import {
   automationWorkspace,
@@ -45,13 +46,21 @@ class FakeWorkspace implements StateWorkspace {
   }
 }
 
-async function drift(args: string[], workspace: StateWorkspace) {
+// The real stack file check (the render's), run once per stack for this file.
+const checks = new Map<string, ReturnType<StackCheck>>();
+const cachedCheck: StackCheck = (stack, root) => {
+  const found = checks.get(stack) ?? renderCheck(stack, root);
+  checks.set(stack, found);
+  return found;
+};
+
+async function drift(args: string[], workspace: StateWorkspace, checkStack: StackCheck = cachedCheck) {
   let stdout = "";
   let stderr = "";
   const code = await main(
     args,
     {},
-    { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, workspace },
+    { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, workspace, checkStack },
   );
   return { code, stdout, stderr };
 }
@@ -74,7 +83,35 @@ describe("summarising a refresh preview", () => {
 
   it("changes the engine counted without events still count as drift", () => {
     const summary = summariseRefresh({ steps: [], changeSummary: { same: 4, update: 2 } });
-    expect(summary).toEqual({ changes: [], unchanged: 0, unattributed: 2 });
+    expect(summary).toEqual({ changes: [], unchanged: 0, unattributed: 2, notCompared: [] });
+  });
+
+  // The previewer cannot read client secrets: its refresh reads them as empty. That is neither
+  // drift nor "unchanged", and it must not hide a real change beside it.
+  const CREDENTIALS = "auth0:index/clientCredentials:ClientCredentials";
+  const credentials = urn(CREDENTIALS, "import-job-credentials");
+
+  it("a client secret the reader cannot see is not compared, and said so, not drift", async () => {
+    const preview: RefreshPreview = { steps: [step("update", credentials, CREDENTIALS, ["clientSecret"])], changeSummary: { update: 1 } };
+    const summary = summariseRefresh(preview);
+    expect(summary.changes).toEqual([]);
+    expect(summary.unattributed).toBe(0);
+    expect(summary.notCompared.map((c) => [c.name, c.properties])).toEqual([["import-job-credentials", ["clientSecret"]]]);
+    const run = await drift(["--stack", "dev"], new FakeWorkspace(preview));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Not compared: clientSecret of import-job-credentials");
+  });
+
+  it("any other difference on the credentials, or their deletion, is still drift", async () => {
+    const previews: RefreshPreview[] = [
+      { steps: [step("update", credentials, CREDENTIALS, ["authenticationMethod", "clientSecret"])], changeSummary: { update: 1 } },
+      { steps: [step("delete", credentials, CREDENTIALS, [])], changeSummary: { delete: 1 } },
+      { steps: [step("update", API, "auth0:index/resourceServer:ResourceServer", ["clientSecret"])], changeSummary: { update: 1 } },
+    ];
+    for (const preview of previews) {
+      expect(summariseRefresh(preview).changes).toHaveLength(1);
+      expect((await drift(["--stack", "dev"], new FakeWorkspace(preview))).code).toBe(2);
+    }
   });
 
   it("takes the changed properties from the engine's detailed diff", () => {
@@ -141,6 +178,17 @@ describe("npm run drift", () => {
     const run = await drift(["--stack", "qa"], workspace);
     expect(run.code).toBe(1);
     expect(workspace.asked).toEqual([]);
+  });
+});
+
+describe("a stack file the render refuses", () => {
+  it("is the stack's error, in the render's words, and Pulumi is never asked", async () => {
+    const workspace = new FakeWorkspace(driftedPreview);
+    const refused: StackCheck = () => Promise.resolve({ ok: false, message: "error: Pulumi.dev.yaml: config: expected a mapping" });
+    const run = await drift(["--stack", "dev"], workspace, refused);
+    expect(run.code).toBe(1);
+    expect(workspace.asked).toEqual([]);
+    expect(run.stdout).toContain("Pulumi.dev.yaml: config: expected a mapping");
   });
 });
 

@@ -28,6 +28,17 @@ export function testUserFindings(
         fix: restore(spec),
       });
     }
+    // The display name the program gives it (never Pulumi's auto-name); checked only where the answer carries one.
+    for (const user of inStore.filter((u) => u.name !== undefined && u.name !== spec.testUser?.name)) {
+      findings.push({
+        severity: "low",
+        kind: "test-user.name",
+        resource: `user ${declared} (${user.userId})`,
+        expected: spec.testUser?.name ?? "",
+        actual: user.name ?? "",
+        fix: restore(spec, "to set it back"),
+      });
+    }
     if (inStore.length === 0) {
       findings.push({
         severity: "low",
