@@ -28,6 +28,8 @@ function configurations(): Array<{ stack: string; config: Record<string, string>
   const stacks = listStacks().map((stack) => ({ stack, config: engineConfigFor(stack) }));
   return [
     ...stacks,
+    // RBAC with a test user: the test user's role.
+    { stack: "dev", config: { ...engineConfigFor("dev"), "timesheets:rbac": "true" } },
     {
       stack: "dev",
       config: { ...withoutKey(engineConfigFor("dev"), "timesheets:passwordPolicy"), "timesheets:passwordOptions": PASSWORD_OPTIONS },

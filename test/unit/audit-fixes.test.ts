@@ -6,7 +6,7 @@ import { compareTenant } from "../../stacks/audit/compare";
 import type { Finding } from "../../stacks/audit/findings";
 import { auditTarget } from "../../stacks/audit/target";
 import { completeSnapshot, type LiveTenant, type LiveUser } from "../../stacks/auth0/model";
-import { main as runner } from "../../stacks/runner";
+import { main as runner, renderCheck, type StackCheck } from "../../stacks/runner";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
 import { m2m } from "../support/live-clients";
 
@@ -119,6 +119,14 @@ function findingsOf(spec: TenantSpec): Finding[] {
 
 const commands = (fix: string): string[] => [...fix.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "");
 
+// The real stack file check (the render's), once per stack.
+const checked = new Map<string, ReturnType<StackCheck>>();
+const checkStack: StackCheck = (stack, root) => {
+  const found = checked.get(stack) ?? renderCheck(stack, root);
+  checked.set(stack, found);
+  return found;
+};
+
 async function runnerAccepts(argv: string[]): Promise<{ code: number; pulumi: string[][] }> {
   const pulumi: string[][] = [];
   const code = await runner(argv, {
@@ -128,6 +136,9 @@ async function runnerAccepts(argv: string[]): Promise<{ code: number; pulumi: st
       pulumi.push([...args]);
       return Promise.resolve(0);
     },
+    capture: () => Promise.resolve({ code: 0, stdout: '{"deployment":{"resources":[]}}' }),
+    cliInstalled: () => true,
+    checkStack,
   });
   return { code, pulumi };
 }
