@@ -178,3 +178,22 @@ describe("the fixes the audit prints", () => {
     });
   }
 });
+
+describe("the recovery runbook (docs/runbooks.md, Recovering from drift)", () => {
+  it("every update or preview it gives is a script of this repository, with flags the runner accepts, and refreshes first", async () => {
+    const runbook = readFileSync(path.join(__dirname, "../../docs/runbooks.md"), "utf8");
+    const section = runbook.slice(runbook.indexOf("## Recovering from drift"));
+    const npmCommands = [...section.matchAll(/`(npm run (?:up|preview) [^`]+)`/g)].map((match) =>
+      (match[1] ?? "").replace(/<stack>/g, "dev"),
+    );
+    expect(npmCommands.length).toBeGreaterThanOrEqual(3);
+    for (const command of npmCommands) {
+      const [, script = "", args = ""] = /^npm run (\S+) -- (.+)$/.exec(command) ?? [];
+      expect(Object.keys(scripts), command).toContain(script);
+      expect(["up", "preview"]).toContain(script);
+      const run = await runnerAccepts([script, ...args.split(" ")]);
+      expect(run.code, command).toBe(0);
+      expect(run.pulumi.at(-1), command).toContain("--refresh");
+    }
+  });
+});
