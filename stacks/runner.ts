@@ -143,10 +143,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     policyPack: boolean;
     refresh: boolean;
     rotateClientSecret?: ClientWithSecret[];
-  }>(
-    program,
-    rest,
-  );
+  }>(program, rest);
   if (!options.ok) return options.exitCode;
   const parsed: RunnerOptions = { command, yes: options.options.yes === true, ...options.options };
   const root = io.root ?? REPO_ROOT;
