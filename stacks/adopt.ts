@@ -5,6 +5,7 @@ import type { Clock } from "./auth0/clock";
 import { auditorCredentials, type Env } from "./auth0/credentials";
 import type { TenantSnapshot } from "./auth0/model";
 import { readTenant } from "./auth0/read-tenant";
+import { importJobGrant } from "./audit/checks/import-job";
 import { openSession, WriteRefused } from "./auth0/session";
 import { EXIT_ERROR, isRefusal, runAsProcess } from "./exit-codes";
 import { loadStackSpec, resolveStack } from "./stack-config";
@@ -39,7 +40,7 @@ export function adoptionPlan(spec: TenantSpec, snapshot: TenantSnapshot): Adopti
     };
   }
   const job = jobs[0];
-  const grant = job === undefined ? undefined : grants.value.find((g) => g.clientId === job.clientId && g.audience === spec.api.identifier);
+  const grant = job === undefined ? undefined : importJobGrant(spec, job, grants.value);
 
   if (resourceServer === undefined) notes.push(`no API with the identifier ${spec.api.identifier}: it will be created`);
   if (job === undefined) notes.push(`no client named "${spec.importJob.name}": it will be created, with its grant`);

@@ -21,6 +21,11 @@ export interface RunnerOptions {
   /** Skip the interactive confirmation of `pulumi up` (for automation). */
   readonly yes: boolean;
   readonly policyPack: boolean;
+  /**
+   * Read the tenant before the preview or update (`--refresh`): without it Pulumi compares the
+   * code with its state, and a change made outside Pulumi shows as unchanged and stays.
+   */
+  readonly refresh?: boolean | undefined;
   /** For a stack created on first use: where its secrets are encrypted, e.g. `azurekeyvault://...` (default: a passphrase). */
   readonly secretsProvider?: string | undefined;
   /** `up` only: the clients whose program-owned secret this update replaces. */
@@ -68,10 +73,11 @@ export function selectArgs(options: Pick<RunnerOptions, "stack" | "secretsProvid
 export function runArgs(options: RunnerOptions): string[] {
   const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${options.stack}.json`] : [];
   const rotate = (options.rotateClientSecret ?? []).flatMap((client) => ["--replace", clientSecretUrn(options.stack, client)]);
+  const refresh = options.refresh === true ? ["--refresh"] : [];
   const further = options.pulumiArgs ?? [];
   return options.command === "up"
-    ? ["up", "--stack", options.stack, ...policy, ...rotate, ...(options.yes ? ["--yes"] : []), ...further]
-    : ["preview", "--stack", options.stack, "--diff", ...policy, ...further];
+    ? ["up", "--stack", options.stack, ...refresh, ...policy, ...rotate, ...(options.yes ? ["--yes"] : []), ...further]
+    : ["preview", "--stack", options.stack, "--diff", ...refresh, ...policy, ...further];
 }
 
 const DESCRIPTIONS: Readonly<Record<RunnerCommand, string>> = {
@@ -122,6 +128,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     .description(DESCRIPTIONS[command])
     .addOption(new Option("--stack <name>", `the stack to ${command === "up" ? "deploy" : "preview"}`).makeOptionMandatory())
     .option("--no-policy-pack", "run without the policy pack (not for shared environments)")
+    .option("--refresh", "read the tenant first, so that drift made outside Pulumi is shown and reverted (pulumi --refresh)", false)
     .argument("[pulumi-args...]", "further arguments for pulumi, after -- (e.g. -- --expect-no-changes)")
     .exitOverride()
     .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stderr(text.trimEnd()) });
@@ -134,10 +141,13 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     );
   }
 
-  const options = parseCommand<{ stack: string; yes?: boolean; policyPack: boolean; rotateClientSecret?: ClientWithSecret[] }>(
-    program,
-    rest,
-  );
+  const options = parseCommand<{
+    stack: string;
+    yes?: boolean;
+    policyPack: boolean;
+    refresh: boolean;
+    rotateClientSecret?: ClientWithSecret[];
+  }>(program, rest);
   if (!options.ok) return options.exitCode;
   const parsed: RunnerOptions = { command, yes: options.options.yes === true, ...options.options, pulumiArgs: program.args };
   const root = io.root ?? REPO_ROOT;

@@ -21,13 +21,13 @@ export function clientArgs(application: IntegrationTestAppSpec): auth0.ClientArg
     description: application.description,
     appType: application.appType,
     grantTypes: [...application.grantTypes],
-    isFirstParty: true,
-    oidcConformant: true,
+    isFirstParty: application.isFirstParty,
+    oidcConformant: application.oidcConformant,
     jwtConfiguration: { alg: application.jwtAlg },
-    callbacks: [],
-    allowedOrigins: [],
-    webOrigins: [],
-    allowedLogoutUrls: [],
+    callbacks: [...application.callbacks],
+    allowedOrigins: [...application.allowedOrigins],
+    webOrigins: [...application.webOrigins],
+    allowedLogoutUrls: [...application.allowedLogoutUrls],
   };
 }
 

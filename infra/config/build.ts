@@ -247,6 +247,13 @@ function testUser(config: ParsedConfig): TestUserSpec | undefined {
       appType: "regular_web",
       grantTypes: [PASSWORD_REALM_GRANT],
       authMethod: "client_secret_post",
+      // First party: Auth0 lets only first-party applications use the password grant without consent.
+      isFirstParty: true,
+      oidcConformant: true,
+      callbacks: [],
+      allowedOrigins: [],
+      webOrigins: [],
+      allowedLogoutUrls: [],
       jwtAlg: "RS256",
       grant: { audience: config.apiIdentifier, scopes: permissions, subjectType: "user" },
     },

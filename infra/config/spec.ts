@@ -91,20 +91,27 @@ export interface ImportJobKey {
   readonly pem: string;
 }
 
-export interface ImportJobSpec {
-  readonly name: typeof IMPORT_JOB_NAME;
+/** What the program sets on each of its clients, so that the audit compares every one of them. */
+export interface ClientSettingsSpec {
   readonly description: string;
-  readonly appType: "non_interactive";
-  readonly grantTypes: readonly ["client_credentials"];
+  readonly appType: string;
+  readonly grantTypes: readonly string[];
   /** A first-party client: Auth0 skips consent for it. */
   readonly isFirstParty: true;
   readonly oidcConformant: true;
-  /** The browser-flow URLs, empty: a machine-to-machine client has no page to return to. */
+  /** The browser-flow URLs, empty: neither client has a page to return to. */
   readonly callbacks: readonly [];
   readonly allowedOrigins: readonly [];
   readonly webOrigins: readonly [];
   readonly allowedLogoutUrls: readonly [];
   readonly jwtAlg: "RS256";
+}
+
+export interface ImportJobSpec extends ClientSettingsSpec {
+  readonly name: typeof IMPORT_JOB_NAME;
+  readonly description: string;
+  readonly appType: "non_interactive";
+  readonly grantTypes: readonly ["client_credentials"];
   readonly authentication: ImportJobAuthentication;
   readonly grant: {
     readonly audience: string;
@@ -154,14 +161,13 @@ export interface TestUserRoleSpec {
  * password for a token (password-realm, realm = the stack's connection), with a user grant on
  * the API for exactly the test user's permissions. Only in stacks with a test user; never prod.
  */
-export interface IntegrationTestAppSpec {
+export interface IntegrationTestAppSpec extends ClientSettingsSpec {
   readonly name: typeof INTEGRATION_TEST_APP_NAME;
   readonly description: string;
   /** Auth0's guide to the password flow registers a regular web application. */
   readonly appType: "regular_web";
   readonly grantTypes: readonly [typeof PASSWORD_REALM_GRANT];
   readonly authMethod: "client_secret_post";
-  readonly jwtAlg: "RS256";
   readonly grant: {
     readonly audience: string;
     readonly scopes: readonly string[];

@@ -66,6 +66,27 @@ export function checkpointPage<T>(items: readonly T[], key: string, params: Chec
   return next === undefined ? { [key]: slice } : { [key]: slice, next };
 }
 
+/**
+ * Checkpoint paging keyed by id, as Auth0 documents `from` for client grants ("Id from which
+ * to start selection"): items in id order, each page the next `take` items from the id the
+ * cursor names. An item deleted or created between two pages moves no other item, so a change
+ * during a read can only add or drop the changed item itself, never shift one out of sight.
+ */
+export function keyedCheckpointPage<T>(items: readonly T[], key: string, params: CheckpointParams, idOf: (item: T) => string): unknown {
+  let fromId = "";
+  if (params.from !== undefined) {
+    const match = /^id:(.+)$/.exec(Buffer.from(params.from, "base64url").toString());
+    if (match?.[1] === undefined) throw badRequest("Invalid value for 'from' parameter", "invalid_query_string");
+    fromId = match[1];
+  }
+  const take = params.take ?? 50;
+  const ordered = [...items].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0)).filter((item) => idOf(item) >= fromId);
+  const slice = ordered.slice(0, take);
+  const following = ordered[take];
+  if (following === undefined) return { [key]: slice };
+  return { [key]: slice, next: Buffer.from(`id:${idOf(following)}`).toString("base64url") };
+}
+
 export const usesCheckpoints = (params: CheckpointParams): boolean => params.from !== undefined || params.take !== undefined;
 
 export interface FieldsParams {

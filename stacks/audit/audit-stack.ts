@@ -1,5 +1,5 @@
 import { ManagementError } from "auth0";
-import { unanswered } from "../auth0/answer";
+import { ownError, unanswered } from "../auth0/answer";
 import type { Clock } from "../auth0/clock";
 import type { AuditorCredentials } from "../auth0/credentials";
 import { readTenant } from "../auth0/read-tenant";
@@ -19,6 +19,8 @@ export interface AuditSettings {
 }
 
 function tokenError(session: ManagementSession, error: unknown, budget: string): string {
+  // A redirect, an answer too large or a host refused: said as it is, whatever the SDK wrapped it in.
+  if (ownError(error) !== undefined) return `POST /oauth/token: ${unanswered(session, error, budget)}`;
   if (error instanceof ManagementError && error.statusCode !== undefined) {
     const body = error.body;
     const said =

@@ -1,6 +1,7 @@
 import type { Check, CheckOutcome } from "./checks/check";
 import { connectionCheck, enabledClientsCheck } from "./checks/connection";
 import { importJobClientCheck, importJobGrantCheck } from "./checks/import-job";
+import { integrationTestAppCheck } from "./checks/integration-test-app";
 import { permissionsCheck, resourceServerCheck } from "./checks/resource-server";
 import { testUserCheck } from "./checks/test-user";
 import { unmanagedGrantsCheck } from "./checks/unmanaged-grants";
@@ -15,6 +16,7 @@ export const CHECKS: readonly Check[] = [
   importJobClientCheck,
   importJobGrantCheck,
   unmanagedGrantsCheck,
+  integrationTestAppCheck,
   connectionCheck,
   enabledClientsCheck,
   testUserCheck,

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { AnswerRefused, HostRefused } from "./guarded-fetch";
 import { BudgetSpent, WriteRefused, type ManagementSession } from "./session";
 
 /** Why an answer could not be used, in words a person acts on. */
@@ -53,9 +54,20 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Our own refusals (a redirect, an answer too large, a host credentials may not go to, the budget), however deep the SDK wrapped them. */
+export function ownError(error: unknown): AnswerRefused | HostRefused | BudgetSpent | undefined {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    if (current instanceof AnswerRefused || current instanceof HostRefused || current instanceof BudgetSpent) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
 /** A request that got no answer, in words: the budget, the network, or (last) the error's own message. */
 export function unanswered(session: ManagementSession, error: unknown, budget: string): string {
-  if (error instanceof BudgetSpent) return `${error.message} (${budget})`;
+  const refused = ownError(error);
+  if (refused instanceof BudgetSpent) return `${refused.message} (${budget})`;
+  if (refused !== undefined) return refused.message;
   if (session.signal.aborted) return `no answer within ${session.budgetMs / 1000} s (${budget})`;
   const code = causeCode(error);
   if (code !== undefined && code in CONNECTION_ERRORS) return `could not connect to ${session.domain} (${CONNECTION_ERRORS[code]})`;
@@ -118,6 +130,12 @@ function where(path: readonly PropertyKey[]): string {
   );
 }
 
+/** A value as a message shows it: short, whatever its size in the answer. */
+const shortJson = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+};
+
 /** What does not fit, in plain words: at most three places, then how many more. */
 export function misfit(error: z.ZodError): string {
   const lines = error.issues.slice(0, 3).map((issue) => {
@@ -126,7 +144,7 @@ export function misfit(error: z.ZodError): string {
       return `${where(issue.path)} is ${kind(issue.input)}, expected ${expected}`;
     }
     if (issue.code === "invalid_value")
-      return `${where(issue.path)} is ${JSON.stringify(issue.input)}, expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+      return `${where(issue.path)} is ${shortJson(issue.input)}, expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
     return `${where(issue.path)}: ${issue.message}`;
   });
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : "";
@@ -183,9 +201,7 @@ export async function getParsed<S extends z.ZodType>(
     parsed = await jsonBody(response);
   } catch (error) {
     if (error instanceof WriteRefused) throw error;
-    // The SDK wraps what the fetch below it throws.
-    const cause = error instanceof Error && error.cause instanceof BudgetSpent ? error.cause : error;
-    return failed(unanswered(session, cause, options.budget));
+    return failed(unanswered(session, error, options.budget));
   }
   if (!parsed.ok) return failed(parsed.message);
   const result = schema.safeParse(parsed.body, { reportInput: true });

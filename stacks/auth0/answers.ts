@@ -15,13 +15,19 @@ export const resourceServerAnswer = z.looseObject({
   token_lifetime: z.number().int().optional(),
   allow_offline_access: z.boolean().optional(),
   enforce_policies: z.boolean().optional(),
-  subject_type_authorization: z.looseObject({ client: z.looseObject({ policy: z.string().optional() }).optional() }).optional(),
+  subject_type_authorization: z
+    .looseObject({
+      client: z.looseObject({ policy: z.string().optional() }).optional(),
+      user: z.looseObject({ policy: z.string().optional() }).optional(),
+    })
+    .optional(),
   scopes: z.array(z.looseObject({ value: z.string(), description: z.string().optional() })).optional(),
 });
 
 export const clientAnswer = z.looseObject({
   client_id: z.string().min(1),
   name: z.string(),
+  description: z.string().optional(),
   app_type: z.string().optional(),
   grant_types: strings.optional(),
   is_first_party: z.boolean().optional(),
@@ -90,11 +96,15 @@ export const enabledClientAnswer = z.looseObject({ client_id: z.string().min(1) 
 export const userAnswer = z.looseObject({
   user_id: z.string().min(1),
   email: z.string().optional(),
+  email_verified: z.boolean().optional(),
   name: z.string().optional(),
   identities: z.array(z.looseObject({ connection: z.string() })).optional(),
 });
 
-export const usersAnswer = z.array(userAnswer);
+/** No address belongs to this many users; a longer answer is refused before its items are parsed. */
+const MAX_USERS_BY_EMAIL = 100;
+
+export const usersAnswer = z.array(z.unknown()).max(MAX_USERS_BY_EMAIL).pipe(z.array(userAnswer));
 
 export type ResourceServerAnswer = z.output<typeof resourceServerAnswer>;
 export type ClientAnswer = z.output<typeof clientAnswer>;

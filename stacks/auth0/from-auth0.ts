@@ -15,6 +15,7 @@ export function liveResourceServer(document: ResourceServerAnswer): LiveResource
     allowOfflineAccess: document.allow_offline_access,
     enforcePolicies: document.enforce_policies,
     clientPolicy: document.subject_type_authorization?.client?.policy,
+    userPolicy: document.subject_type_authorization?.user?.policy,
     permissions: (document.scopes ?? []).map((scope) => ({ name: scope.value, description: scope.description })),
   };
 }
@@ -24,6 +25,7 @@ export function liveClient(document: ClientAnswer): LiveClient {
   return {
     clientId: document.client_id,
     name: document.name,
+    description: document.description,
     appType: document.app_type,
     grantTypes: document.grant_types,
     isFirstParty: document.is_first_party,
@@ -83,6 +85,7 @@ export function liveUser(document: UserAnswer): LiveUser {
   return {
     userId: document.user_id,
     email: document.email ?? "",
+    emailVerified: document.email_verified,
     name: document.name,
     connections: [...new Set((document.identities ?? []).map((identity) => identity.connection))],
   };

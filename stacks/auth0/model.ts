@@ -21,12 +21,16 @@ export interface LiveResourceServer {
   readonly enforcePolicies: boolean | undefined;
   /** `subject_type_authorization.client.policy`. */
   readonly clientPolicy: string | undefined;
+  /** `subject_type_authorization.user.policy`. */
+  readonly userPolicy: string | undefined;
   readonly permissions: readonly LivePermission[];
 }
 
 export interface LiveClient {
   readonly clientId: string;
   readonly name: string;
+  /** Absent when Auth0 holds none. */
+  readonly description: string | undefined;
   readonly appType: string | undefined;
   readonly grantTypes: readonly string[] | undefined;
   readonly isFirstParty: boolean | undefined;
@@ -83,6 +87,7 @@ export interface LivePasswordOptions {
 export interface LiveUser {
   readonly userId: string;
   readonly email: string;
+  readonly emailVerified: boolean | undefined;
   /** The display name; undefined where the answer has none. */
   readonly name?: string | undefined;
   /** The connections of the user's identities. */

@@ -29,6 +29,7 @@ const PART_LABEL: Record<LivePart, string> = {
 const CLIENT_FIELDS = [
   "client_id",
   "name",
+  "description",
   "app_type",
   "grant_types",
   "is_first_party",
@@ -42,7 +43,7 @@ const CLIENT_FIELDS = [
   "client_authentication_methods",
 ].join(",");
 const CONNECTION_FIELDS = "id,name,strategy,options";
-const USER_FIELDS = "user_id,email,identities";
+const USER_FIELDS = "user_id,email,email_verified,name,identities";
 
 /** What to read: the objects a stack declares, found by what names them. */
 export interface TenantQuery {
@@ -110,7 +111,8 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
   const grants = (async () =>
     result(
       "grants",
-      await offsetPages(session, "/api/v2/client-grants", {}, "client_grants", grantAnswer, (g) => g.id, get("grants")),
+      // Client grants have checkpoint paging (`from`/`take`): an item cannot be shifted out of sight.
+      await checkpointPages(session, "/api/v2/client-grants", {}, "client_grants", grantAnswer, (g) => g.id, get("grants")),
       (list) => list.map(liveGrant),
     ))();
 
@@ -124,10 +126,17 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
       (c) => c.id,
       get("connection"),
     );
-    return result("connection", answer, (list) => {
-      const document = list.find((c) => c.name === query.connectionName);
-      return document === undefined ? undefined : liveConnection(document);
-    });
+    if (!answer.ok) return result("connection", answer, () => undefined);
+    // Auth0 holds one connection per name in a tenant; two of the name is an answer that cannot be
+    // the tenant's user store, and which of them the program manages cannot be told: not one of them.
+    const named = answer.value.filter((c) => c.name === query.connectionName);
+    if (named.length > 1) {
+      return problem("connection", {
+        message: `${named.length} connections are named ${query.connectionName} (${named.map((c) => c.id).join(", ")}): which one is the user store is ambiguous`,
+      });
+    }
+    const document = named[0];
+    return { ok: true, value: document === undefined ? undefined : liveConnection(document) };
   })();
 
   const enabledClients = connection.then(async (read): Promise<ReadResult<readonly string[]>> => {
@@ -162,7 +171,12 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
     const users = new Map<string, readonly LiveUser[]>();
     for (const [email, answer] of found) {
       if (!answer.ok) return problem("usersByEmail", answer.notFound ? { message: "404 Not Found" } : answer.problem);
-      users.set(email, answer.value.map(liveUser));
+      // Only a user with the address asked for is that address's user: an answer naming another
+      // is not the test user. Auth0 keeps addresses lower-cased, so case does not tell two apart.
+      users.set(
+        email,
+        answer.value.map(liveUser).filter((user) => user.email.toLowerCase() === email.toLowerCase()),
+      );
     }
     return { ok: true, value: users };
   })();

@@ -1,6 +1,7 @@
 import { ManagementClient, TokenProvider } from "auth0";
 import { systemClock, type Clock } from "./clock";
 import type { AuditorCredentials } from "./credentials";
+import { guardedFetch, tenantOrigin } from "./guarded-fetch";
 import { Pacer } from "./pacer";
 
 /** The Management API traffic one session caused, as counted at the HTTP layer. */
@@ -125,7 +126,9 @@ export function openSession(domain: string, credentials: AuditorCredentials, opt
   const signal = clock.timeout(options.budgetMs);
   const deadline = clock.now() + options.budgetMs;
   const counts: Counts = { total: 0, managementApi: 0, token: 0, refused: 0 };
-  const fetchFn = sessionFetch(options.fetch ?? globalThis.fetch, signal, deadline, clock, new Pacer(clock), counts);
+  // The session's credentials (the auditor's secret, its bearer token) go to the tenant's domain and nowhere else.
+  const guarded = guardedFetch(options.fetch ?? globalThis.fetch, { allowedOrigins: [tenantOrigin(domain)] });
+  const fetchFn = sessionFetch(guarded, signal, deadline, clock, new Pacer(clock), counts);
   let token: () => Promise<string>;
   if (credentials.kind === "token") {
     token = () => Promise.resolve(credentials.token);

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import type { TenantSpec } from "../../infra/config/spec";
+import { guardedFetch, tenantOrigin } from "../auth0/guarded-fetch";
 import { gatewayChecks } from "./checks/gateway";
 import { importJobChecks } from "./checks/import-job";
 import { testUserChecks } from "./checks/test-user";
@@ -23,6 +24,23 @@ async function tenantKeys(spec: TenantSpec, fetchFn: typeof fetch, signal: Abort
   return { jwks: createLocalJWKSet(body), row: row("tenant.jwks", true, expected, `${body.keys.length} key(s)`) };
 }
 
+/**
+ * Where the gateway calls (and the access tokens they carry) may go: the gateway URL's own
+ * origin, over https; plain http only on the loopback interface (the local gateway), which
+ * never leaves the machine. Undefined: a URL no token may be sent to.
+ */
+export function gatewayOrigin(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol === "https:") return parsed.origin;
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
+  return parsed.protocol === "http:" && loopback ? parsed.origin : undefined;
+}
+
 const message = (error: unknown): string =>
   error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
 
@@ -42,10 +60,12 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
       resolve("timeout");
     }, options.timeoutSeconds * 1000);
   });
-  const endpoint = { url: spec.tenant.tokenEndpoint, issuer: spec.tenant.issuer, fetch: options.fetch, signal: controller.signal };
+  // Secrets, passwords and assertions go to the tenant only; access tokens to the tenant and the gateway only.
+  const tenantFetch = guardedFetch(options.fetch, { allowedOrigins: [tenantOrigin(spec.tenant.domain)] });
+  const endpoint = { url: spec.tenant.tokenEndpoint, issuer: spec.tenant.issuer, fetch: tenantFetch, signal: controller.signal };
 
   const run = async (): Promise<"done"> => {
-    const keys = await tenantKeys(spec, options.fetch, controller.signal);
+    const keys = await tenantKeys(spec, tenantFetch, controller.signal);
     rows.push(keys.row);
     phase = "asking Auth0 for the import job's token";
     const importJob = await importJobChecks(spec, inputs, endpoint, keys.jwks);
@@ -55,11 +75,13 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
     rows.push(...testUser.rows);
     if (spec.gateway !== undefined && inputs.gatewayUrl !== undefined) {
       phase = `calling the gateway at ${inputs.gatewayUrl}`;
+      const origin = gatewayOrigin(inputs.gatewayUrl);
+      if (origin === undefined) throw new Error(`the gateway URL ${inputs.gatewayUrl} is not https; no token is sent to it`);
       const callers = {
         url: inputs.gatewayUrl,
         importJobToken: importJob.token,
         testUserToken: testUser.token,
-        fetch: options.fetch,
+        fetch: guardedFetch(options.fetch, { allowedOrigins: [origin] }),
         signal: controller.signal,
       };
       rows.push(...(await gatewayChecks(spec, callers)));

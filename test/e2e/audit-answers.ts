@@ -17,7 +17,13 @@ export type Fault =
   /** The connection is refused. */
   | { readonly kind: "refuse" }
   /** No answer at all: the request waits until it is aborted. */
-  | { readonly kind: "hang" };
+  | { readonly kind: "hang" }
+  /** Any status and headers (a redirect's Location among them), with this body. */
+  | { readonly kind: "answer"; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly text?: string }
+  /** A 200 whose body runs to `bytes` (made as it is read, never held), optionally announcing its length. */
+  | { readonly kind: "huge"; readonly bytes: number; readonly announce: boolean }
+  /** A 200 whose body starts and then stops, never ending (the request's time runs out while it is read). */
+  | { readonly kind: "stall" };
 
 export interface Rule {
   /** The path the rule applies to (exact) or a pattern. */
@@ -69,6 +75,26 @@ export function hostileFetch(base: typeof fetch, rules: readonly Rule[], onHang:
         });
       case "status":
         return new Response(auth0Error(fault.status), { status: fault.status, headers: { "content-type": "application/json" } });
+      case "answer":
+        // A body is not allowed with some statuses (204, 304): those get none.
+        return new Response([204, 205, 304].includes(fault.status) ? null : (fault.text ?? ""), {
+          status: fault.status,
+          headers: fault.headers,
+        });
+      case "huge":
+        return new Response(endlessJson(fault.bytes), {
+          status: 200,
+          headers: { "content-type": "application/json", ...(fault.announce ? { "content-length": String(fault.bytes) } : {}) },
+        });
+      case "stall": {
+        const started = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"clients":['));
+          },
+        });
+        setImmediate(onHang);
+        return new Response(started, { status: 200, headers: { "content-type": "application/json" } });
+      }
       case "body":
         return new Response(fault.text, { status: 200, headers: { "content-type": fault.contentType ?? "text/html" } });
       case "json": {
@@ -87,6 +113,28 @@ export function hostileFetch(base: typeof fetch, rules: readonly Rule[], onHang:
     }
   };
   return { fetch: fetchFn, applied };
+}
+
+/** `{"clients":[{...},{...},...` to `bytes` bytes, made a chunk at a time as it is read. */
+function endlessJson(bytes: number): ReadableStream<Uint8Array> {
+  const item = new TextEncoder().encode('{"client_id":"x","name":"' + "a".repeat(1000) + '"},');
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent === 0) {
+        const head = new TextEncoder().encode('{"clients":[');
+        sent += head.byteLength;
+        controller.enqueue(head);
+        return;
+      }
+      if (sent >= bytes) {
+        controller.close();
+        return;
+      }
+      sent += item.byteLength;
+      controller.enqueue(item);
+    },
+  });
 }
 
 /** More than a page of clients and of grants: 100 applications, each granted on another API. */

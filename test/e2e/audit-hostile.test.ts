@@ -42,7 +42,9 @@ describe("a list that is not whole is never 'no drift'", () => {
     const result = await audit([{ path: "/api/v2/clients", page: 1, fault: jsonBody("{}") }]);
     expect(result.applied).toHaveLength(1);
     expect(result.code).toBe(1);
-    expect(result.reasons[0]).toMatch(/^GET \/api\/v2\/clients: page 2: the answer does not fit what is read from it: start is missing/);
+    expect(result.reasons[0]).toMatch(
+      /^GET \/api\/v2\/clients: page 2: the answer does not fit what is read from it: clients is missing, expected a list/,
+    );
   });
 
   it('a second page of clients answering {"clients": [], "total": 104}: exit 1, the gap said', async () => {
@@ -61,7 +63,8 @@ describe("a list that is not whole is never 'no drift'", () => {
   it("a second page of grants answering {} hides a rogue delete:timesheets grant: exit 1", async () => {
     await fillTwoPages(standIn);
     await rogueGrant(standIn, dev);
-    const result = await audit([{ path: "/api/v2/client-grants", page: 1, fault: jsonBody("{}") }]);
+    // Grants are read with checkpoints: the second call is the second page.
+    const result = await audit([{ path: "/api/v2/client-grants", from: 1, fault: jsonBody("{}") }]);
     expect(result.code).toBe(1);
     expect(result.stack?.findings).toEqual([]);
     expect(result.reasons[0]).toMatch(/^GET \/api\/v2\/client-grants: page 2: the answer does not fit/);

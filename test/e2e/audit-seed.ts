@@ -1,6 +1,7 @@
 import type { PasswordOptionsSpec } from "../../infra/config/password-options";
-import type { TenantSpec } from "../../infra/config/spec";
+import type { ClientSettingsSpec, TenantSpec } from "../../infra/config/spec";
 import { main } from "../../stacks/audit/main";
+import type { Clock } from "../../stacks/auth0/clock";
 import type { StackAudit } from "../../stacks/audit/report";
 import type { Auth0StandIn, ManagementScope } from "../../local/auth0";
 
@@ -17,14 +18,24 @@ export const AUDITOR_SCOPES = [
 export const TEST_USER_PASSWORD = "Correct-Horse-Battery-42!";
 
 export interface SeededTenant {
+  readonly resourceServerId: string;
   readonly importJobClientId: string;
+  readonly importJobGrantId: string;
   readonly connectionId: string;
+  /** The integration-test application and its user grant; undefined where the stack has no test user. */
+  readonly testApp: { readonly clientId: string; readonly clientSecret: string; readonly grantId: string } | undefined;
 }
 
-/** Puts in the stand-in what the program would have created for `spec`, as the Auth0 provider sends it. */
+/**
+ * Puts in the stand-in exactly what the program declares for `spec`, as the Auth0 provider
+ * sends it: the API (with its user access policy where the stack sets one), the import job and
+ * its grant, the user store with its enabled clients and, where the stack has a test user, the
+ * integration-test application, its user grant and the test user. A test holds this to the
+ * program's resources under mocks (test/e2e/seed-matches-program.test.ts).
+ */
 export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promise<SeededTenant> {
   const { api, importJob, connection, testUser } = spec;
-  await standIn.createResourceServer({
+  const resourceServer = await standIn.createResourceServer({
     name: api.name,
     identifier: api.identifier,
     signing_alg: api.signingAlg,
@@ -32,31 +43,38 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     token_lifetime: api.tokenLifetime,
     allow_offline_access: api.allowOfflineAccess,
     enforce_policies: api.enforcePolicies,
-    subject_type_authorization: { client: { policy: api.clientPolicy } },
+    subject_type_authorization: {
+      client: { policy: api.clientPolicy },
+      ...(api.userPolicy === undefined ? {} : { user: { policy: api.userPolicy } }),
+    },
     scopes: api.permissions.map((p) => ({ value: p.name, description: p.description })),
   });
   const job = await standIn.createClient({
-    name: importJob.name,
-    description: importJob.description,
-    app_type: importJob.appType,
-    grant_types: [...importJob.grantTypes],
-    is_first_party: importJob.isFirstParty,
-    oidc_conformant: importJob.oidcConformant,
-    jwt_configuration: { alg: importJob.jwtAlg },
-    callbacks: [...importJob.callbacks],
-    allowed_origins: [...importJob.allowedOrigins],
-    web_origins: [...importJob.webOrigins],
-    allowed_logout_urls: [...importJob.allowedLogoutUrls],
+    ...clientDocument(importJob),
     // What the provider's client-credentials resource sets; a stack with private_key_jwt is not seeded here.
     token_endpoint_auth_method:
       importJob.authentication.method === "private_key_jwt" ? "client_secret_post" : importJob.authentication.method,
   });
-  await standIn.createClientGrant({
+  const jobGrant = await standIn.createClientGrant({
     client_id: job.client_id,
     audience: importJob.grant.audience,
     scope: [...importJob.grant.scopes],
     subject_type: importJob.grant.subjectType,
   });
+  const application = testUser?.application;
+  const app =
+    application === undefined
+      ? undefined
+      : await standIn.createClient({ ...clientDocument(application), token_endpoint_auth_method: application.authMethod });
+  const appGrant =
+    app === undefined || application === undefined
+      ? undefined
+      : await standIn.createClientGrant({
+          client_id: app.client_id,
+          audience: application.grant.audience,
+          scope: [...application.grant.scopes],
+          subject_type: application.grant.subjectType,
+        });
   const store = await standIn.createConnection({
     name: connection.name,
     strategy: connection.strategy,
@@ -66,7 +84,7 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
       brute_force_protection: connection.bruteForceProtection,
       disable_signup: connection.disableSignup,
     },
-    enabled_clients: [job.client_id],
+    enabled_clients: app === undefined ? [job.client_id] : [job.client_id, app.client_id],
   });
   if (testUser !== undefined) {
     await standIn.createUser({
@@ -77,7 +95,33 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
       email_verified: true,
     });
   }
-  return { importJobClientId: job.client_id, connectionId: store.id };
+  return {
+    resourceServerId: resourceServer.id,
+    importJobClientId: job.client_id,
+    importJobGrantId: jobGrant.id,
+    connectionId: store.id,
+    testApp:
+      app === undefined || appGrant === undefined
+        ? undefined
+        : { clientId: app.client_id, clientSecret: app.client_secret, grantId: appGrant.id },
+  };
+}
+
+/** A client's declared settings as Auth0 holds them. */
+function clientDocument(client: ClientSettingsSpec & { readonly name: string; readonly description: string }): Record<string, unknown> {
+  return {
+    name: client.name,
+    description: client.description,
+    app_type: client.appType,
+    grant_types: [...client.grantTypes],
+    is_first_party: client.isFirstParty,
+    oidc_conformant: client.oidcConformant,
+    jwt_configuration: { alg: client.jwtAlg },
+    callbacks: [...client.callbacks],
+    allowed_origins: [...client.allowedOrigins],
+    web_origins: [...client.webOrigins],
+    allowed_logout_urls: [...client.allowedLogoutUrls],
+  };
 }
 
 /** Password options as Auth0 holds them (`options.password_options`). */
@@ -112,13 +156,19 @@ export interface AuditRun {
 }
 
 /** Runs the audit CLI in-process, as `npm run audit -- <args>` would, with the stand-in's fetch. */
-export async function runAudit(args: readonly string[], env: Record<string, string>, fetch: typeof globalThis.fetch): Promise<AuditRun> {
+export async function runAudit(
+  args: readonly string[],
+  env: Record<string, string>,
+  fetch: typeof globalThis.fetch,
+  clock?: Clock,
+): Promise<AuditRun> {
   let stdout = "";
   let stderr = "";
   const code = await main(args, env, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     fetch,
+    clock,
   });
   return { code, stdout, stderr };
 }

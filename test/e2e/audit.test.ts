@@ -1,5 +1,6 @@
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CHECKS } from "../../stacks/audit/compare";
 import { loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { auditorEnv, jsonReport, runAudit, seedTenant, type SeededTenant } from "./audit-seed";
@@ -38,7 +39,7 @@ describe("a tenant as the program leaves it", () => {
     expect(run.code).toBe(0);
     const [audit] = report.stacks;
     expect(audit).toMatchObject({ stack: "dev", outcome: "no-drift", findings: [], notChecked: [] });
-    expect(audit?.checked).toHaveLength(8);
+    expect(audit?.checked).toHaveLength(CHECKS.length);
     expect(audit?.requests).toEqual({ total: 7, managementApi: 6, token: 1, refused: 0 });
     // Read-only: every Management API request is a GET.
     expect(requests.filter((r) => r.path.startsWith("/api/v2")).map((r) => r.method)).toEqual(Array(6).fill("GET"));
@@ -81,7 +82,8 @@ describe("a tenant bigger than one page", () => {
     const { run, report, requests } = await auditDev();
     expect(run.code).toBe(2);
     expect(report.stacks[0]?.findings.map((f) => f.resource)).toEqual([`grant "Late App" (${late.client_id}) → ${dev.api.identifier}`]);
-    expect(requests.filter((r) => r.path === "/api/v2/clients").map((r) => r.query.page)).toEqual(["0", "1"]);
+    // Clients are offset-paged: a list of two pages is read a second time to confirm it did not move.
+    expect(requests.filter((r) => r.path === "/api/v2/clients").map((r) => r.query.page)).toEqual(["0", "1", "0", "1"]);
     expect(requests.filter((r) => r.path === "/api/v2/client-grants")).toHaveLength(2);
   });
 });
@@ -254,7 +256,7 @@ const DRIFTS: ReadonlyArray<readonly [string, Drift, string, string]> = [
 
 /** Auth0 deletes an API's grants with it, and a connection's users with it. */
 const CONSEQUENCES: Readonly<Record<string, readonly string[]>> = {
-  "api.missing": ["grant.missing"],
+  "api.missing": ["grant.integration-test-app-missing", "grant.missing"],
   "connection.missing": ["test-user.missing"],
 };
 

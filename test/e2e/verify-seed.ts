@@ -28,55 +28,25 @@ export interface VerifySeed {
   readonly testUserGrantId: string | undefined;
 }
 
-/**
- * The tenant as the program leaves it for `spec`: the audit's seed (API, import job, grant,
- * connection, test user) plus, where the stack has a test user, the integration-test
- * application, its user grant, its place on the connection and the API's user access policy.
- */
+/** The tenant as the program leaves it for `spec` (the one seed), and the stack's outputs as `pulumi up` would have left them. */
 export async function seedForVerify(standIn: Auth0StandIn, spec: TenantSpec): Promise<VerifySeed> {
   const seeded = await seedTenant(standIn, spec);
-  const api = standIn.tenant.resourceServerByIdentifier(spec.api.identifier);
   const importJob = standIn.tenant.clients.get(seeded.importJobClientId);
-  const importJobGrant = standIn.tenant.grantFor(seeded.importJobClientId, spec.api.identifier);
-  if (!api || !importJob || !importJobGrant) throw new Error("the audit seed left no API, import job or grant");
+  if (!importJob) throw new Error("the seed left no import job");
   const outputs: Record<string, unknown> = {
     audience: spec.api.identifier,
     importJobClientId: seeded.importJobClientId,
     importJobClientSecret: importJob.client_secret,
     connectionName: spec.connection.name,
+    ...(seeded.testApp === undefined
+      ? {}
+      : { testClientId: seeded.testApp.clientId, testClientSecret: seeded.testApp.clientSecret, testUserPassword: TEST_USER_PASSWORD }),
   };
-  const testUser = spec.testUser;
-  if (testUser === undefined) return { outputs, resourceServerId: api.id, importJobGrantId: importJobGrant.id, testUserGrantId: undefined };
-
-  const management = managementApi(standIn);
-  if (spec.api.userPolicy !== undefined) {
-    await management("PATCH", `/resource-servers/${api.id}`, {
-      subject_type_authorization: { client: { policy: spec.api.clientPolicy }, user: { policy: spec.api.userPolicy } },
-    });
-  }
-  const { application } = testUser;
-  const app = await standIn.createClient({
-    name: application.name,
-    description: application.description,
-    app_type: application.appType,
-    grant_types: [...application.grantTypes],
-    is_first_party: true,
-    oidc_conformant: true,
-    token_endpoint_auth_method: application.authMethod,
-    jwt_configuration: { alg: application.jwtAlg },
-  });
-  const grant = await standIn.createClientGrant({
-    client_id: app.client_id,
-    audience: application.grant.audience,
-    scope: [...application.grant.scopes],
-    subject_type: application.grant.subjectType,
-  });
-  await management("PATCH", `/connections/${seeded.connectionId}/clients`, [{ client_id: app.client_id, status: true }]);
   return {
-    outputs: { ...outputs, testClientId: app.client_id, testClientSecret: app.client_secret, testUserPassword: TEST_USER_PASSWORD },
-    resourceServerId: api.id,
-    importJobGrantId: importJobGrant.id,
-    testUserGrantId: grant.id,
+    outputs,
+    resourceServerId: seeded.resourceServerId,
+    importJobGrantId: seeded.importJobGrantId,
+    testUserGrantId: seeded.testApp?.grantId,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TenantSpec } from "../../infra/config/spec";
-import { compareTenant } from "../../stacks/audit/compare";
+import { CHECKS, compareTenant } from "../../stacks/audit/compare";
 import type { Finding } from "../../stacks/audit/findings";
 import {
   completeSnapshot,
@@ -23,10 +23,22 @@ const OTHER_ID = "OtherClientId000000000000000000000";
 
 /** A live tenant exactly as the program would leave it for `spec`. */
 function tenantMatching(spec: TenantSpec): LiveTenant {
-  const job = m2m({ clientId: JOB_ID, name: spec.importJob.name });
+  const job = m2m({ clientId: JOB_ID, name: spec.importJob.name, description: spec.importJob.description });
+  const application = spec.testUser?.application;
+  const app =
+    application === undefined
+      ? undefined
+      : {
+          ...m2m({ clientId: "TestAppClientId00000000000000000", name: application.name, description: application.description }),
+          appType: application.appType,
+          grantTypes: [...application.grantTypes],
+          authMethod: application.authMethod,
+        };
   const users = new Map<string, LiveUser[]>();
   if (spec.testUser)
-    users.set(spec.testUser.email, [{ userId: "auth0|test", email: spec.testUser.email, connections: [spec.connection.name] }]);
+    users.set(spec.testUser.email, [
+      { userId: "auth0|test", email: spec.testUser.email, emailVerified: true, connections: [spec.connection.name] },
+    ]);
   return {
     resourceServer: {
       id: "rs1",
@@ -39,10 +51,24 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
       allowOfflineAccess: false,
       enforcePolicies: spec.api.enforcePolicies,
       clientPolicy: "require_client_grant",
+      userPolicy: spec.api.userPolicy,
       permissions: spec.api.permissions.map((p) => ({ name: p.name, description: p.description })),
     },
-    clients: [job, m2m({ clientId: "auditor", name: "Drift Auditor" })],
+    clients: [job, m2m({ clientId: "auditor", name: "Drift Auditor" }), ...(app === undefined ? [] : [app])],
     grants: [
+      ...(app === undefined || spec.testUser === undefined
+        ? []
+        : [
+            {
+              id: "cgr_test_app",
+              clientId: app.clientId,
+              defaultFor: undefined,
+              audience: spec.api.identifier,
+              scopes: [...spec.testUser.permissions],
+              allowAllScopes: false,
+              subjectType: "user",
+            },
+          ]),
       {
         id: "cgr_job",
         clientId: JOB_ID,
@@ -72,7 +98,7 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
       bruteForceProtection: true,
       disableSignup: spec.connection.disableSignup,
     },
-    enabledClients: [JOB_ID],
+    enabledClients: app === undefined ? [JOB_ID] : [JOB_ID, app.clientId],
     usersByEmail: users,
   };
 }
@@ -95,7 +121,7 @@ describe("a tenant that matches its spec", () => {
     const result = audit(spec, (t) => ({ ...t, usersByEmail: spec.environment === "prod" ? new Map() : t.usersByEmail }));
     expect(result.findings).toEqual([]);
     expect(result.notChecked).toEqual([]);
-    expect(result.checked).toHaveLength(8);
+    expect(result.checked).toHaveLength(CHECKS.length);
   });
 });
 
@@ -117,7 +143,7 @@ describe("the resource server", () => {
     const result = audit(dev, (t) => ({ ...t, resourceServer: t.resourceServer && { ...t.resourceServer, ...change } }));
     const finding = only(result.findings, kind);
     expect(finding).toMatchObject({ expected, actual, severity });
-    expect(finding.fix).toContain("pulumi up --stack dev");
+    expect(finding.fix).toContain("npm run up -- --stack dev --refresh");
     expect(result.findings).toHaveLength(1);
   });
 
@@ -182,7 +208,7 @@ describe("the import job client", () => {
       ...t,
       clients: t.clients.filter((c) => c !== job(t)),
       grants: t.grants.filter((g) => g.clientId !== JOB_ID),
-      enabledClients: [],
+      enabledClients: t.enabledClients.filter((id) => id !== JOB_ID),
     }));
     expect(kinds(result.findings)).toEqual(["import-job.missing"]);
   });
@@ -365,7 +391,7 @@ describe("the test user", () => {
     const renamed = (name: string | undefined) =>
       audit(dev, (t) => ({
         ...t,
-        usersByEmail: new Map([[email, [{ userId: "auth0|test", email, name, connections: [dev.connection.name] }]]]),
+        usersByEmail: new Map([[email, [{ userId: "auth0|test", email, emailVerified: true, name, connections: [dev.connection.name] }]]]),
       }));
     expect(only(renamed("user-store-test-user-8d28f0c").findings, "test-user.name")).toMatchObject({
       severity: "low",
@@ -383,7 +409,9 @@ describe("the test user", () => {
       target,
       completeSnapshot({
         ...tenantMatching(prod),
-        usersByEmail: new Map([[strayEmail, [{ userId: "auth0|stray", email: strayEmail, connections: [prod.connection.name] }]]]),
+        usersByEmail: new Map([
+          [strayEmail, [{ userId: "auth0|stray", email: strayEmail, emailVerified: true, connections: [prod.connection.name] }]],
+        ]),
       }),
     );
     expect(only(result.findings, "test-user.in-prod")).toMatchObject({ severity: "high", expected: "(absent)" });
@@ -418,6 +446,7 @@ describe("a partial read", () => {
       "import job client",
       "import job grant",
       "unmanaged grants",
+      "integration-test application",
       "connection enabled clients",
     ]);
     expect(result.checked).toEqual(["API settings", "permissions", "connection settings", "test user"]);

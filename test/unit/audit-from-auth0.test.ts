@@ -57,6 +57,7 @@ describe("Auth0's documents in the audit's words", () => {
       allowOfflineAccess: false,
       enforcePolicies: undefined,
       clientPolicy: "require_client_grant",
+      userPolicy: "allow_all",
       permissions: [],
     });
   });

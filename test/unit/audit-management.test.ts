@@ -116,7 +116,25 @@ describe("a list read page by page", () => {
     const { session: s, seen } = session(pages(104, (page) => (page === 0 ? ids(0, 100) : ids(100, 4))));
     const result = await list(s);
     expect(result.ok && result.value).toHaveLength(104);
-    expect(seen).toHaveLength(2);
+    // Two pages, read twice: the second read confirms the list did not move.
+    expect(seen).toHaveLength(4);
+  });
+
+  it("a delete on a read page and a create after it, between two pages, shift an item out of sight: the confirming read says so", async () => {
+    // The first read sees c0..c99, then c0 is deleted and c104 created: page 2 now starts at c101, and c100 is never seen.
+    let calls = 0;
+    const { session: s } = session((url) => {
+      calls += 1;
+      const page = Number(url.searchParams.get("page"));
+      const shifted = calls > 1;
+      const all = shifted ? [...ids(1, 104)] : ids(0, 104);
+      return json({ start: page * 100, limit: 100, total: 104, clients: all.slice(page * 100, page * 100 + 100) });
+    });
+    const result = await list(s);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problem.message).toBe(
+      "the list changed while it was read (between two reads: 1 gone (c0), 1 new (c100)); run the audit again",
+    );
   });
 
   it("an empty or short page, a moving total, a shifted start or a changed duplicate: not whole, and said why", async () => {

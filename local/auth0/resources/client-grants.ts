@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { conflict, notFound } from "../errors.js";
 import { clientGrantId } from "../ids.js";
-import { checkpointPage, checkpointQuery, offsetPage, offsetQuery, usesCheckpoints } from "../pagination.js";
+import { checkpointQuery, keyedCheckpointPage, offsetPage, offsetQuery, usesCheckpoints } from "../pagination.js";
 import { route, type Route } from "../router.js";
 import type { ClientGrant, TenantState } from "../store.js";
 import { parseBody, parseQuery, queryBoolean } from "../validation.js";
@@ -82,7 +82,7 @@ export const clientGrantRoutes: Route[] = [
         params.default_for === undefined,
     );
     const body = usesCheckpoints(params)
-      ? checkpointPage(matching, "client_grants", params)
+      ? keyedCheckpointPage(matching, "client_grants", params, (grant) => grant.id)
       : offsetPage(matching, "client_grants", params);
     return { status: 200, body };
   }),

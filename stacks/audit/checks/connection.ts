@@ -3,13 +3,12 @@ import { PASSWORD_POLICIES } from "../../../infra/config/schema";
 import { requiredCharacterTypes } from "../../../infra/config/password-options";
 import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity, type ShownValue } from "../findings";
 import type { LiveClient, LiveConnection } from "../../auth0/model";
+import { restore } from "../fixes";
 import { defineCheck } from "./check";
 import { integrationTestApp } from "./integration-test-app";
 import { identifyImportJob } from "./import-job";
 
 export const connectionResource = (spec: TenantSpec): string => `connection ${spec.connection.name}`;
-
-const restore = (spec: TenantSpec): string => `run \`pulumi up --stack ${spec.stack}\``;
 
 /** A weaker password policy than declared is a security drift; a stronger one only surprises users. */
 function passwordPolicySeverity(expected: string, actual: string | undefined): Severity {
@@ -36,7 +35,7 @@ export function passwordFindings(spec: TenantSpec, live: LiveConnection): Findin
           resource: `${resource}: password rules`,
           expected: `passwordPolicy ${expected} (legacy model)`,
           actual: "password_options (current model)",
-          fix: `${PASSWORD_OPTIONS_FIX} run \`pulumi up --stack ${spec.stack}\` to set the legacy policy back`,
+          fix: `${PASSWORD_OPTIONS_FIX} ${restore(spec, "to set the legacy policy back")}`,
         },
       ];
     }
@@ -230,6 +229,6 @@ export const enabledClientsCheck = defineCheck(
       live.enabledClients,
       identifyImportJob(spec, live.clients, live.grants).job,
       live.clients,
-      integrationTestApp(spec, live.clients),
+      integrationTestApp(spec, live.clients, live.grants),
     ),
 );

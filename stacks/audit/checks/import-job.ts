@@ -1,5 +1,7 @@
-import type { ImportJobSpec, TenantSpec } from "../../../infra/config/spec";
-import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity, type ShownValue } from "../findings";
+import type { TenantSpec } from "../../../infra/config/spec";
+import { ABSENT, PRESENT, difference, sorted, type Finding } from "../findings";
+import { declaredSettingFindings } from "./client-settings";
+import { deleteCommand, restore } from "../fixes";
 import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
 
@@ -38,7 +40,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
         resource,
         expected: PRESENT,
         actual: ABSENT,
-        fix: `run \`pulumi up --stack ${spec.stack}\`; the import job cannot get tokens until it exists`,
+        fix: restore(spec, "; the import job cannot get tokens until it exists"),
       },
     ];
   }
@@ -50,7 +52,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       resource,
       expected: "1 client",
       actual: sorted([job, ...duplicates].map((c) => c.clientId)),
-      fix: `keep the client in the stack's state (\`pulumi stack output importJobClientId --stack ${spec.stack}\`) and delete the others (${duplicates.map((c) => c.clientId).join(", ")})`,
+      fix: `check that \`pulumi stack output importJobClientId --stack ${spec.stack}\` is ${job.clientId}, then delete the others: ${duplicates.map((c) => deleteCommand(spec, `clients/${c.clientId}`, "delete:clients")).join("; ")}`,
     });
   }
   if (job.appType !== spec.importJob.appType) {
@@ -60,7 +62,7 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       resource: `${resource}: application type`,
       expected: spec.importJob.appType,
       actual: job.appType ?? null,
-      fix: `run \`pulumi up --stack ${spec.stack}\``,
+      fix: restore(spec),
     });
   }
   findings.push(...clientSettingFindings(spec, job));
@@ -76,88 +78,16 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       resource: `${resource}: grant types`,
       expected: expectedGrantTypes,
       actual: actualGrantTypes,
-      fix: `run \`pulumi up --stack ${spec.stack}\` (a machine-to-machine job needs client_credentials only)`,
+      fix: restore(spec, "(a machine-to-machine job needs client_credentials only)"),
     });
   }
   return findings;
 }
 
-interface ClientSetting {
-  readonly kind: string;
-  readonly label: string;
-  readonly severity: Severity;
-  readonly expected: (job: ImportJobSpec) => ShownValue;
-  readonly actual: (live: LiveClient) => ShownValue;
-}
-
-const same = (a: ShownValue, b: ShownValue): boolean =>
-  Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b;
-
-// Each setting the program declares on the client, and what a change to it costs: a URL lets a
-// browser flow land somewhere, a changed signing algorithm or a third-party flag changes what
-// its tokens are trusted for.
-const CLIENT_SETTINGS: readonly ClientSetting[] = [
-  {
-    kind: "import-job.callbacks",
-    label: "callback URLs",
-    severity: "high",
-    expected: (j) => [...j.callbacks],
-    actual: (l) => sorted(l.callbacks),
-  },
-  {
-    kind: "import-job.allowed-origins",
-    label: "allowed origins (CORS)",
-    severity: "high",
-    expected: (j) => [...j.allowedOrigins],
-    actual: (l) => sorted(l.allowedOrigins),
-  },
-  {
-    kind: "import-job.web-origins",
-    label: "allowed web origins",
-    severity: "high",
-    expected: (j) => [...j.webOrigins],
-    actual: (l) => sorted(l.webOrigins),
-  },
-  {
-    kind: "import-job.logout-urls",
-    label: "allowed logout URLs",
-    severity: "medium",
-    expected: (j) => [...j.allowedLogoutUrls],
-    actual: (l) => sorted(l.allowedLogoutUrls),
-  },
-  {
-    kind: "import-job.jwt-alg",
-    label: "JWT signing algorithm",
-    severity: "medium",
-    expected: (j) => j.jwtAlg,
-    actual: (l) => l.jwtAlg ?? null,
-  },
-  {
-    kind: "import-job.first-party",
-    label: "first-party",
-    severity: "medium",
-    expected: (j) => j.isFirstParty,
-    actual: (l) => l.isFirstParty ?? null,
-  },
-  {
-    kind: "import-job.oidc-conformant",
-    label: "OIDC conformant",
-    severity: "medium",
-    expected: (j) => j.oidcConformant,
-    actual: (l) => l.oidcConformant ?? false,
-  },
-];
-
 function clientSettingFindings(spec: TenantSpec, job: LiveClient): Finding[] {
   const resource = jobResource(spec);
-  const fix = `run \`pulumi up --stack ${spec.stack}\` to restore what the spec declares`;
-  const findings: Finding[] = CLIENT_SETTINGS.flatMap((setting) => {
-    const expected = setting.expected(spec.importJob);
-    const actual = setting.actual(job);
-    return same(expected, actual)
-      ? []
-      : [{ severity: setting.severity, kind: setting.kind, resource: `${resource}: ${setting.label}`, expected, actual, fix }];
-  });
+  const fix = restore(spec, "to restore what the spec declares");
+  const findings: Finding[] = declaredSettingFindings("import-job", resource, spec.importJob, job, fix);
   const declared = spec.importJob.authentication;
   if (job.authMethod !== declared.method) {
     findings.push({
@@ -190,12 +120,24 @@ export function grantedScopes(grant: LiveGrant): string[] {
   return sorted(grant.allowAllScopes ? [...grant.scopes, ALL_SCOPES] : grant.scopes);
 }
 
+/**
+ * The job's managed grant: its client-access grant on the API (Auth0 leaves `subject_type` out
+ * for those). Any other grant the job holds on the API, of any subject type, is not the
+ * program's: the unmanaged-grants check reports each of them.
+ */
+export function importJobGrant(spec: TenantSpec, job: LiveClient, grants: readonly LiveGrant[]): LiveGrant | undefined {
+  return grants
+    .filter((g) => g.clientId === job.clientId && g.audience === spec.api.identifier)
+    .filter((g) => (g.subjectType ?? "client") === spec.importJob.grant.subjectType)
+    .sort((a, b) => a.id.localeCompare(b.id))[0];
+}
+
 export function importJobGrantFindings(spec: TenantSpec, identity: ImportJobIdentity, grants: readonly LiveGrant[]): Finding[] {
   const { job } = identity;
   // Without the client there is no grant to look for; the client check reports it.
   if (job === undefined) return [];
   const resource = grantResource(spec);
-  const grant = grants.find((g) => g.clientId === job.clientId && g.audience === spec.api.identifier);
+  const grant = importJobGrant(spec, job, grants);
   if (grant === undefined) {
     return [
       {
@@ -204,7 +146,7 @@ export function importJobGrantFindings(spec: TenantSpec, identity: ImportJobIden
         resource,
         expected: sorted(spec.importJob.grant.scopes),
         actual: ABSENT,
-        fix: `run \`pulumi up --stack ${spec.stack}\`; the job's token requests are refused until then`,
+        fix: restore(spec, "; the job's token requests are refused until then"),
       },
     ];
   }
@@ -213,7 +155,7 @@ export function importJobGrantFindings(spec: TenantSpec, identity: ImportJobIden
   const actual = grantedScopes(grant);
   const widened = difference(actual, expected);
   const narrowed = difference(expected, actual);
-  const fix = `run \`pulumi up --stack ${spec.stack}\` to set the grant back to ${expected.join(" ")}`;
+  const fix = restore(spec, `to set the grant back to ${expected.join(" ")}`);
   if (widened.length > 0)
     findings.push({ severity: "high", kind: "grant.scopes-widened", resource: `${resource}: scopes`, expected, actual, fix });
   if (narrowed.length > 0)

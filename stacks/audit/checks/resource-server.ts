@@ -1,6 +1,7 @@
 import type { ApiSpec, TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, PRESENT, difference, type Finding, type Severity, type ShownValue } from "../findings";
 import type { LiveResourceServer } from "../../auth0/model";
+import { restore } from "../fixes";
 import { defineCheck } from "./check";
 
 /** Auth0 omits `token_dialect` when it is the default. */
@@ -8,13 +9,14 @@ const DEFAULT_TOKEN_DIALECT = "access_token";
 
 export const apiResource = (api: ApiSpec): string => `API ${api.identifier}`;
 
-const restore = (spec: TenantSpec): string => `run \`pulumi up --stack ${spec.stack}\` to restore what the spec declares`;
+const restoreSpec = (spec: TenantSpec): string => restore(spec, "to restore what the spec declares");
 
 interface Setting {
   readonly kind: string;
   readonly label: string;
   readonly severity: Severity;
-  readonly expected: (api: ApiSpec) => ShownValue;
+  /** Undefined: the stack does not declare the setting, and the program leaves Auth0's alone. */
+  readonly expected: (api: ApiSpec) => ShownValue | undefined;
   readonly actual: (live: LiveResourceServer) => ShownValue;
 }
 
@@ -42,6 +44,14 @@ const SETTINGS: readonly Setting[] = [
     severity: "high",
     expected: (a) => a.clientPolicy,
     actual: (l) => l.clientPolicy ?? null,
+  },
+  {
+    // Who may get user tokens: "allow_all" lets any application of the tenant get one for any user.
+    kind: "api.user-policy",
+    label: "user access policy",
+    severity: "high",
+    expected: (a) => a.userPolicy,
+    actual: (l) => l.userPolicy ?? null,
   },
   {
     kind: "api.token-profile",
@@ -77,16 +87,23 @@ export function resourceServerFindings(spec: TenantSpec, live: LiveResourceServe
         resource,
         expected: PRESENT,
         actual: ABSENT,
-        fix: `${restore(spec)}; every token for the API fails until it exists`,
+        fix: `${restoreSpec(spec)}; every token for the API fails until it exists`,
       },
     ];
   }
   return SETTINGS.flatMap((setting) => {
     const expected = setting.expected(spec.api);
     const actual = setting.actual(live);
-    if (expected === actual) return [];
+    if (expected === undefined || expected === actual) return [];
     return [
-      { severity: setting.severity, kind: setting.kind, resource: `${resource}: ${setting.label}`, expected, actual, fix: restore(spec) },
+      {
+        severity: setting.severity,
+        kind: setting.kind,
+        resource: `${resource}: ${setting.label}`,
+        expected,
+        actual,
+        fix: restoreSpec(spec),
+      },
     ];
   });
 }
@@ -104,7 +121,7 @@ export function permissionFindings(spec: TenantSpec, live: LiveResourceServer | 
       resource: `permission ${name}`,
       expected: PRESENT,
       actual: ABSENT,
-      fix: `${restore(spec)}; tokens cannot carry ${name} until then`,
+      fix: `${restoreSpec(spec)}; tokens cannot carry ${name} until then`,
     });
   }
   for (const name of difference(actual.keys(), declared.keys())) {
@@ -114,7 +131,7 @@ export function permissionFindings(spec: TenantSpec, live: LiveResourceServer | 
       resource: `permission ${name}`,
       expected: ABSENT,
       actual: PRESENT,
-      fix: `add it to the stack's permissions if it is wanted; otherwise \`pulumi up --stack ${spec.stack}\` removes it (the permission set is managed as a whole)`,
+      fix: `add it to the stack's permissions if it is wanted; otherwise ${restore(spec, "removes it (the permission set is managed as a whole)")}`,
     });
   }
   for (const [name, description] of declared) {
@@ -126,7 +143,7 @@ export function permissionFindings(spec: TenantSpec, live: LiveResourceServer | 
         resource: `permission ${name}: description`,
         expected: description,
         actual: liveDescription ?? null,
-        fix: restore(spec),
+        fix: restoreSpec(spec),
       });
     }
   }

@@ -1,6 +1,7 @@
 import { ABSENT, PRESENT, sorted, type Finding } from "../findings";
 import type { LiveUser } from "../../auth0/model";
 import type { AuditTarget } from "../target";
+import { deleteCommand, restore } from "../fixes";
 import { defineCheck } from "./check";
 
 /**
@@ -16,6 +17,17 @@ export function testUserFindings(
   if (declared !== undefined) {
     const users = usersByEmail.get(declared) ?? [];
     const inStore = users.filter((user) => user.connections.includes(spec.connection.name));
+    // The program marks the address verified (no mail is sent to a test address).
+    for (const user of inStore.filter((u) => u.emailVerified !== true)) {
+      findings.push({
+        severity: "low",
+        kind: "test-user.email-verified",
+        resource: `user ${declared} (${user.userId}): email verified`,
+        expected: true,
+        actual: user.emailVerified ?? null,
+        fix: restore(spec),
+      });
+    }
     // The display name the program gives it (never Pulumi's auto-name); checked only where the answer carries one.
     for (const user of inStore.filter((u) => u.name !== undefined && u.name !== spec.testUser?.name)) {
       findings.push({
@@ -24,7 +36,7 @@ export function testUserFindings(
         resource: `user ${declared} (${user.userId})`,
         expected: spec.testUser?.name ?? "",
         actual: user.name ?? "",
-        fix: `run \`npm run up -- --stack ${spec.stack}\` to set it back`,
+        fix: restore(spec, "to set it back"),
       });
     }
     if (inStore.length === 0) {
@@ -34,7 +46,7 @@ export function testUserFindings(
         resource: `user ${declared}`,
         expected: `${PRESENT} in ${spec.connection.name}`,
         actual: users.length === 0 ? ABSENT : sorted(users.flatMap((u) => u.connections)),
-        fix: `run \`pulumi up --stack ${spec.stack}\` to recreate it; end-to-end checks that sign in as it fail until then`,
+        fix: restore(spec, "to recreate it; end-to-end checks that sign in as it fail until then"),
       });
     }
   }
@@ -46,7 +58,7 @@ export function testUserFindings(
         resource: `user ${email} (${user.userId})`,
         expected: ABSENT,
         actual: user.connections.length === 0 ? PRESENT : sorted(user.connections),
-        fix: `delete the user (DELETE /api/v2/users/${encodeURIComponent(user.userId)}); test users never belong in ${spec.stack}`,
+        fix: `delete the user: ${deleteCommand(spec, `users/${encodeURIComponent(user.userId)}`, "delete:users")}; test users never belong in ${spec.stack}`,
       });
     }
   }

@@ -1,8 +1,9 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, type Finding } from "../findings";
 import type { LiveClient, LiveGrant } from "../../auth0/model";
+import { deleteCommand } from "../fixes";
 import { defineCheck } from "./check";
-import { grantedScopes, identifyImportJob } from "./import-job";
+import { grantedScopes, identifyImportJob, importJobGrant } from "./import-job";
 import { integrationTestApp, integrationTestGrantFindings, isIntegrationTestGrant } from "./integration-test-app";
 
 function clientLabel(grant: LiveGrant, clients: readonly LiveClient[]): string {
@@ -11,8 +12,9 @@ function clientLabel(grant: LiveGrant, clients: readonly LiveClient[]): string {
   return name === undefined ? grant.clientId : `"${name}" (${grant.clientId})`;
 }
 
-const revoke = (grant: LiveGrant): string =>
-  `revoke it (DELETE /api/v2/client-grants/${grant.id}, or the API's Machine to Machine Applications tab); if it is wanted, declare it in code so that it is reviewed and managed`;
+// Not in the stack's state, so no update removes it: deleted through the Management API.
+const revoke = (spec: TenantSpec, grant: LiveGrant): string =>
+  `revoke it: ${deleteCommand(spec, `client-grants/${grant.id}`, "delete:client_grants")}; if it is wanted, declare it in code so that it is reviewed and managed`;
 
 /**
  * Grants Pulumi's refresh never sees because the program never made them: any other client's
@@ -21,21 +23,36 @@ const revoke = (grant: LiveGrant): string =>
  */
 export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveClient[], grants: readonly LiveGrant[]): Finding[] {
   const { job } = identifyImportJob(spec, clients, grants);
-  const testApp = integrationTestApp(spec, clients);
+  const managedJobGrant = job === undefined ? undefined : importJobGrant(spec, job, grants);
+  const testApp = integrationTestApp(spec, clients, grants);
+  const managedTestGrant = grants
+    .filter((grant) => isIntegrationTestGrant(spec, grant, testApp))
+    .sort((a, b) => a.id.localeCompare(b.id))[0];
   const findings: Finding[] = [];
+  // Every grant is looked at, each once: the two the program manages are compared by scope, every other one on the API or of the job is unmanaged.
   for (const grant of grants) {
     const onApi = grant.audience === spec.api.identifier;
     const isJob = job !== undefined && grant.clientId === job.clientId;
-    if (isIntegrationTestGrant(spec, grant, testApp)) {
+    if (grant === managedJobGrant) continue;
+    if (grant === managedTestGrant) {
       findings.push(...integrationTestGrantFindings(spec, grant));
-    } else if (onApi && !isJob) {
+    } else if (onApi && isJob) {
+      findings.push({
+        severity: "high",
+        kind: "grant.import-job-unmanaged",
+        resource: `grant ${spec.importJob.name} (${grant.subjectType ?? "client"} access, ${grant.id}) → ${spec.api.identifier}`,
+        expected: ABSENT,
+        actual: grantedScopes(grant),
+        fix: `${revoke(spec, grant)}; the import job holds one grant on the API, for client access`,
+      });
+    } else if (onApi) {
       findings.push({
         severity: "high",
         kind: "grant.unmanaged-client",
         resource: `grant ${clientLabel(grant, clients)} → ${spec.api.identifier}`,
         expected: ABSENT,
         actual: grantedScopes(grant),
-        fix: revoke(grant),
+        fix: revoke(spec, grant),
       });
     } else if (!onApi && isJob) {
       const managementApi = grant.audience === spec.tenant.managementApiAudience;
@@ -45,7 +62,7 @@ export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveC
         resource: `grant ${spec.importJob.name} → ${grant.audience}${managementApi ? " (Management API)" : ""}`,
         expected: ABSENT,
         actual: grantedScopes(grant),
-        fix: `${revoke(grant)}; the import job needs the Timesheets API only`,
+        fix: `${revoke(spec, grant)}; the import job needs the Timesheets API only`,
       });
     }
   }

@@ -219,7 +219,8 @@ describe("client grants", () => {
       "GET",
       `/client-grants?${query}&take=2`,
     );
-    expect(first.body.client_grants.map((grant) => grant.client_id)).toEqual(clientIds.slice(0, 2));
+    // Pages follow the grants' ids (Auth0's `from` is an id), not the order they were made in.
+    expect(first.body.client_grants).toHaveLength(2);
     expect(first.body.next).toEqual(expect.any(String));
     const second = await api<{ client_grants: Array<{ client_id: string }>; next?: string }>(
       auth0,
@@ -227,7 +228,8 @@ describe("client grants", () => {
       "GET",
       `/client-grants?${query}&take=2&from=${first.body.next}`,
     );
-    expect(second.body.client_grants.map((grant) => grant.client_id)).toEqual(clientIds.slice(2));
+    const read = [...first.body.client_grants, ...second.body.client_grants].map((grant) => grant.client_id);
+    expect(read.sort()).toEqual([...clientIds].sort());
     expect(second.body.next).toBeUndefined();
   });
 

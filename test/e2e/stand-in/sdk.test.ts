@@ -58,7 +58,8 @@ describe("ManagementClient against the stand-in", () => {
     const page = await management.clientGrants.list({ audience: API, take: 2 });
     const seen: string[] = [];
     for await (const grant of page) seen.push(grant.client_id ?? "");
-    expect(seen).toEqual(clientIds);
+    // In the grants' id order (Auth0's checkpoint is an id), every one once.
+    expect(seen.sort()).toEqual([...clientIds].sort());
     // 5 grants at 2 a page: three list calls, each after the first carrying `from`.
     const listCalls = auth0.requests.filter((entry) => entry.method === "GET" && entry.path === "/api/v2/client-grants");
     expect(listCalls).toHaveLength(3);

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTenantSpec } from "../../infra/config/load";
+import { declareTimesheetsTenant } from "../../infra/program";
+import { engineConfigFor, listStacks, loadStackSpec } from "../../stacks/stack-config";
+import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { runProgram, secretInput, type RegisteredResource } from "../support/pulumi-program";
+import { seedTenant } from "./audit-seed";
+
+// The tests' one seed is the program's tenant: for every stack, what the program declares under
+// mocks (each Auth0 object, each of its inputs) is what the seed leaves in the stand-in, and the
+// seed leaves nothing the program does not declare. A property the program starts to set, or an
+// object it starts to create, fails here until the seed does the same.
+
+type Json = Record<string, unknown>;
+
+const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** An input as Auth0 holds it: keys in snake_case, except where Auth0 keeps the provider's camelCase. */
+function asAuth0(value: unknown, keep: readonly string[] = []): unknown {
+  if (Array.isArray(value)) return value.map((item) => asAuth0(item, keep));
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value as Json).map(([key, inner]) => [keep.includes(key) ? key : snake(key), asAuth0(inner, keep)]),
+  );
+}
+
+const T = {
+  resourceServer: "auth0:index/resourceServer:ResourceServer",
+  scopes: "auth0:index/resourceServerScopes:ResourceServerScopes",
+  client: "auth0:index/client:Client",
+  credentials: "auth0:index/clientCredentials:ClientCredentials",
+  grant: "auth0:index/clientGrant:ClientGrant",
+  connection: "auth0:index/connection:Connection",
+  enabledClients: "auth0:index/connectionClients:ConnectionClients",
+  user: "auth0:index/user:User",
+};
+
+interface Compared {
+  readonly stack: string;
+  readonly resources: RegisteredResource[];
+  readonly standIn: Auth0StandIn;
+}
+
+const compared: Compared[] = [];
+
+beforeAll(async () => {
+  for (const stack of listStacks()) {
+    const spec = loadStackSpec(stack);
+    const program = await runProgram(stack, engineConfigFor(stack), () => declareTimesheetsTenant(loadTenantSpec()));
+    const standIn = await startAuth0StandIn({ domain: spec.tenant.domain });
+    await seedTenant(standIn, spec);
+    compared.push({ stack, resources: program.resources, standIn });
+  }
+});
+afterAll(async () => Promise.all(compared.map(({ standIn }) => standIn.close())));
+
+/** The mock's client id for a Client resource (`<name>-client-id`) → that client's name. */
+function clientNames(resources: RegisteredResource[]): Map<string, string> {
+  return new Map(resources.filter((r) => r.type === T.client).map((r) => [`${r.name}-client-id`, String(r.inputs.name)]));
+}
+
+describe("the seed leaves each stack's tenant exactly as the program does", () => {
+  for (const stack of listStacks()) {
+    it(`${stack}: every object the program declares, with every input, and nothing else`, () => {
+      const found = compared.find((c) => c.stack === stack);
+      if (found === undefined) throw new Error(`${stack} was not seeded`);
+      const { resources, standIn } = found;
+      const tenant = standIn.tenant;
+      const of = (type: string) => resources.filter((r) => r.type === type);
+      const names = clientNames(resources);
+      const clientByName = (name: string) => [...tenant.clients.values()].filter((c) => c.name === name);
+
+      // The API and its permissions.
+      const apis = [...tenant.resourceServers.values()].filter((rs) => rs.is_system !== true);
+      expect(apis).toHaveLength(of(T.resourceServer).length);
+      for (const declared of of(T.resourceServer)) {
+        const live = tenant.resourceServerByIdentifier(String(declared.inputs.identifier));
+        expect(live).toMatchObject(asAuth0(declared.inputs) as Json);
+      }
+      for (const declared of of(T.scopes)) {
+        const live = tenant.resourceServerByIdentifier(String(declared.inputs.resourceServerIdentifier));
+        const scopes = (declared.inputs.scopes as Array<{ name: string; description: string }>).map((s) => ({
+          value: s.name,
+          description: s.description,
+        }));
+        expect(live?.scopes).toEqual(scopes);
+      }
+
+      // Clients: the program's, each with every input, and their authentication method. (The stand-in's
+      // own management clients, made by tests for the auditor, are made after the seed.)
+      expect([...tenant.clients.values()].map((c) => c.name).sort()).toEqual(
+        of(T.client)
+          .map((r) => String(r.inputs.name))
+          .sort(),
+      );
+      for (const declared of of(T.client)) {
+        const live = clientByName(String(declared.inputs.name));
+        expect(live).toHaveLength(1);
+        expect(live[0]).toMatchObject(asAuth0(declared.inputs) as Json);
+      }
+      for (const declared of of(T.credentials)) {
+        const live = clientByName(names.get(String(declared.inputs.clientId)) ?? "")[0];
+        expect(live?.token_endpoint_auth_method).toBe(declared.inputs.authenticationMethod);
+      }
+
+      // Grants: one for each the program declares, on the same client and audience, with its scopes and subject type.
+      expect(tenant.clientGrants.size).toBe(of(T.grant).length);
+      for (const declared of of(T.grant)) {
+        const client = clientByName(names.get(String(declared.inputs.clientId)) ?? "")[0];
+        const live = [...tenant.clientGrants.values()].find(
+          (g) => g.client_id === client?.client_id && g.audience === declared.inputs.audience,
+        );
+        expect(live).toMatchObject({ scope: declared.inputs.scopes, subject_type: declared.inputs.subjectType });
+      }
+
+      // The user store (beside the tenant's default database), its clients, and the test user.
+      const connections = [...tenant.connections.values()].filter((c) => c.name !== "Username-Password-Authentication");
+      expect(connections).toHaveLength(of(T.connection).length);
+      for (const declared of of(T.connection)) {
+        const live = connections.find((c) => c.name === declared.inputs.name);
+        // Auth0 keeps the legacy `passwordPolicy` under its provider name.
+        expect(live).toMatchObject(asAuth0(declared.inputs, ["passwordPolicy"]) as Json);
+      }
+      for (const declared of of(T.enabledClients)) {
+        const expected = (declared.inputs.enabledClients as string[]).map((id) => names.get(id)).sort();
+        const enabled = connections.flatMap((c) => c.enabled_clients).map((id) => tenant.clients.get(id)?.name);
+        expect(enabled.sort()).toEqual(expected);
+      }
+      expect([...tenant.users.values()]).toHaveLength(of(T.user).length);
+      for (const declared of of(T.user)) {
+        const live = [...tenant.users.values()].find((u) => u.email === declared.inputs.email);
+        // Every input Auth0 keeps on the user; the password is write-only, verifyEmail an instruction at creation.
+        const { password: _password, verifyEmail: _verify, connectionName: _connection, ...kept } = declared.inputs;
+        expect(live).toMatchObject(asAuth0(kept) as Json);
+        expect(live?.identities.map((identity) => identity.connection)).toEqual([declared.inputs.connectionName]);
+        // The password is the program's own (generated or from config): the seed sets one the tests know.
+        expect(secretInput(declared.inputs.password).secret).toBe(true);
+      }
+    });
+  }
+});
