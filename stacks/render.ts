@@ -8,6 +8,7 @@ import { declareTimesheetsTenant } from "../infra/program";
 import { runProgram, secretInput, type RegisteredResource } from "./offline-run";
 import { encryptedKeys, engineConfigFor, loadStackSpec, REPO_ROOT, resolveStack } from "./stack-config";
 import { parseCommand } from "./cli";
+import { FileProblem } from "./problems";
 import { EXIT_ERROR, EXIT_OK, isRefusal, runAsProcess } from "./exit-codes";
 
 export const OFFLINE_NOTE =
@@ -72,12 +73,19 @@ export async function renderStack(stack: string, root = REPO_ROOT): Promise<Rend
   return { stack, note: OFFLINE_NOTE, resources, policies };
 }
 
-/** Writes out/<stack>/resources.json and one XML file per policy; returns the folder. */
+/** Writes out/<stack>/resources.json and one XML file per policy; returns the folder. A folder that cannot be written is refused. */
 export function writeRender(render: RenderedStack, outRoot = path.join(REPO_ROOT, "out")): string {
   const folder = path.join(outRoot, render.stack);
-  mkdirSync(path.join(folder, "policies"), { recursive: true });
-  writeFileSync(path.join(folder, "resources.json"), `${JSON.stringify(render, null, 2)}\n`);
-  for (const [name, xml] of Object.entries(render.policies)) writeFileSync(path.join(folder, "policies", `${name}.xml`), `${xml}\n`);
+  const write = (file: string, text: string): void => {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    } catch (error) {
+      throw new FileProblem(file, "write", error);
+    }
+  };
+  write(path.join(folder, "resources.json"), `${JSON.stringify(render, null, 2)}\n`);
+  for (const [name, xml] of Object.entries(render.policies)) write(path.join(folder, "policies", `${name}.xml`), `${xml}\n`);
   return folder;
 }
 
@@ -166,7 +174,13 @@ export async function main(argv: readonly string[], io: RenderIo): Promise<numbe
   const render = renders[0] as RenderedStack;
   io.stdout(stringify({ stack: render.stack, resources: render.resources }));
   for (const [name, xml] of Object.entries(render.policies)) io.stdout(`# policy ${name}\n${xml}`);
-  io.stderr(`written to ${writeRender(render, io.outRoot)}`);
+  try {
+    io.stderr(`written to ${writeRender(render, io.outRoot)}`);
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    io.stderr(`error: ${error.message}`);
+    return EXIT_ERROR;
+  }
   return EXIT_OK;
 }
 

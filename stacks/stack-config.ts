@@ -4,6 +4,7 @@ import { isMap, parseDocument, YAMLError } from "yaml";
 import { specFromConfig } from "../infra/config/build";
 import { SecretValue } from "../infra/config/secret";
 import type { TenantSpec } from "../infra/config/spec";
+import { fileReason } from "./problems";
 
 /** Stands in for an encrypted stack-file value that cannot be decrypted here. */
 export const ENCRYPTED_PLACEHOLDER = "(encrypted in the stack file)";
@@ -109,7 +110,14 @@ export function readStackConfig(stack: string, root = REPO_ROOT): Record<string,
   const resolved = resolveStack(stack, root);
   if (!resolved.ok) throw new StackFileError(resolved.message.replace(/^error: /, ""));
   const file = stackFilePath(resolved.stack, root);
-  const document = parseStackFile(file, readFileSync(file, "utf8"));
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    // Listed but unreadable (permissions, a folder of that name): the user's file to put right.
+    throw new StackFileError(`${path.basename(file)}: cannot be read: ${fileReason(error)}`);
+  }
+  const document = parseStackFile(file, text);
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(document)) {
     config[key] = isEncrypted(value) ? SecretValue.encrypted() : value;

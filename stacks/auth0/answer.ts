@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { causeCode, connectionProblem } from "../problems";
 import { BudgetSpent, WriteRefused, type ManagementSession } from "./session";
 
 /** Why an answer could not be used, in words a person acts on. */
@@ -31,36 +32,13 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-// Node's fetch (undici) puts the system's reason in `cause.code`.
-const CONNECTION_ERRORS: Record<string, string> = {
-  ECONNREFUSED: "connection refused",
-  ENOTFOUND: "no such host",
-  EAI_AGAIN: "its name could not be looked up",
-  ETIMEDOUT: "the connection timed out",
-  UND_ERR_CONNECT_TIMEOUT: "the connection timed out",
-  ECONNRESET: "the connection was reset",
-  EPIPE: "the connection was closed",
-  UND_ERR_SOCKET: "the connection was closed",
-  EHOSTUNREACH: "the host is unreachable",
-  ENETUNREACH: "the network is unreachable",
-};
-
-function causeCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 4; depth += 1) {
-    if (typeof current === "object" && "code" in current && typeof current.code === "string") return current.code;
-    current = typeof current === "object" && "cause" in current ? current.cause : undefined;
-  }
-  return undefined;
-}
-
 /** A request that got no answer, in words: the budget, the network, or (last) the error's own message. */
 export function unanswered(session: ManagementSession, error: unknown, budget: string): string {
   if (error instanceof BudgetSpent) return `${error.message} (${budget})`;
   if (session.signal.aborted) return `no answer within ${session.budgetMs / 1000} s (${budget})`;
+  const connection = connectionProblem(session.domain, error);
+  if (connection !== undefined) return connection;
   const code = causeCode(error);
-  if (code !== undefined && code in CONNECTION_ERRORS) return `could not connect to ${session.domain} (${CONNECTION_ERRORS[code]})`;
-  if (code?.startsWith("CERT_") || code?.includes("CERT") || code?.startsWith("ERR_TLS"))
-    return `could not connect to ${session.domain} (its TLS certificate was refused: ${code})`;
   if (error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")) return "the request was aborted";
   const message = error instanceof Error ? error.message : String(error);
   return `could not reach ${session.domain} (${code ?? message})`;

@@ -10,7 +10,8 @@ function textStack(stack: StackVerification, paint: Paint): string {
   const head = `${paint("bold", stack.stack)}: ${paint(stack.outcome === "pass" ? "green" : "red", VERDICT[stack.outcome])}`;
   const rows = stack.rows.map((r) => [r.pass ? paint("green", "pass") : paint("red", "FAIL"), r.check, r.expected, r.actual]);
   const table = rows.length === 0 ? "" : `${textTable(["result", "check", "expected", "actual"], rows, paint)}\n`;
-  const error = stack.error === undefined ? "" : `  ${paint("red", "error:")} ${stack.error}\n`;
+  // An error of several lines (one missing value a line) keeps its lines, indented under the first.
+  const error = stack.error === undefined ? "" : `  ${paint("red", "error:")} ${stack.error.split(/\r?\n/).join("\n    ")}\n`;
   return `${head}\n${table}${error}`;
 }
 
@@ -21,7 +22,13 @@ function markdownStack(stack: StackVerification): string {
     const rows = stack.rows.map((r) => [r.pass ? "pass" : "**FAIL**", r.check, r.expected, r.actual]);
     lines.push(markdownTable(["result", "check", "expected", "actual"], rows), "");
   }
-  if (stack.error !== undefined) lines.push(`**Could not run:** ${stack.error.replace(/\r?\n/g, " ")}`, "");
+  if (stack.error !== undefined) {
+    // The first line says what happened; lines after it ("- ...") are a list, kept as one.
+    const [first = "", ...rest] = stack.error.split(/\r?\n/);
+    lines.push(`**Could not run:** ${first}`, "");
+    for (const line of rest) lines.push(...(line.startsWith("- ") ? [line] : ["", line, ""]));
+    if (rest.length > 0) lines.push("");
+  }
   return lines.join("\n");
 }
 

@@ -3,6 +3,7 @@ import type { TenantSpec } from "../../infra/config/spec";
 import { gatewayChecks } from "./checks/gateway";
 import { importJobChecks } from "./checks/import-job";
 import { testUserChecks } from "./checks/test-user";
+import { connectionProblem } from "../problems";
 import type { VerifyInputs } from "./inputs";
 import { row, verification, type CheckRow, type StackVerification } from "./report";
 
@@ -23,8 +24,10 @@ async function tenantKeys(spec: TenantSpec, fetchFn: typeof fetch, signal: Abort
   return { jwks: createLocalJWKSet(body), row: row("tenant.jwks", true, expected, `${body.keys.length} key(s)`) };
 }
 
-const message = (error: unknown): string =>
-  error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+/** Why a call got no answer: the network in words ("could not connect to h (no such host)"), else the error's own message. */
+const message = (error: unknown, host: string): string =>
+  connectionProblem(host, error) ??
+  (error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error));
 
 /**
  * Every check of one deployed stack, within the time budget. A check that fails is a row; a
@@ -35,6 +38,7 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
   const rows: CheckRow[] = [];
   const controller = new AbortController();
   let phase = "fetching the tenant's JWKS";
+  let host = spec.tenant.domain;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => {
@@ -55,6 +59,7 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
     rows.push(...testUser.rows);
     if (spec.gateway !== undefined && inputs.gatewayUrl !== undefined) {
       phase = `calling the gateway at ${inputs.gatewayUrl}`;
+      host = URL.canParse(inputs.gatewayUrl) ? new URL(inputs.gatewayUrl).host : inputs.gatewayUrl;
       const callers = {
         url: inputs.gatewayUrl,
         importJobToken: importJob.token,
@@ -75,7 +80,7 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
   } catch (error) {
     if (controller.signal.aborted)
       return verification(spec.stack, rows, `timed out after ${options.timeoutSeconds} s (--timeout) while ${phase}`);
-    return verification(spec.stack, rows, `could not finish while ${phase}: ${message(error)}`);
+    return verification(spec.stack, rows, `could not finish while ${phase}: ${message(error, host)}`);
   } finally {
     clearTimeout(timer);
   }
