@@ -4,6 +4,14 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { vi } from "vitest";
+import * as render from "../../stacks/render";
+import * as audit from "../../stacks/audit/main";
+import * as drift from "../../stacks/drift/main";
+import * as verify from "../../stacks/verify/main";
+import * as adopt from "../../stacks/adopt";
+import * as benchAudit from "../bench/audit";
+import * as benchStandIn from "../bench/stand-in";
+import * as replay from "../e2e/stand-in/replay";
 import { REPO_ROOT } from "../../stacks/stack-config";
 import type { Output } from "../../stacks/terminal";
 
@@ -70,12 +78,10 @@ type InProcess = (argv: string[], c: Capture, scratch: string) => Promise<number
 
 /** Commands run through their own main, by the file their script names. */
 const IN_PROCESS: Readonly<Record<string, InProcess>> = {
-  "stacks/render.ts": async (argv, c, scratch) =>
-    (await import("../../stacks/render")).main(argv, { stdout: c.line.stdout, stderr: c.line.stderr, outRoot: scratch }),
-  "stacks/audit-cli.ts": async (argv, c) =>
-    (await import("../../stacks/audit/main")).main(argv, {}, { stdout: c.stdout, stderr: c.stderr, fetch: c.fetch }),
-  "stacks/drift-cli.ts": async (argv, c) =>
-    (await import("../../stacks/drift/main")).main(
+  "stacks/render.ts": (argv, c, scratch) => render.main(argv, { stdout: c.line.stdout, stderr: c.line.stderr, outRoot: scratch }),
+  "stacks/audit-cli.ts": (argv, c) => audit.main(argv, {}, { stdout: c.stdout, stderr: c.stderr, fetch: c.fetch }),
+  "stacks/drift-cli.ts": (argv, c) =>
+    drift.main(
       argv,
       {},
       {
@@ -89,8 +95,8 @@ const IN_PROCESS: Readonly<Record<string, InProcess>> = {
         },
       },
     ),
-  "stacks/verify-cli.ts": async (argv, c) =>
-    (await import("../../stacks/verify/main")).main(argv, {
+  "stacks/verify-cli.ts": (argv, c) =>
+    verify.main(argv, {
       env: {},
       stdout: c.stdout,
       stderr: c.stderr,
@@ -100,12 +106,10 @@ const IN_PROCESS: Readonly<Record<string, InProcess>> = {
         return Promise.reject(new Error("no Pulumi CLI for a script run in a test"));
       },
     }),
-  "stacks/adopt.ts": async (argv, c) =>
-    (await import("../../stacks/adopt")).main(argv, {}, { stdout: c.line.stdout, stderr: c.line.stderr, fetch: c.fetch }),
-  "test/bench/audit.ts": async (argv, c) => (await import("../bench/audit")).main(argv, { stdout: c.stdout, stderr: c.stderr }),
-  "test/bench/stand-in.ts": async (argv, c) => (await import("../bench/stand-in")).main(argv, { stdout: c.stdout, stderr: c.stderr }),
-  "test/e2e/stand-in/replay.ts": async (argv, c) =>
-    (await import("../e2e/stand-in/replay")).main(argv, { stdout: c.stdout, stderr: c.stderr }),
+  "stacks/adopt.ts": (argv, c) => adopt.main(argv, {}, { stdout: c.line.stdout, stderr: c.line.stderr, fetch: c.fetch }),
+  "test/bench/audit.ts": (argv, c) => benchAudit.main(argv, { stdout: c.stdout, stderr: c.stderr }),
+  "test/bench/stand-in.ts": (argv, c) => benchStandIn.main(argv, { stdout: c.stdout, stderr: c.stderr }),
+  "test/e2e/stand-in/replay.ts": (argv, c) => replay.main(argv, { stdout: c.stdout, stderr: c.stderr }),
 };
 
 /** Whether a script runs in-process here (else it is spawned). */
