@@ -99,11 +99,16 @@ export function pulumiProblem(error: unknown, instead?: string): string {
   const text = error instanceof Error ? error.message : String(error);
   if (/ENOENT/.test(text) && /pulumi/.test(text)) return new MissingTool("pulumi", instead).message;
   // A CommandError reads `code: N\n stdout: ...\n stderr: ...\n err?: ...`: the CLI says what failed on stderr.
+  const saying = (source: string): string[] =>
+    source
+      .split("\n")
+      .map((l) => l.trim().replace(/^stderr:\s*/, ""))
+      .filter((l) => l !== "" && !/^(code: |stdout:|err\?:|at )/.test(l));
   const stderr = /\n stderr: ([\s\S]*?)\n err\?:/.exec(text)?.[1];
-  const lines = (stderr ?? text)
-    .split("\n")
-    .map((l) => l.trim().replace(/^stderr:\s*/, ""))
-    .filter((l) => l !== "" && !/^(code: |stdout:|at )/.test(l));
-  const line = lines.find((l) => /^error:/i.test(l)) ?? lines[0] ?? text;
+  const lines = stderr === undefined ? saying(text) : saying(stderr);
+  const line =
+    lines.find((l) => /^error:/i.test(l)) ??
+    lines[0] ??
+    `the Pulumi CLI failed without saying why (${/^code: (\d+)/.exec(text)?.[0] ?? "no exit code"})`;
   return line.replace(/^error:\s*/i, "").slice(0, 300);
 }

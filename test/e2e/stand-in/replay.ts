@@ -2,6 +2,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { parseCommand } from "../../../stacks/cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "../../../stacks/exit-codes";
+import { fileReason } from "../../../stacks/problems";
 import type { Output } from "../../../stacks/terminal";
 import { closeReplayStandIns, formatReplay, recordingFiles, recordingsDir, replayRecording, type ReplayResult } from "./recordings.js";
 
@@ -39,8 +40,7 @@ export async function main(argv: readonly string[], io: ReplayIo): Promise<numbe
   try {
     files = recordingFiles(dir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    io.stderr.write(`error: cannot read recordings in ${dir}: ${code ?? (error instanceof Error ? error.message : String(error))}\n`);
+    io.stderr.write(`error: cannot read recordings in ${dir}: ${fileReason(error)}\n`);
     return EXIT_ERROR;
   }
   if (files.length === 0) {
