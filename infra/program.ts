@@ -2,6 +2,7 @@ import * as auth0 from "@pulumi/auth0";
 import type * as pulumi from "@pulumi/pulumi";
 import { ImportJob } from "./auth0/import-job";
 import { IntegrationTestApp } from "./auth0/integration-test-app";
+import { TestUserRole } from "./auth0/test-user-role";
 import { TimesheetsApi } from "./auth0/timesheets-api";
 import { UserStore } from "./auth0/user-store";
 import { Gateway } from "./azure/gateway";
@@ -57,6 +58,15 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     },
     { providers },
   );
+
+  // With RBAC, the test user's permissions come from a role; without it, from the user grant alone.
+  if (spec.testUser?.role !== undefined && userStore.testUser !== undefined) {
+    new TestUserRole(
+      "test-user-role",
+      { role: spec.testUser.role, audience: api.identifier, apiPermissions: api.permissions, user: userStore.testUser },
+      { providers },
+    );
+  }
 
   // Azure resources take the default azure-native provider: credentials and subscription come
   // from ARM_* variables (or OIDC) in the environment, never from config files.

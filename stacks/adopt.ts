@@ -133,7 +133,7 @@ export async function main(argv: readonly string[], env: Env, io: AdoptIo): Prom
   }
   for (const note of plan.notes) io.stderr(`note: ${note}`);
   io.stderr(
-    `Add these lines under config: in Pulumi.${stack}.yaml, run npm run audit -- --stack ${stack} until it reports no drift (where code and tenant differ, an import fails or is followed by an update, depending on the Pulumi CLI), then npm run preview -- --stack ${stack}: it shows imports, not creations.`,
+    `Add these lines under config: in Pulumi.${stack}.yaml, run npm run audit -- --stack ${stack} until it reports no drift (where code and tenant differ, an import fails or is followed by an update, depending on the Pulumi CLI), then npm run preview -- --stack ${stack}: it shows imports, not creations. After the npm run up -- --stack ${stack} that adopts, remove the lines again (npm run up says when): left in place, an adopted object later deleted in Auth0 and refreshed out of the state would make up import it again and fail.`,
   );
   io.stdout(adoptionYaml(plan.adopt));
   return 0;

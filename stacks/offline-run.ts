@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /** One resource the program registered, as the engine would see it. */
@@ -8,6 +9,8 @@ export interface RegisteredResource {
   readonly inputs: Record<string, unknown>;
   readonly protect: boolean;
   readonly replaceOnChanges: readonly string[];
+  /** The replacement order the program asks for; undefined leaves it to the provider (the bridge deletes first where a name is set). */
+  readonly deleteBeforeReplace: boolean | undefined;
   /** The id given in the `import` option: an existing object adopted instead of created. */
   readonly importId: string | undefined;
   /** Outputs the program asks the engine to encrypt beyond those the provider marks. */
@@ -39,6 +42,11 @@ export interface RunOptions {
    * `placeholders` says plainly that the value is known only after a deployment.
    */
   readonly computed?: "fixed" | "placeholders";
+  /**
+   * What the provider answers for every resource of a type, over the inputs and computed values:
+   * e.g. a read that cannot see a client's secret (`{ clientSecret: "" }` for ClientCredentials).
+   */
+  readonly providerAnswers?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /**
@@ -95,7 +103,8 @@ async function attemptProgram<T>(
       newResource(args: pulumi.runtime.MockResourceArgs) {
         registered.set(`${args.type}::${args.name}`, { inputs: args.inputs as Record<string, unknown>, provider: args.provider });
         const computed = options.computed === "placeholders" ? placeholderState(args) : computedState(args);
-        return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
+        const answered = options.providerAnswers?.[args.type] ?? {};
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...computed, ...answered } };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         return args.inputs;
@@ -116,6 +125,7 @@ async function attemptProgram<T>(
         name: args.name,
         protect: args.opts.protect === true,
         replaceOnChanges: args.opts.replaceOnChanges ?? [],
+        deleteBeforeReplace: (args.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
         importId: (args.opts as pulumi.CustomResourceOptions).import,
         additionalSecretOutputs: (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [],
         parentName: (args.opts.parent as { __name?: string } | undefined)?.__name,
@@ -147,9 +157,12 @@ function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
     case "auth0:index/client:Client":
       return { clientId: `${args.name}-client-id` };
     case "auth0:index/clientCredentials:ClientCredentials":
-      return args.inputs.authenticationMethod === "private_key_jwt" ? {} : { clientSecret: `${args.name}-generated-secret` };
+      // A secret the program sets is the one Auth0 keeps; without one, Auth0 generates it.
+      return args.inputs.authenticationMethod === "private_key_jwt" || args.inputs.clientSecret !== undefined
+        ? {}
+        : { clientSecret: `${args.name}-generated-secret` };
     case "random:index/randomPassword:RandomPassword":
-      return { result: "generated-Password-1!" };
+      return { result: standInPassword(args.name, args.inputs) };
     case "auth0:index/resourceServer:ResourceServer":
       // Auth0 generates an HS256 API's signing secret; no other algorithm has one.
       return args.inputs.signingAlg === "HS256" && args.inputs.signingSecret === undefined
@@ -158,6 +171,24 @@ function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
     default:
       return {};
   }
+}
+
+/**
+ * What the random provider would generate, of the length and alphabet asked for: letters and
+ * digits of each kind, a special character only where allowed. Derived from the name, so that
+ * every run gives the same value and a test can tell which password went where.
+ */
+function standInPassword(name: string, inputs: Record<string, unknown>): string {
+  const length = typeof inputs.length === "number" ? inputs.length : 16;
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  let seed = createHash("sha256").update(name).digest();
+  let body = "";
+  while (body.length < length) {
+    body += [...seed].map((byte) => alphabet[byte % alphabet.length]).join("");
+    seed = createHash("sha256").update(seed).digest();
+  }
+  const kinds = inputs.special === false ? "Aa1" : "Aa1!";
+  return `${kinds}${body}`.slice(0, length);
 }
 
 /** The same values as `computedState`, saying what they are instead of inventing them. */

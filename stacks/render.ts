@@ -74,6 +74,23 @@ export async function renderStack(stack: string, root = REPO_ROOT): Promise<Rend
   return { stack, note: OFFLINE_NOTE, resources, policies };
 }
 
+/**
+ * The check `npm run render` makes of a stack, shared by every command that runs Pulumi on it:
+ * the stack file read as a file, then the program run offline with it. A refusal comes back
+ * as the one message render prints (`error: ...`); a fault of ours is thrown.
+ */
+export async function renderChecked(
+  stack: string,
+  root = REPO_ROOT,
+): Promise<{ ok: true; render: RenderedStack } | { ok: false; message: string }> {
+  try {
+    return { ok: true, render: await renderStack(stack, root) };
+  } catch (error) {
+    if (!isRefusal(error) && !pulumi.RunError.isInstance(error)) throw error;
+    return { ok: false, message: `error: ${(error as Error).message}` };
+  }
+}
+
 /** Writes out/<stack>/resources.json and one XML file per policy; returns the folder. A folder that cannot be written is refused. */
 export function writeRender(render: RenderedStack, outRoot = path.join(REPO_ROOT, "out")): string {
   const folder = path.join(outRoot, render.stack);
@@ -124,13 +141,14 @@ export async function main(argv: readonly string[], io: RenderIo): Promise<numbe
   }
 
   const renders: RenderedStack[] = [];
-  try {
-    for (const stack of requested) renders.push(await renderStack(stack, io.root));
-  } catch (error) {
+  for (const stack of requested) {
+    const checked = await renderChecked(stack, io.root);
     // A refused stack file or config is said in its own words; nothing is written.
-    if (!isRefusal(error) && !pulumi.RunError.isInstance(error)) throw error;
-    io.stderr(`error: ${(error as Error).message}`);
-    return EXIT_ERROR;
+    if (!checked.ok) {
+      io.stderr(checked.message);
+      return EXIT_ERROR;
+    }
+    renders.push(checked.render);
   }
   io.stderr(OFFLINE_NOTE);
   if (options.compare !== undefined) {

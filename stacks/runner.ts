@@ -1,28 +1,30 @@
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { REPO_ROOT, resolveStack } from "./stack-config";
+import type { TenantSpec } from "../infra/config/spec";
 import { parseCommand } from "./cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
+import { renderChecked } from "./render";
+import { adoptionNotes, stateIds } from "./runner-steps/adoption";
+import { clientSecretUrn, CLIENTS_WITH_SECRETS, type ClientWithSecret } from "./runner-steps/rotation";
+import { capturePulumi, CliMissing, execPulumi, PULUMI_MISSING, pulumiOnPath, type Capture, type Exec } from "./runner-steps/pulumi-cli";
+import { loadStackSpec, REPO_ROOT, resolveStack } from "./stack-config";
 
 /** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
 export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
 
+export type RunnerCommand = "up" | "preview";
+
 export interface RunnerOptions {
-  readonly command: "up" | "preview";
+  readonly command: RunnerCommand;
   readonly stack: string;
   /** Skip the interactive confirmation of `pulumi up` (for automation). */
   readonly yes: boolean;
   readonly policyPack: boolean;
   /** For a stack created on first use: where its secrets are encrypted, e.g. `azurekeyvault://...` (default: a passphrase). */
   readonly secretsProvider?: string | undefined;
-}
-
-export interface PulumiInvocation {
-  readonly args: readonly string[];
-  /** May fail: its failure is expected and leads to the fallback. */
-  readonly fallback?: readonly string[];
+  /** `up` only: the clients whose program-owned secret this update replaces. */
+  readonly rotateClientSecret?: readonly ClientWithSecret[] | undefined;
 }
 
 /**
@@ -39,7 +41,7 @@ export function backendEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * application); an update changes the tenant, so it needs the deployer. Both arrive through
  * the same variables, which the Auth0 provider reads.
  */
-export function credentialRole(command: RunnerOptions["command"]): "deployer" | "previewer" {
+export function credentialRole(command: RunnerCommand): "deployer" | "previewer" {
   return command === "up" ? "deployer" : "previewer";
 }
 
@@ -49,61 +51,107 @@ export function missingCredentials(env: NodeJS.ProcessEnv): string[] {
   return ["AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"].filter((name) => !env[name]);
 }
 
-/** The CLI calls for one run: select the stack (creating it on first use), then preview or update it with the guardrails. */
-export function plan(options: RunnerOptions): PulumiInvocation[] {
-  const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${options.stack}.json`] : [];
-  const run =
-    options.command === "up"
-      ? ["up", "--stack", options.stack, ...policy, ...(options.yes ? ["--yes"] : [])]
-      : ["preview", "--stack", options.stack, "--diff", ...policy];
-  const init = ["stack", "init", options.stack, ...(options.secretsProvider ? ["--secrets-provider", options.secretsProvider] : [])];
-  return [{ args: ["stack", "select", options.stack], fallback: init }, { args: run }];
+/** Selects the stack, creating it on first use (with the chosen secrets provider), in one call that does not fail when it is new. */
+export function selectArgs(options: Pick<RunnerOptions, "stack" | "secretsProvider">): string[] {
+  return [
+    "stack",
+    "select",
+    "--create",
+    options.stack,
+    ...(options.secretsProvider ? ["--secrets-provider", options.secretsProvider] : []),
+  ];
 }
 
-type Exec = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>;
+/** The preview or update itself, with the guardrails. */
+export function runArgs(options: RunnerOptions): string[] {
+  const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${options.stack}.json`] : [];
+  const rotate = (options.rotateClientSecret ?? []).flatMap((client) => ["--replace", clientSecretUrn(options.stack, client)]);
+  return options.command === "up"
+    ? ["up", "--stack", options.stack, ...policy, ...rotate, ...(options.yes ? ["--yes"] : [])]
+    : ["preview", "--stack", options.stack, "--diff", ...policy];
+}
 
-const execPulumi: Exec = (args, env) =>
-  new Promise((resolve, reject) => {
-    const child = spawn("pulumi", args, { cwd: REPO_ROOT, env, stdio: "inherit" });
-    child.on("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === "ENOENT" ? new Error("the Pulumi CLI is not on PATH; install it from https://www.pulumi.com/docs/install/") : error,
-      ),
-    );
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
+const DESCRIPTIONS: Readonly<Record<RunnerCommand, string>> = {
+  up: "Deploy one stack with the Pulumi CLI: shows the preview with the policy pack's verdicts and asks before changing anything. The stack file is checked first, as `npm run render` checks it; state is the local file backend in .pulumi-state/ unless PULUMI_BACKEND_URL chooses another.",
+  preview:
+    "Preview one stack with the Pulumi CLI and the policy pack, changing nothing. The stack file is checked first, as `npm run render` checks it; state is the local file backend in .pulumi-state/ unless PULUMI_BACKEND_URL chooses another.",
+};
+
+/** What a stack file check answers: the spec, or the message `npm run render` prints. */
+export type StackCheck = (stack: string, root: string) => Promise<{ ok: true; spec: TenantSpec } | { ok: false; message: string }>;
+
+/** The render's check, then the spec it checked. */
+export const renderCheck: StackCheck = async (stack, root) => {
+  const checked = await renderChecked(stack, root);
+  return checked.ok ? { ok: true, spec: loadStackSpec(stack, root) } : checked;
+};
 
 export interface RunnerIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: (line: string) => void;
   readonly exec?: Exec;
+  readonly capture?: Capture;
+  /** Whether the Pulumi CLI can be started; a PATH lookup unless a test says. */
+  readonly cliInstalled?: (env: NodeJS.ProcessEnv) => boolean;
+  /** The stack file check; render's unless a test passes its own. */
+  readonly checkStack?: StackCheck;
   /** Where the stack files are; the repository root when absent. */
   readonly root?: string;
 }
 
+/** What `timesheets:adopt` means for the stack now, from its state; nothing when the state cannot be read. */
+async function adoptionLines(spec: TenantSpec, capture: Capture, env: NodeJS.ProcessEnv): Promise<string[]> {
+  if (Object.values(spec.adopt).every((id) => id === undefined)) return [];
+  const exported = await capture(["stack", "export", "--stack", spec.stack], env);
+  const state = exported.code === 0 ? stateIds(exported.stdout) : undefined;
+  return state === undefined ? [] : adoptionNotes(spec.stack, spec.adopt, state);
+}
+
 /** `npm run up -- --stack dev`: returns the exit code; never exits the process itself. */
 export async function main(argv: readonly string[], io: RunnerIo): Promise<number> {
-  const program = new Command()
-    .name("runner")
-    .description("Preview or deploy one stack with the Pulumi CLI, the guardrails on, on the local file backend unless another is chosen.")
-    .addOption(new Option("--stack <name>", "the stack to run").makeOptionMandatory())
-    .option("--yes", "apply without the interactive confirmation", false)
-    .option("--no-policy-pack", "run without the policy pack (not for shared environments)")
-    .argument("<command>", "up or preview")
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stderr(text.trimEnd()) });
-
-  const options = parseCommand<{ stack: string; yes: boolean; policyPack: boolean }>(program, argv);
-  if (!options.ok) return options.exitCode;
-  const parsed = { command: program.args[0] ?? "", ...options.options };
-
-  if (parsed.command !== "up" && parsed.command !== "preview") {
-    io.stderr(`error: unknown command "${parsed.command}"; expected up or preview`);
+  const [command, ...rest] = argv;
+  if (command !== "up" && command !== "preview") {
+    io.stderr(`error: unknown command "${command ?? ""}"; expected up or preview`);
     return EXIT_ERROR;
   }
-  const resolved = resolveStack(parsed.stack, io.root);
+  const program = new Command()
+    .name(`npm run ${command} --`)
+    .description(DESCRIPTIONS[command])
+    .addOption(new Option("--stack <name>", `the stack to ${command === "up" ? "deploy" : "preview"}`).makeOptionMandatory())
+    .option("--no-policy-pack", "run without the policy pack (not for shared environments)")
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => io.stderr(text.trimEnd()), writeOut: (text) => io.stderr(text.trimEnd()) });
+  if (command === "up") {
+    program.option("--yes", "apply without the interactive confirmation", false);
+    program.addOption(
+      new Option("--rotate-client-secret <client...>", "give the client a new secret, generated by the program, in this update").choices(
+        Object.keys(CLIENTS_WITH_SECRETS),
+      ),
+    );
+  }
+
+  const options = parseCommand<{ stack: string; yes?: boolean; policyPack: boolean; rotateClientSecret?: ClientWithSecret[] }>(
+    program,
+    rest,
+  );
+  if (!options.ok) return options.exitCode;
+  const parsed: RunnerOptions = { command, yes: options.options.yes === true, ...options.options };
+  const root = io.root ?? REPO_ROOT;
+
+  // Cheapest fix first: the name, then the stack file (the same check as `npm run render`), then
+  // the CLI, then credentials. Nothing reaches Pulumi, and nothing is written, before all pass.
+  const resolved = resolveStack(parsed.stack, root);
   if (!resolved.ok) {
     io.stderr(resolved.message);
+    return EXIT_ERROR;
+  }
+  const checked = await (io.checkStack ?? renderCheck)(parsed.stack, root);
+  if (!checked.ok) {
+    io.stderr(checked.message);
+    return EXIT_ERROR;
+  }
+  if (!(io.cliInstalled ?? pulumiOnPath)(io.env)) {
+    io.stderr(PULUMI_MISSING);
     return EXIT_ERROR;
   }
   const missing = missingCredentials(io.env);
@@ -113,22 +161,30 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
       role === "deployer"
         ? "the deployer application's client id and secret, or AUTH0_API_TOKEN"
         : "the read-only previewer application's client id and secret, or AUTH0_API_TOKEN; a preview needs no deployer";
-    io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see "Credentials" in the README`);
+    io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see docs/credentials.md`);
     return EXIT_ERROR;
   }
 
-  const exec = io.exec ?? execPulumi;
+  const exec = io.exec ?? execPulumi(REPO_ROOT);
+  const capture = io.capture ?? capturePulumi(REPO_ROOT);
   const env = backendEnvironment(io.env);
-  if (env.PULUMI_BACKEND_URL === `file://${LOCAL_STATE_DIR}`) {
-    mkdirSync(LOCAL_STATE_DIR, { recursive: true });
-    io.stderr(`state: the local file backend in ${LOCAL_STATE_DIR} (set PULUMI_BACKEND_URL to share state with a team)`);
+  try {
+    if (env.PULUMI_BACKEND_URL === `file://${LOCAL_STATE_DIR}`) {
+      mkdirSync(LOCAL_STATE_DIR, { recursive: true });
+      io.stderr(`state: the local file backend in ${LOCAL_STATE_DIR} (set PULUMI_BACKEND_URL to share state with a team)`);
+    }
+    const selected = await exec(selectArgs({ stack: parsed.stack, secretsProvider: io.env.PULUMI_SECRETS_PROVIDER }), env);
+    if (selected !== 0) return selected;
+    for (const line of await adoptionLines(checked.spec, capture, env)) if (line.startsWith("warning:")) io.stderr(line);
+    const code = await exec(runArgs(parsed), env);
+    if (code !== 0 || parsed.command !== "up") return code;
+    for (const line of await adoptionLines(checked.spec, capture, env)) if (line.startsWith("note:")) io.stderr(line);
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof CliMissing)) throw error;
+    io.stderr(PULUMI_MISSING);
+    return EXIT_ERROR;
   }
-  for (const step of plan({ ...parsed, command: parsed.command, secretsProvider: io.env.PULUMI_SECRETS_PROVIDER })) {
-    let code = await exec(step.args, env);
-    if (code !== 0 && step.fallback) code = await exec(step.fallback, env);
-    if (code !== 0) return code;
-  }
-  return EXIT_OK;
 }
 
 if (require.main === module) {

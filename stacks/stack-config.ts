@@ -1,10 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { isMap, parseDocument, YAMLError } from "yaml";
+import { parseDocument, YAMLError } from "yaml";
 import { specFromConfig } from "../infra/config/build";
+import { TenantConfigError } from "../infra/config/errors";
+import { sharedTenantProblems } from "./stack-tenants";
 import { SecretValue } from "../infra/config/secret";
 import type { TenantSpec } from "../infra/config/spec";
-import { fileReason } from "./problems";
+import { Ciphertext, ciphertexts, decodeNode, goText, StackValueError, type GoValue } from "./stack-file-values";
+import { secretsProblems } from "./stack-secrets";
 
 /** Stands in for an encrypted stack-file value that cannot be decrypted here. */
 export const ENCRYPTED_PLACEHOLDER = "(encrypted in the stack file)";
@@ -56,7 +59,7 @@ export function resolveStack(name: string, root = REPO_ROOT): { ok: true; stack:
   if (!known.includes(name)) {
     return {
       ok: false,
-      message: `error: no stack "${name}": there is no Pulumi.${name}.yaml beside Pulumi.yaml; ${stacks} (to add one, see "Adding an environment" in the README)`,
+      message: `error: no stack "${name}": there is no Pulumi.${name}.yaml beside Pulumi.yaml; ${stacks} (to add one, see "Adding an environment" in docs/runbooks.md)`,
     };
   }
   return { ok: true, stack: name };
@@ -65,24 +68,83 @@ export function resolveStack(name: string, root = REPO_ROOT): { ok: true; stack:
 /** Top-level keys Pulumi reads in a stack settings file; this project uses `config` and the secrets settings. */
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt"];
 
-/** Parses a stack file; a YAML error becomes one line naming the file, line and column. */
-function parseStackFile(file: string, text: string): Record<string, unknown> {
+/** A config value as the engine hands it over: text (structured values as JSON text), and whether it was encrypted. */
+interface EngineEntry {
+  readonly text: string;
+  readonly object: boolean;
+  readonly secret: boolean;
+}
+
+/** Reads a stack file's bytes; a path that is no readable file becomes one line naming it. */
+function readStackFileText(file: string): string {
   const name = path.basename(file);
-  const document = parseDocument(text, { uniqueKeys: true });
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    let link = false;
+    try {
+      link = lstatSync(file).isSymbolicLink();
+    } catch {
+      // gone between the listing and the read: said below as missing
+    }
+    const why =
+      code === "EISDIR"
+        ? "is a directory, not a stack file"
+        : code === "ENOENT" && link
+          ? "is a symbolic link to a file that does not exist"
+          : code === "ENOENT"
+            ? "does not exist"
+            : code === "EACCES" || code === "EPERM"
+              ? "cannot be read (permission denied)"
+              : `cannot be read (${code ?? "unknown error"})`;
+    throw new StackFileError(`${name}: ${why}; expected a YAML file with config: at the top`);
+  }
+}
+
+/** Parses a stack file as the Pulumi CLI reads it (see stack-file-values.ts); any mistake becomes lines naming the file. */
+function parseStackFile(file: string, text: string): Map<string, EngineEntry> {
+  const name = path.basename(file);
+  // yaml.v3, like the CLI, drops a leading byte-order mark.
+  const document = parseDocument(text.replace(/^\uFEFF/, ""), { uniqueKeys: true, schema: "failsafe" });
   const error = document.errors[0];
   if (error !== undefined) throw new StackFileError(`${name}:${yamlPosition(error)}: not valid YAML: ${yamlReason(error)}`);
-  if (document.contents === null) return {};
-  if (!isMap(document.contents))
-    throw new StackFileError(`${name}: expected a mapping with config: at the top, found ${typeOfNode(document.toJS())}`);
-  const top = document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  const entries = new Map<string, EngineEntry>();
+  if (document.contents === null) return entries;
+  let top: GoValue;
+  try {
+    top = decodeNode(document, document.contents, "");
+  } catch (problem) {
+    if (problem instanceof StackValueError) {
+      const where = problem.path.replace(/^config\./, "");
+      throw new StackFileError(`${name}: ${where ? `${where}: ` : ""}${problem.reason}`);
+    }
+    throw problem;
+  }
+  if (typeof top !== "object" || top === null || Array.isArray(top) || top instanceof Ciphertext)
+    throw new StackFileError(`${name}: expected a mapping with config: at the top, found ${typeOfNode(top)}`);
   for (const key of Object.keys(top)) {
     if (!STACK_FILE_KEYS.includes(key))
       throw new StackFileError(`${name}: ${key}: is not a stack-file setting used here; expected ${STACK_FILE_KEYS.join(", ")}`);
   }
-  const config = top.config;
-  if (config !== undefined && config !== null && (typeof config !== "object" || Array.isArray(config)))
+  const config = top.config ?? null;
+  if (config !== null && (typeof config !== "object" || Array.isArray(config) || config instanceof Ciphertext))
     throw new StackFileError(`${name}: config: expected a mapping of namespace:key to value, found ${typeOfNode(config)}`);
-  return (config ?? {}) as Record<string, unknown>;
+  const secure = new Map<string, readonly string[]>();
+  try {
+    for (const [key, value] of Object.entries(config ?? {})) {
+      const encrypted = ciphertexts(value);
+      if (encrypted.length > 0) secure.set(key, encrypted);
+      const object = typeof value === "object" && value !== null && !(value instanceof Ciphertext);
+      entries.set(key, { text: value instanceof Ciphertext ? value.text : goText(value, key), object, secret: encrypted.length > 0 });
+    }
+  } catch (problem) {
+    if (problem instanceof StackValueError) throw new StackFileError(`${name}: ${problem.path}: ${problem.reason}`);
+    throw problem;
+  }
+  const problems = secretsProblems(top, secure);
+  if (problems.length > 0) throw new StackFileError(problems.map((line) => `${name}: ${line}`).join("\n"));
+  return entries;
 }
 
 function yamlPosition(error: YAMLError): string {
@@ -95,44 +157,59 @@ function yamlReason(error: YAMLError): string {
   return (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "").trim();
 }
 
-function typeOfNode(value: unknown): string {
+function typeOfNode(value: GoValue): string {
   if (Array.isArray(value)) return "a list";
   if (value === null) return "nothing";
-  return typeof value === "object" ? "a mapping" : JSON.stringify(value);
+  if (value instanceof Ciphertext) return "a secure value";
+  return typeof value === "object" ? "a mapping" : JSON.stringify(goText(value, ""));
 }
 
-/**
- * A stack file's `config:` map, read without the Pulumi CLI or state. Encrypted
- * (`secure:`) values stay encrypted: they read as secrets whose value is unknown.
- * The name is resolved first: nothing outside this repository's stack files is read.
- */
-export function readStackConfig(stack: string, root = REPO_ROOT): Record<string, unknown> {
+/** A stack file's config as the engine reads it; the name is resolved first: nothing outside this repository's stack files is read. */
+function readEngineEntries(stack: string, root: string): Map<string, EngineEntry> {
   const resolved = resolveStack(stack, root);
   if (!resolved.ok) throw new StackFileError(resolved.message.replace(/^error: /, ""));
   const file = stackFilePath(resolved.stack, root);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    // Listed but unreadable (permissions, a folder of that name): the user's file to put right.
-    throw new StackFileError(`${path.basename(file)}: cannot be read: ${fileReason(error)}`);
-  }
-  const document = parseStackFile(file, text);
+  return parseStackFile(file, readStackFileText(file));
+}
+
+/**
+ * A stack file's `config:` map, read without the Pulumi CLI or state, each value as the engine
+ * hands it over: text, lists and mappings as the value their JSON holds. Encrypted (`secure:`)
+ * values stay encrypted: they read as secrets whose value is unknown.
+ */
+export function readStackConfig(stack: string, root = REPO_ROOT): Record<string, unknown> {
   const config: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(document)) {
-    config[key] = isEncrypted(value) ? SecretValue.encrypted() : value;
+  for (const [key, entry] of readEngineEntries(stack, root)) {
+    config[key] = entry.secret ? SecretValue.encrypted() : entry.object ? (JSON.parse(entry.text) as unknown) : entry.text;
   }
   return config;
 }
 
-function isEncrypted(value: unknown): boolean {
-  return typeof value === "object" && value !== null && "secure" in value && Object.keys(value).length === 1;
-}
-
 /** A committed stack's tenant spec, from its stack file alone. `adopting`: see SpecOptions. */
 export function loadStackSpec(stack: string, root = REPO_ROOT, options: { adopting?: boolean } = {}): TenantSpec {
+  const spec = specOfFile(stack, root, options);
+  const problems = sharedTenantProblems(spec, otherSpecs(stack, root));
+  if (problems.length > 0) throw new TenantConfigError(stack, problems);
+  return spec;
+}
+
+function specOfFile(stack: string, root: string, options: { adopting?: boolean } = {}): TenantSpec {
   const config = readStackConfig(stack, root);
   return specFromConfig(config, stack, (key) => config[key] instanceof SecretValue, options);
+}
+
+/** The specs of this repository's other stacks; one that is refused is refused on its own, not here. */
+function otherSpecs(stack: string, root: string): TenantSpec[] {
+  const specs: TenantSpec[] = [];
+  for (const other of listStacks(root)) {
+    if (other === stack) continue;
+    try {
+      specs.push(specOfFile(other, root));
+    } catch (error) {
+      if (!(error instanceof StackFileError || error instanceof TenantConfigError)) throw error;
+    }
+  }
+  return specs;
 }
 
 /** The full keys whose values are encrypted in a stack file: what the engine would hand over as secrets. */
@@ -140,13 +217,6 @@ export function encryptedKeys(stack: string, root = REPO_ROOT): string[] {
   return Object.entries(readStackConfig(stack, root))
     .filter(([, value]) => value instanceof SecretValue)
     .map(([key]) => key);
-}
-
-/** A stack-file value as the engine hands it over: text, structured values as JSON, YAML's .inf and .nan as words. */
-function engineValue(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value);
 }
 
 /**
@@ -161,13 +231,13 @@ export function engineConfigFor(
   root = REPO_ROOT,
 ): Record<string, string> {
   const engine: Record<string, string> = {};
-  for (const [key, value] of Object.entries(readStackConfig(stack, root))) {
-    if (value instanceof SecretValue) {
+  for (const [key, entry] of readEngineEntries(stack, root)) {
+    if (entry.secret) {
       const plain = secrets === "placeholders" ? ENCRYPTED_PLACEHOLDER : secrets[key];
       if (plain === undefined) throw new Error(`${key} is encrypted in the ${stack} stack file; pass its value to run the program offline`);
       engine[key] = plain;
     } else {
-      engine[key] = engineValue(value);
+      engine[key] = entry.text;
     }
   }
   return engine;

@@ -1,6 +1,7 @@
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImportJobSpec } from "../config/spec";
+import { ownedClientSecret } from "./client-secret";
 
 export interface ImportJobArgs {
   readonly importJob: ImportJobSpec;
@@ -27,7 +28,15 @@ export function clientArgs(job: ImportJobSpec): auth0.ClientArgs {
   };
 }
 
-export function credentialsArgs(job: ImportJobSpec, clientId: pulumi.Input<string>): auth0.ClientCredentialsArgs {
+/**
+ * The client's credentials: its public keys for private_key_jwt, or the secret the program owns
+ * (`clientSecret`, a secret input) for client_secret_post / client_secret_basic.
+ */
+export function credentialsArgs(
+  job: ImportJobSpec,
+  clientId: pulumi.Input<string>,
+  clientSecret: pulumi.Input<string> | undefined,
+): auth0.ClientCredentialsArgs {
   const { authentication } = job;
   if (authentication.method === "private_key_jwt") {
     return {
@@ -43,7 +52,8 @@ export function credentialsArgs(job: ImportJobSpec, clientId: pulumi.Input<strin
       },
     };
   }
-  return { clientId, authenticationMethod: authentication.method };
+  if (clientSecret === undefined) throw new Error(`${authentication.method} needs the client secret the program owns`);
+  return { clientId, authenticationMethod: authentication.method, clientSecret };
 }
 
 /** A client's grant on the API as its spec declares it: the scopes and whom they are for (the client, or its users). */
@@ -61,7 +71,7 @@ export class ImportJob extends pulumi.ComponentResource {
   readonly credentials: auth0.ClientCredentials;
   readonly grant: auth0.ClientGrant;
   readonly clientId: pulumi.Output<string>;
-  /** The client secret (a secret output); undefined for private_key_jwt, which has none. */
+  /** The client secret the program owns (a secret output); undefined for private_key_jwt, which has none. */
   readonly clientSecret: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ImportJobArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -70,19 +80,26 @@ export class ImportJob extends pulumi.ComponentResource {
     const adopt = args.adopt ?? {};
     this.client = new auth0.Client(`${name}-client`, clientArgs(args.importJob), { parent: this, import: adopt.clientId });
     this.clientId = this.client.clientId;
-    this.credentials = new auth0.ClientCredentials(`${name}-credentials`, credentialsArgs(args.importJob, this.clientId), {
+    const hasSecret = args.importJob.authentication.method !== "private_key_jwt";
+    const secret = hasSecret ? pulumi.secret(ownedClientSecret(name, this).result) : undefined;
+    this.credentials = new auth0.ClientCredentials(`${name}-credentials`, credentialsArgs(args.importJob, this.clientId, secret), {
       parent: this,
-      // A client's credentials are addressed by the client's id.
-      import: adopt.clientId,
+      // A client's keys are adopted (imported by the client's id). A secret is not: its "create" is
+      // the PATCH that sets the program's secret on the existing client, which an import would
+      // only report as a difference (the live secret is not the program's).
+      import: hasSecret ? undefined : adopt.clientId,
     });
     this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.importJob, this.clientId, args.audience), {
       parent: this,
       import: adopt.grantId,
+      // A new audience is a new grant: on the new API before the old grant goes (see TimesheetsApi).
+      deleteBeforeReplace: false,
     });
 
-    const hasSecret = args.importJob.authentication.method !== "private_key_jwt";
-    // The provider marks clientSecret secret, but only on a real engine; wrap it so no path loses that.
-    this.clientSecret = hasSecret ? pulumi.secret(this.credentials.clientSecret) : pulumi.output(undefined);
+    // The program's value, never the provider's read of it: a read without `read:client_keys` returns "".
+    // Published once the credentials carry it, so a consumer never gets a secret Auth0 does not hold yet.
+    this.clientSecret =
+      secret === undefined ? pulumi.output(undefined) : pulumi.secret(pulumi.all([secret, this.credentials.id]).apply(([value]) => value));
 
     this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret });
   }

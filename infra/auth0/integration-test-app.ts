@@ -1,6 +1,7 @@
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
 import type { IntegrationTestAppSpec } from "../config/spec";
+import { ownedClientSecret } from "./client-secret";
 import { grantArgs } from "./import-job";
 
 export interface IntegrationTestAppArgs {
@@ -36,7 +37,7 @@ export class IntegrationTestApp extends pulumi.ComponentResource {
   readonly credentials: auth0.ClientCredentials;
   readonly grant: auth0.ClientGrant;
   readonly clientId: pulumi.Output<string>;
-  /** A secret output. */
+  /** The client secret the program owns, a secret output. */
   readonly clientSecret: pulumi.Output<string>;
 
   constructor(name: string, args: IntegrationTestAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -44,15 +45,20 @@ export class IntegrationTestApp extends pulumi.ComponentResource {
 
     this.client = new auth0.Client(`${name}-client`, clientArgs(args.application), { parent: this });
     this.clientId = this.client.clientId;
+    const secret = pulumi.secret(ownedClientSecret(name, this).result);
     this.credentials = new auth0.ClientCredentials(
       `${name}-credentials`,
-      { clientId: this.clientId, authenticationMethod: args.application.authMethod },
+      { clientId: this.clientId, authenticationMethod: args.application.authMethod, clientSecret: secret },
       { parent: this },
     );
     // The user grant: the most a user's token from this application may carry on the API.
-    this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.application, this.clientId, args.audience), { parent: this });
-    // The provider marks clientSecret secret, but only on a real engine.
-    this.clientSecret = pulumi.secret(this.credentials.clientSecret);
+    this.grant = new auth0.ClientGrant(`${name}-grant`, grantArgs(args.application, this.clientId, args.audience), {
+      parent: this,
+      // A new audience is a new grant: on the new API before the old grant goes (see TimesheetsApi).
+      deleteBeforeReplace: false,
+    });
+    // The program's value, never the provider's read of it (see ImportJob), once the credentials carry it.
+    this.clientSecret = pulumi.secret(pulumi.all([secret, this.credentials.id]).apply(([value]) => value));
 
     this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret });
   }

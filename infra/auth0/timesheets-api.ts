@@ -47,6 +47,12 @@ export class TimesheetsApi extends pulumi.ComponentResource {
       protect: args.protect,
       // Auth0 never lets an identifier change: a new one is a new API, and the preview must say so.
       replaceOnChanges: ["identifier"],
+      // The new API first, then the old one deleted: tokens for the old audience keep working
+      // until the replacement exists, and a failed create leaves the old API in place. The bridge
+      // would otherwise delete first, as for any resource with a name set; Auth0 holds only the
+      // identifier unique, so both can exist for a moment under the same name (inferred from
+      // the Management API's 409 on a duplicate identifier alone; not tried on a real tenant).
+      deleteBeforeReplace: false,
       // The provider stores an HS256 API's signing secret as a plain output; it signs tokens, so state must hold it encrypted.
       additionalSecretOutputs: ["signingSecret"],
       import: args.adoptId,
@@ -55,8 +61,9 @@ export class TimesheetsApi extends pulumi.ComponentResource {
     this.permissions = new auth0.ResourceServerScopes(
       `${name}-permissions`,
       { resourceServerIdentifier: this.resourceServer.identifier, scopes: permissionScopes(args.api) },
-      // Auth0 keys a resource server's scope set by the API's identifier.
-      { parent: this, import: args.adoptId === undefined ? undefined : args.api.identifier },
+      // Auth0 keys a resource server's scope set by the API's identifier: a new identifier is a new
+      // set, created on the new API before the old one goes.
+      { parent: this, import: args.adoptId === undefined ? undefined : args.api.identifier, deleteBeforeReplace: false },
     );
 
     this.identifier = this.resourceServer.identifier;

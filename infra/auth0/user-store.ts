@@ -77,6 +77,8 @@ export class UserStore extends pulumi.ComponentResource {
         {
           connectionName: this.connection.name,
           email: args.testUser.email,
+          // Without a name, Pulumi's auto-naming would send the logical name with a random suffix.
+          name: args.testUser.name,
           password: this.testUserPassword,
           // A test address receives no mail: mark it verified instead of sending a verification e-mail.
           emailVerified: true,

@@ -3,13 +3,16 @@ import { TenantConfigError, type ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys, importJobAuthentication } from "./import-job-keys";
 import { prodPasswordOptionsProblems } from "./password-options";
-import { ENVIRONMENTS, newApiIdentifierProblem, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
+import { ENVIRONMENTS, PASSWORD_POLICIES, rawConfigSchema, type ParsedConfig } from "./schema";
+import { carriesCredentials, CREDENTIALS_MESSAGE, newApiIdentifierProblem } from "./urls";
 import { readConfigValues } from "./raw";
 import { DEFAULT_TEST_USER_PERMISSIONS } from "./permissions";
 import {
   IMPORT_JOB_NAME,
   INTEGRATION_TEST_APP_NAME,
   PASSWORD_REALM_GRANT,
+  TEST_USER_NAME,
+  TEST_USER_ROLE_NAME,
   type ApimServiceSpec,
   type TestUserSpec,
   type GatewaySpec,
@@ -37,13 +40,41 @@ export interface SpecOptions {
  * same spec, and every problem is reported at once, before anything is declared.
  */
 export function buildTenantSpec(raw: RawConfig, stack: string, options: SpecOptions = {}): TenantSpec {
+  const withCredentials = keysWithCredentials(raw);
+  // A key whose value holds a credential is refused for that alone: no other message about it may quote the value.
+  const unquoted = (problems: readonly ConfigProblem[]) =>
+    problems.filter((p) => !withCredentials.some((key) => p.key === key || p.key.startsWith(`${key}.`)));
+  const refused = withCredentials.map((key) => problem(key, CREDENTIALS_MESSAGE));
   const otherProblems = options.otherProblems ?? [];
   const parsed = rawConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new TenantConfigError(stack, [...parsed.error.issues.flatMap(toProblems), ...otherProblems]);
+  if (!parsed.success)
+    throw new TenantConfigError(stack, [...refused, ...unquoted([...parsed.error.issues.flatMap(toProblems), ...otherProblems])]);
   const config = parsed.data;
-  const problems = [...crossCheck(config, stack, options), ...otherProblems];
+  const problems = [...refused, ...unquoted([...crossCheck(config, stack, options), ...otherProblems])];
   if (problems.length > 0) throw new TenantConfigError(stack, problems);
   return toSpec(config, stack);
+}
+
+/** The keys (nested ones as a.b) whose value holds a URL with credentials in it. */
+function keysWithCredentials(raw: RawConfig): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown, key: string): void => {
+    if (typeof value === "string") {
+      if (!carriesCredentials(value)) return;
+      // Structured values arrive from the engine as JSON text: name the nested key when there is one.
+      if (/^\s*[[{]/.test(value)) {
+        try {
+          return visit(JSON.parse(value) as unknown, key);
+        } catch {
+          // not JSON: the key itself
+        }
+      }
+      found.push(key);
+    } else if (Array.isArray(value)) value.forEach((item, index) => visit(item, `${key}.${index}`));
+    else if (typeof value === "object" && value !== null) for (const [inner, item] of Object.entries(value)) visit(item, `${key}.${inner}`);
+  };
+  for (const [key, value] of Object.entries(raw)) visit(value, key);
+  return found;
 }
 
 /** A stack's spec from its flat `namespace:key → value` config; `isSecret` says which values were stored encrypted. */
@@ -185,8 +216,16 @@ function testUser(config: ParsedConfig): TestUserSpec | undefined {
   const permissions = config.testUserPermissions ?? [...DEFAULT_TEST_USER_PERMISSIONS];
   return {
     email: config.testUserEmail,
+    name: TEST_USER_NAME,
     password: config.testUserPassword,
     permissions,
+    role: config.rbac
+      ? {
+          name: TEST_USER_ROLE_NAME,
+          description: "The Timesheets API's permissions of the test user, where the API enforces RBAC. Never in prod.",
+          permissions,
+        }
+      : undefined,
     application: {
       name: INTEGRATION_TEST_APP_NAME,
       description: "Signs the test user in without a browser, so that a deployment can be verified end to end. Never in prod.",

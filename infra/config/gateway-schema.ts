@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { APIM_DISPLAY_NAME_MAX, APIM_PUBLISHER_MAX, APIM_SERVICE_URL_MAX, APIM_URL_TEMPLATE_MAX, displayName } from "./names";
 import { booleanValue, expected, httpsUrl, integerValue, oneOf, text } from "./values";
 
 export const APIM_SKUS = ["Consumption", "Developer", "Basic", "Standard", "Premium", "BasicV2", "StandardV2", "PremiumV2"] as const;
@@ -54,10 +55,14 @@ const operation = z.strictObject({
     error: expected("an operation id of lower-case letters, digits and hyphens, starting with a letter"),
   }),
   method: oneOf(HTTP_METHODS),
-  urlTemplate: text("a URL template starting with /, e.g. /timesheets/{id}").regex(URL_TEMPLATE, {
-    error: expected("a URL template starting with / whose parameters are each closed and named, e.g. /timesheets/{id}"),
-  }),
-  displayName: text("a display name"),
+  urlTemplate: text("a URL template starting with /, e.g. /timesheets/{id}")
+    .max(APIM_URL_TEMPLATE_MAX, {
+      error: () => `is longer than ${APIM_URL_TEMPLATE_MAX} characters, API Management's limit for a URL template`,
+    })
+    .regex(URL_TEMPLATE, {
+      error: expected("a URL template starting with / whose parameters are each closed and named, e.g. /timesheets/{id}"),
+    }),
+  displayName: displayName("a display name", APIM_DISPLAY_NAME_MAX, "API Management (an operation's display name)"),
   permission: text("one of the API's permissions"),
 });
 
@@ -74,15 +79,18 @@ export const apimSchema = z.strictObject(
     createResourceGroup: booleanValue.optional(),
     sku: oneOf(APIM_SKUS).optional(),
     capacity: integerValue(0, 12).optional(),
-    publisherEmail: z.email({ error: expected("the publisher's e-mail address") }).optional(),
-    publisherName: text("the publisher's name").optional(),
+    publisherEmail: z
+      .email({ error: expected("the publisher's e-mail address") })
+      .max(APIM_PUBLISHER_MAX, { error: () => `is longer than ${APIM_PUBLISHER_MAX} characters, API Management's limit` })
+      .optional(),
+    publisherName: displayName("the publisher's name", APIM_PUBLISHER_MAX, "API Management (the publisher's name)").optional(),
     location: text("an Azure region, e.g. westeurope").optional(),
     apiPath: text("the API's path on the gateway, e.g. api")
       .regex(API_PATH, {
         error: expected("the API's path on the gateway, without leading slash, e.g. api"),
       })
       .default("api"),
-    backendUrl: httpsUrl("the backend's https:// URL"),
+    backendUrl: httpsUrl("the backend's https:// URL (RFC 3986, with a host, no fragment)", APIM_SERVICE_URL_MAX),
     subscriptionRequired: booleanValue.default(false),
     clockSkewSeconds: integerValue(0, 300).default(30),
     operations: z

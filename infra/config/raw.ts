@@ -1,6 +1,7 @@
 import { CONFIG_NAMESPACE, SECRET_KEYS } from "./schema";
 import { SecretValue } from "./secret";
 import { foreignKeyProblems } from "./stack-keys";
+import { carriesCredentials, CREDENTIALS_MESSAGE } from "./urls";
 import type { ConfigProblem } from "./errors";
 import type { RawConfig } from "./build";
 
@@ -24,7 +25,11 @@ export function readConfigValues(
     const isSecretKey = (SECRET_KEYS as readonly string[]).includes(key);
     raw[key] = isSecretKey && typeof value === "string" && isSecret(fullKey) ? SecretValue.of(value) : value;
   }
-  return { raw, problems: foreignKeyProblems(Object.keys(values), isSecret) };
+  // A provider's setting is handed to the provider as is: a URL with credentials in it is refused there too, unquoted.
+  const credentials = Object.entries(values)
+    .filter(([fullKey, value]) => !fullKey.startsWith(prefix) && typeof value === "string" && carriesCredentials(value))
+    .map(([fullKey]) => ({ key: fullKey, message: CREDENTIALS_MESSAGE }));
+  return { raw, problems: [...credentials, ...foreignKeyProblems(Object.keys(values), isSecret)] };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apimSchema } from "./gateway-schema";
+import { apiName, AUTH0_SCOPE_DESCRIPTION_MAX, AUTH0_SCOPE_VALUE_MAX, displayName } from "./names";
 import { passwordOptionsSchema } from "./password-options";
 import { DEFAULT_IMPORT_JOB_SCOPES, DEFAULT_PERMISSIONS } from "./permissions";
 import { booleanValue, expected, integerValue, oneOf, secretValue, structured, text } from "./values";
@@ -20,7 +21,8 @@ export const MAX_TOKEN_LIFETIME = 2_592_000;
 /** A host name, not a URL: Auth0's provider and the issuer both build on the bare domain. */
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CONNECTION_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,126}[a-zA-Z0-9])?$/;
-const SCOPE_NAME = /^[^\s]{1,280}$/;
+/** Auth0 takes a scope value of 1 to 280 characters (names.ts); a space would split it in a token's scope claim. */
+const SCOPE_NAME = new RegExp(`^[^\\s\\p{Cc}\\p{Cf}]{1,${AUTH0_SCOPE_VALUE_MAX}}$`, "u");
 
 const domain = z
   .string({ error: expected("the tenant's domain, e.g. exampleco-dev.eu.auth0.com") })
@@ -42,49 +44,28 @@ const domain = z
 /**
  * Auth0 takes any identifier of 1 to 600 characters (its Management API schema); an API adopted
  * from a tenant keeps the one Auth0 holds. A new API's identifier is held to more (newApiIdentifierProblem).
+ * Never trimmed: the identifier is used exactly as written, so stray spaces are refused, not removed.
  */
-const apiIdentifier = text("an absolute URL, e.g. https://timesheets.exampleco.com/api").max(600, {
-  error: () => "is longer than 600 characters, Auth0's limit for an API identifier",
-});
-
-/**
- * What is wrong with an identifier for an API the program creates: Auth0 recommends an absolute
- * URL, and whitespace, credentials or a fragment in it would end up in every token's audience
- * and the gateway's, for good: Auth0 never lets an identifier change.
- */
-export function newApiIdentifierProblem(value: string): string | undefined {
-  const shown = JSON.stringify(value);
-  const why = "; check it now: an API's identifier can never be changed once Auth0 holds it";
-  if (/\s/.test(value))
-    return `${shown} contains whitespace; expected an absolute URL without spaces, e.g. https://timesheets.exampleco.com/api${why}`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `${shown} is not accepted; expected an absolute URL, e.g. https://timesheets.exampleco.com/api${why}`;
-  }
-  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "")
-    return `${shown} is not accepted; expected an absolute http(s) URL, e.g. https://timesheets.exampleco.com/api${why}`;
-  if (url.username !== "" || url.password !== "")
-    return `${shown} carries credentials (user:password@); expected an absolute URL without them, e.g. https://timesheets.exampleco.com/api${why}`;
-  if (value.includes("#"))
-    return `${shown} has a fragment (#...); expected an absolute URL without one, e.g. https://timesheets.exampleco.com/api${why}`;
-  return undefined;
-}
+const apiIdentifier = z
+  .string({ error: expected("an absolute URL, e.g. https://timesheets.exampleco.com/api") })
+  .min(1, { error: () => "is empty; expected an absolute URL, e.g. https://timesheets.exampleco.com/api" })
+  .max(600, {
+    error: () => "is longer than 600 characters, Auth0's limit for an API identifier",
+  });
 
 const permission = z.strictObject(
   {
     name: z.string({ error: expected("a permission name such as read:timesheets") }).regex(SCOPE_NAME, {
       error: expected("a permission name without spaces, such as read:timesheets"),
     }),
-    description: text("a description of the permission"),
+    description: displayName("a description of the permission", AUTH0_SCOPE_DESCRIPTION_MAX, "Auth0 (a permission's description)"),
   },
   { error: expected("a permission as {name, description}, e.g. - {name: read:timesheets, description: Read timesheets}") },
 );
 
 /**
  * Ids of objects that already exist in the tenant, for a stack that takes over a tenant set up
- * by hand: the program imports them instead of creating them (see the README's runbook).
+ * by hand: the program imports them instead of creating them (see docs/runbooks.md, "Adopting an existing tenant").
  */
 const adoptSchema = z.strictObject(
   {
@@ -135,7 +116,7 @@ export const CONFIG_KEYS = {
     schema: apiIdentifier,
   },
   apiName: {
-    schema: text("a display name").default("Timesheets API"),
+    schema: apiName.default("Timesheets API"),
   },
   signingAlg: {
     schema: oneOf(SIGNING_ALGORITHMS).default("RS256"),

@@ -15,6 +15,10 @@ export type TokenDialect = "access_token" | "access_token_authz" | "rfc9068_prof
 
 export const IMPORT_JOB_NAME = "Timesheets Import Job";
 export const INTEGRATION_TEST_APP_NAME = "Timesheets Integration Test";
+/** The test user's display name (Auth0's `name`): set, so that Pulumi's auto-naming never invents one. */
+export const TEST_USER_NAME = "Timesheets Test User";
+/** The role that gives the test user its permissions where the API enforces RBAC. */
+export const TEST_USER_ROLE_NAME = "Timesheets Test User";
 /** Auth0's extension of the password grant that names the connection (the realm) to check the password against. */
 export const PASSWORD_REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm";
 
@@ -122,12 +126,27 @@ export interface ConnectionSpec {
 
 export interface TestUserSpec {
   readonly email: string;
+  /** The display name the user is created with. */
+  readonly name: typeof TEST_USER_NAME;
   /** Undefined: the program generates one. */
   readonly password: SecretValue | undefined;
   /** Exactly the permissions a test user's token may carry (`testUserPermissions`). */
   readonly permissions: readonly string[];
+  /**
+   * Where the API enforces RBAC (`rbac: true`), a user's token carries only what the user's
+   * roles hold: this role, holding `permissions` on the API, is assigned to the test user.
+   * Undefined without RBAC, where the application's user grant alone decides.
+   */
+  readonly role: TestUserRoleSpec | undefined;
   /** The application that signs the test user in without a browser. */
   readonly application: IntegrationTestAppSpec;
+}
+
+export interface TestUserRoleSpec {
+  readonly name: typeof TEST_USER_ROLE_NAME;
+  readonly description: string;
+  /** The API's permissions the role holds: the test user's. */
+  readonly permissions: readonly string[];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SecretValue } from "./secret";
+import { isHttpsUrl } from "./urls";
 
 /**
  * Zod building blocks for stack config. Pulumi hands every config value to a program
@@ -76,15 +77,10 @@ export function secretValue(fullKey: string) {
   });
 }
 
-export function httpsUrl(what: string) {
-  return text(what).refine(
-    (value) => {
-      try {
-        return new URL(value).protocol === "https:";
-      } catch {
-        return false;
-      }
-    },
-    { error: expected(what) },
-  );
+/** An https URL as RFC 3986 writes it, with a host, no fragment, nothing invisible, at most `max` characters. */
+export function httpsUrl(what: string, max: number) {
+  return z
+    .string({ error: expected(what) })
+    .max(max, { error: () => `is longer than ${max} characters; expected ${what}` })
+    .refine(isHttpsUrl, { error: expected(what) });
 }

@@ -25,7 +25,7 @@ export {
   timesheetsApiTokens,
 };
 
-/** Every rule of the pack, in the order the README's table lists them. Tests run these; only ../index.ts builds the pack. */
+/** Every rule of the pack, in the order the table of docs/guardrails.md lists them. Tests run these; only ../index.ts builds the pack. */
 export const rules: Policies = [
   policyConfigMatchesStack,
   resourceServerSigning,

@@ -90,6 +90,7 @@ export const enabledClientAnswer = z.looseObject({ client_id: z.string().min(1) 
 export const userAnswer = z.looseObject({
   user_id: z.string().min(1),
   email: z.string().optional(),
+  name: z.string().optional(),
   identities: z.array(z.looseObject({ connection: z.string() })).optional(),
 });
 

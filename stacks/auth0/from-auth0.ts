@@ -94,6 +94,7 @@ export function liveUser(document: UserAnswer): LiveUser {
   return {
     userId: document.user_id,
     email: document.email ?? "",
+    name: document.name,
     connections: [...new Set((document.identities ?? []).map((identity) => identity.connection))],
   };
 }

@@ -88,6 +88,8 @@ export interface LivePasswordOptions {
 export interface LiveUser {
   readonly userId: string;
   readonly email: string;
+  /** The display name; undefined where the answer has none. */
+  readonly name?: string | undefined;
   /** The connections of the user's identities. */
   readonly connections: readonly string[];
 }

@@ -18,7 +18,7 @@ export interface RequestStats {
 export interface SessionOptions {
   /** Real users get the global fetch; tests pass one that reaches a local stand-in. */
   readonly fetch?: typeof fetch;
-  /** Attempts after the first on 429, 408 and 5xx: the SDK retries these itself (see README). */
+  /** Attempts after the first on 429, 408 and 5xx: the SDK retries these itself (see docs/audit-and-drift.md, "Requests and rate limits"). */
   readonly maxRetries: number;
   /** The whole session's time budget, retries and pacing included. */
   readonly budgetMs: number;

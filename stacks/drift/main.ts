@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { exitCodeFor } from "../exit-codes";
-import { backendEnvironment } from "../runner";
+import { backendEnvironment, renderCheck, type StackCheck } from "../runner";
 import { listStacks, REPO_ROOT } from "../stack-config";
 import { pulumiProblem } from "../problems";
 import { parseCommand, selectedStacks, withStackSelection, type StackSelection } from "../cli";
@@ -15,6 +15,8 @@ export interface DriftIo {
   readonly stderr: Output;
   /** The Automation API over this repository unless a test passes a fake. */
   readonly workspace?: StateWorkspace;
+  /** The stack file check; render's unless a test passes its own. */
+  readonly checkStack?: StackCheck;
 }
 
 interface DriftOptions extends StackSelection {
@@ -40,6 +42,9 @@ async function checkStack(workspace: StateWorkspace, stack: string, known: reado
       error: `no stack file for "${stack}" (stacks here: ${known.join(", ") || "none"})`,
     };
   }
+  // The stack file first, as `npm run render` checks it: a refused file never reaches Pulumi.
+  const checked = await (io.checkStack ?? renderCheck)(stack, REPO_ROOT);
+  if (!checked.ok) return { stack, outcome: "error", drift: undefined, error: checked.message.replace(/^error: /, "") };
   try {
     const preview = await workspace.previewRefresh(stack, (text) => io.stderr.write(text));
     const drift = summariseRefresh(preview);

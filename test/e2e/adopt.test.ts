@@ -44,6 +44,8 @@ describe("npm run adopt", () => {
       connectionId: seeded.connectionId,
     });
     expect(err).toMatch(/run npm run audit -- --stack prod until it reports no drift/);
+    // The block is not for keeping: adopt says when it goes.
+    expect(err).toMatch(/After the npm run up -- --stack prod that adopts, remove the lines again \(npm run up says when\)/);
 
     const config = { ...engineConfigFor("prod"), "timesheets:adopt": JSON.stringify(ids) };
     const program = await runProgram("prod", config, () => declareTimesheetsTenant(loadTenantSpec()));

@@ -72,6 +72,7 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     await standIn.createUser({
       connection: connection.name,
       email: testUser.email,
+      name: testUser.name,
       password: TEST_USER_PASSWORD,
       email_verified: true,
     });

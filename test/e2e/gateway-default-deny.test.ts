@@ -188,7 +188,7 @@ describe("a key rotation in the stand-in, on the gateway's own clock", () => {
 });
 
 describe.each([
-  { name: "PS256 (prod's config, as the README recommends)", stack: "prod", signingAlg: "PS256" },
+  { name: "PS256 (prod's config, as docs/gateway.md recommends)", stack: "prod", signingAlg: "PS256" },
   { name: "PS256 with RFC 9068 tokens (staging's config)", stack: "staging", signingAlg: "PS256" },
 ])("a $name stack", ({ stack, signingAlg }) => {
   const spec = buildTenantSpec({ ...rawConfigFrom(readStackConfig(stack), "plain"), signingAlg }, stack);

@@ -14,7 +14,7 @@ import {
 } from "../support/validate-jwt/gateway-fixture";
 
 /**
- * What the README promises for every token, as properties (seeded, bounded): a permission
+ * What docs/gateway.md promises for every token, as properties (seeded, bounded): a permission
  * counts only as a whole word of the space-separated `scope`, and an operation nobody
  * declared is never open.
  */

@@ -8,7 +8,7 @@ import { declareTimesheetsTenant } from "../../infra/program";
 import { createWorkspace, ENGINE_DIR, npmPackageVersion, REPO_ROOT, requireBuiltEngine, RUN_TIMEOUT_MS, type Workspace } from "./engine";
 
 // The real engine running the real program. The Node.js language host cannot be built here
-// (README, "The real engine"), so the program runs inline: the Automation API of the program's
+// (docs/engine.md), so the program runs inline: the Automation API of the program's
 // own @pulumi/pulumi serves the language runtime in this process, and the CLI built by
 // `npm run engine:build` drives it (`pulumi preview --client=...`) with the stack's config,
 // decrypted by the engine. The first resource the program registers is its auth0 provider,

@@ -12,7 +12,7 @@ import type { PolicyConfigFile } from "./support/policy-args";
 import { programResources, runPack } from "./support/program-stack";
 
 /**
- * README, "Adding an environment", steps 2 and 3, as written, for a new `qa` stack: copy the
+ * docs/runbooks.md, "Adding an environment", steps 2 and 3, as written, for a new `qa` stack: copy the
  * nearest stack file and its policy config, set the tenant's values, and the new stack builds,
  * runs and passes every rule of the pack under its own policy config. Done in a copy of the
  * repository's stack files, so the checkout is left as it is.
@@ -47,7 +47,7 @@ async function preview(root: string, policy: PolicyConfigFile) {
   return runPack(rules, await programResources(run.resources, "qa"), policy);
 }
 
-describe("README runbook: adding an environment (qa)", () => {
+describe("runbook (docs/runbooks.md): adding an environment (qa)", () => {
   test("the copied stack is discovered, builds its spec and passes every rule under its policy config", async () => {
     const { root, policy } = followRunbook(
       (file) => file,

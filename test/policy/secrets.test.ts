@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { secretsNotInPlainText, secretsNotSupplied } from "../../policy/rules";
+import { CLIENT_SECRET_LENGTH } from "../../policy/rules/secrets";
 import {
   messages,
   policyProps,
@@ -33,17 +34,35 @@ describe("secrets-not-supplied", () => {
     expect(await validateResource(secretsNotSupplied, resourceServer())).not.toHaveBeenCalled();
   });
 
-  test("refuses a supplied client secret, whether passed as a secret or not: the policy cannot tell", async () => {
-    for (const clientSecret of ["plain-text-secret", wireSecret("a-secret-secret")]) {
-      const report = await validateResource(secretsNotSupplied, {
-        type: T.credentials,
-        name: "import-job-credentials",
-        props: { clientId: "id", clientSecret },
-      });
+  const credentialsWith = (props: Record<string, unknown>) => ({
+    type: T.credentials,
+    name: "import-job-credentials",
+    props: { clientId: "id", authenticationMethod: "client_secret_post", ...props },
+  });
+  const ownedSecret = "Aa1".padEnd(CLIENT_SECRET_LENGTH, "x7Q");
+
+  test("accepts the client secret the program generates, known or not yet known", async () => {
+    for (const clientSecret of [ownedSecret, wireSecret(ownedSecret), UNKNOWN]) {
+      expect(await validateResource(secretsNotSupplied, credentialsWith({ clientSecret }))).not.toHaveBeenCalled();
+    }
+  });
+
+  test("refuses a client secret not of the shape the program generates, whether passed as a secret or not: the policy cannot tell", async () => {
+    for (const clientSecret of ["plain-text-secret", wireSecret("a-secret-secret"), `${ownedSecret.slice(1)}!`]) {
+      const report = await validateResource(secretsNotSupplied, credentialsWith({ clientSecret }));
       expect(messages(report)).toEqual([
-        "clientSecret is supplied by the program; let Auth0 generate the client secret, or use private_key_jwt",
+        expect.stringMatching(
+          /^clientSecret is not a secret the program generated \(\d+ characters\); expected 64 or more letters and digits/,
+        ),
       ]);
     }
+  });
+
+  test("refuses a write-only client secret: the stack could not publish what the client holds", async () => {
+    const report = await validateResource(secretsNotSupplied, credentialsWith({ clientSecretWo: wireSecret(ownedSecret) }));
+    expect(messages(report)).toEqual([
+      "clientSecretWo is supplied by the program; the program owns the client secret as clientSecret, from a random.RandomPassword kept in state",
+    ]);
   });
 
   test("refuses a supplied signing secret, even one not known until the update", async () => {

@@ -20,6 +20,8 @@ import {
 } from "../../policy/lib/config";
 import { AUTH0, IMPORT_JOB, INTEGRATION_TEST_APP } from "../../policy/lib/resources";
 import { databaseConnectionHardening, timesheetsApiTokens } from "../../policy/rules";
+import { CLIENT_SECRET_LENGTH } from "../../policy/rules/secrets";
+import { CLIENT_SECRET_LENGTH as PROGRAM_CLIENT_SECRET_LENGTH, clientSecretArgs } from "../../infra/auth0/client-secret";
 import { engineConfigFor, listStacks, loadStackSpec, readStackConfig } from "../../stacks/stack-config";
 import { runProgram } from "../support/pulumi-program";
 import { connection, resourceServer } from "./support/fixtures";
@@ -50,6 +52,12 @@ const packAcceptsInProd = async (passwordPolicy: string): Promise<boolean> => {
 };
 
 describe("the pack's copies agree with the program", () => {
+  test("the length and alphabet of a client secret the program owns", () => {
+    expect(CLIENT_SECRET_LENGTH).toBe(PROGRAM_CLIENT_SECRET_LENGTH);
+    // Letters and digits only: the pack refuses any other character.
+    expect(clientSecretArgs()).toMatchObject({ length: CLIENT_SECRET_LENGTH, special: false });
+  });
+
   test("the environments", () => {
     expect([...ENVIRONMENTS]).toEqual([...PROGRAM_ENVIRONMENTS]);
   });

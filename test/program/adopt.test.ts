@@ -24,7 +24,7 @@ describe("adopting a tenant set up by hand", () => {
       "timesheets-api-resource-server": ids.resourceServerId,
       "timesheets-api-permissions": "https://timesheets.exampleco.com/api",
       "import-job-client": ids.importJobClientId,
-      "import-job-credentials": ids.importJobClientId,
+      // Not the credentials: their "create" sets the program's own secret on the adopted client.
       "import-job-grant": ids.importJobGrantId,
       "user-store-connection": ids.connectionId,
       "user-store-enabled-clients": ids.connectionId,

@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import type * as random from "@pulumi/random";
 import { describe, expect, test } from "vitest";
 import { loadTenantSpec } from "../../infra/config/load";
 import { DEFAULT_PERMISSIONS } from "../../infra/config/permissions";
@@ -19,6 +20,9 @@ const T = {
   connectionClients: "auth0:index/connectionClients:ConnectionClients",
   user: "auth0:index/user:User",
   password: "random:index/randomPassword:RandomPassword",
+  role: "auth0:index/role:Role",
+  rolePermissions: "auth0:index/rolePermissions:RolePermissions",
+  userRoles: "auth0:index/userRoles:UserRoles",
 };
 
 /** One resource by logical name: dev and staging declare two clients, two credentials and two grants. */
@@ -26,6 +30,11 @@ function named(program: ProgramRun<unknown>, name: string): RegisteredResource {
   const found = program.resources.find((resource) => resource.name === name);
   if (found === undefined) throw new Error(`no resource named ${name}`);
   return found;
+}
+
+/** The value the random provider generated for a RandomPassword of the program. */
+function generated(program: ProgramRun<unknown>, name: string): Promise<string> {
+  return valueOf((named(program, name).resource as random.RandomPassword).result);
 }
 
 function runWith(stack: string, config: Record<string, string>, secretKeys: string[] = []) {
@@ -81,6 +90,19 @@ describe.each(listStacks())("the %s stack", (stack) => {
     expect(api.parentName).toBe("timesheets-api");
   });
 
+  test("a new identifier replaces the API, its permissions and the grants on it new-first, so the old API serves until the new one exists", async () => {
+    const program = await run(stack);
+    // Every Auth0 resource whose inputs name the identifier is replaced with it (Auth0 changes none in place).
+    const carriers = program.resources.filter(
+      (r) => r.type.startsWith("auth0:") && JSON.stringify(r.inputs).includes(JSON.stringify(spec.api.identifier)),
+    );
+    expect(carriers.map((r) => r.type).sort()).toEqual(
+      [T.resourceServer, T.scopes, T.grant, ...(spec.testUser === undefined ? [] : [T.grant])].sort(),
+    );
+    // Explicitly false: left unset, the bridge deletes first wherever a name is set.
+    for (const resource of carriers) expect(resource.deleteBeforeReplace, resource.name).toBe(false);
+  });
+
   test("declares the five permissions as one authoritative set on that API", async () => {
     const program = await run(stack);
     expect(program.ofType("auth0:index/resourceServerScope:ResourceServerScope")).toHaveLength(0);
@@ -107,6 +129,11 @@ describe.each(listStacks())("the %s stack", (stack) => {
     expect(named(program, "import-job-credentials").inputs).toEqual({
       clientId: "import-job-client-client-id",
       authenticationMethod: "client_secret_post",
+      clientSecret: expect.anything() as unknown,
+    });
+    expect(secretInput(named(program, "import-job-credentials").inputs.clientSecret)).toEqual({
+      secret: true,
+      value: await generated(program, "import-job-client-secret"),
     });
   });
 
@@ -137,14 +164,16 @@ describe.each(listStacks())("the %s stack", (stack) => {
   });
 
   test("exports what clients need, with the client secret as a secret", async () => {
-    const { outputs } = await run(stack);
+    const program = await run(stack);
+    const { outputs } = program;
     expect(await valueOf(outputs.audience)).toBe(spec.api.identifier);
     expect(outputs.issuer).toBe(`https://${spec.tenant.domain}/`);
     expect(outputs.tokenEndpoint).toBe(`https://${spec.tenant.domain}/oauth/token`);
     expect(await valueOf(outputs.importJobClientId)).toBe("import-job-client-client-id");
     expect(await valueOf(outputs.connectionName)).toBe("timesheets-users");
     expect(await pulumi.isSecret(outputs.importJobClientSecret)).toBe(true);
-    expect(await valueOf(outputs.importJobClientSecret)).toBe("import-job-credentials-generated-secret");
+    // The secret the program owns, not the provider's read of it.
+    expect(await valueOf(outputs.importJobClientSecret)).toBe(await generated(program, "import-job-client-secret"));
   });
 });
 
@@ -175,20 +204,22 @@ describe("environments", () => {
     expect(user.inputs).toMatchObject({
       connectionName: "timesheets-users",
       email: "timesheets-test@dev.exampleco.com",
+      // A deliberate display name, never Pulumi's auto-name ("user-store-test-user-8d28f0c").
+      name: "Timesheets Test User",
       emailVerified: true,
       verifyEmail: false,
     });
-    expect(program.one(T.password).inputs).toMatchObject({ length: 32, special: true });
+    expect(named(program, "user-store-test-user-password").inputs).toMatchObject({ length: 32, special: true });
     const password = program.outputs.testUserPassword;
     expect(password).toBeDefined();
     expect(await pulumi.isSecret(password as pulumi.Output<string>)).toBe(true);
-    expect(secretInput(user.inputs.password)).toEqual({ secret: true, value: "generated-Password-1!" });
+    expect(secretInput(user.inputs.password)).toEqual({ secret: true, value: await generated(program, "user-store-test-user-password") });
   });
 
   test("a configured test user password is used as a secret and nothing is generated", async () => {
     const config = { ...engineConfigFor("dev"), "timesheets:testUserPassword": "Configured-Passw0rd!" };
     const program = await runWith("dev", config, ["timesheets:testUserPassword"]);
-    expect(program.ofType(T.password)).toHaveLength(0);
+    expect(program.ofType(T.password).map((r) => r.name)).not.toContain("user-store-test-user-password");
     expect(secretInput(program.one(T.user).inputs.password)).toEqual({ secret: true, value: "Configured-Passw0rd!" });
     const password = program.outputs.testUserPassword as pulumi.Output<string>;
     expect(await pulumi.isSecret(password)).toBe(true);
@@ -197,6 +228,28 @@ describe("environments", () => {
   test("RBAC selects the _authz dialect and enforces policies", async () => {
     const program = await runWith("staging", { ...engineConfigFor("staging"), "timesheets:rbac": "true" });
     expect(program.one(T.resourceServer).inputs).toMatchObject({ tokenDialect: "rfc9068_profile_authz", enforcePolicies: true });
+  });
+
+  test("RBAC with a test user: a role holding the test user's permissions on the API, assigned to the test user", async () => {
+    const permissions = ["read:timesheets", "create:timesheets"];
+    const config = { ...engineConfigFor("dev"), "timesheets:rbac": "true", "timesheets:testUserPermissions": JSON.stringify(permissions) };
+    const program = await runWith("dev", config);
+    const spec = loadStackSpec("dev");
+    const role = program.one(T.role);
+    expect(role.inputs).toEqual({ name: "Timesheets Test User", description: expect.stringContaining("RBAC") as unknown });
+    expect(program.one(T.rolePermissions).inputs).toEqual({
+      roleId: "test-user-role-role-id",
+      permissions: permissions.map((name) => ({ name, resourceServerIdentifier: spec.api.identifier })),
+    });
+    expect(program.one(T.userRoles).inputs).toEqual({ userId: "user-store-test-user-id", roles: ["test-user-role-role-id"] });
+    // The user's token also passes through the application's user grant: the same permissions there.
+    expect(named(program, "integration-test-grant").inputs.scopes).toEqual(permissions);
+  });
+
+  test("no role without RBAC, and none without a test user", async () => {
+    expect((await run("dev")).ofType(T.role)).toEqual([]);
+    const prodRbac = await runWith("prod", { ...engineConfigFor("prod"), "timesheets:rbac": "true" });
+    expect([T.role, T.rolePermissions, T.userRoles].flatMap((type) => prodRbac.ofType(type))).toEqual([]);
   });
 
   // Each call a key no earlier call gave.

@@ -229,19 +229,19 @@ const cases: BadConfig[] = [
     name: "identifier with a space",
     set: { apiIdentifier: "https://timesheets.exampleco.com/my api" },
     key: "apiIdentifier",
-    message: /contains whitespace; expected an absolute URL.*can never be changed/,
+    message: /contains whitespace or an invisible or control character \(U\+0020\); expected an absolute URL.*can never be changed/,
   },
   {
     name: "identifier with a tab",
     set: { apiIdentifier: "https://timesheets.exampleco.com/my\tapi" },
     key: "apiIdentifier",
-    message: /contains whitespace;.*can never be changed/,
+    message: /contains whitespace or an invisible or control character \(U\+0009\);.*can never be changed/,
   },
   {
     name: "identifier with credentials",
     set: { apiIdentifier: "https://user:pass@timesheets.exampleco.com/api" },
     key: "apiIdentifier",
-    message: /carries credentials \(user:password@\).*can never be changed/,
+    message: /holds a URL with credentials \(user:password@ before the host\); they are not repeated here/,
   },
   {
     name: "identifier with a fragment",

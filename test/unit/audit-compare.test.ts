@@ -360,6 +360,21 @@ describe("the test user", () => {
     expect(only(result.findings, "test-user.missing")).toMatchObject({ severity: "low", actual: "(absent)" });
   });
 
+  it("named otherwise than the spec says (Pulumi's auto-name, or a rename in the dashboard)", () => {
+    const email = dev.testUser?.email ?? "";
+    const renamed = (name: string | undefined) =>
+      audit(dev, (t) => ({
+        ...t,
+        usersByEmail: new Map([[email, [{ userId: "auth0|test", email, name, connections: [dev.connection.name] }]]]),
+      }));
+    expect(only(renamed("user-store-test-user-8d28f0c").findings, "test-user.name")).toMatchObject({
+      severity: "low",
+      expected: "Timesheets Test User",
+      actual: "user-store-test-user-8d28f0c",
+    });
+    expect(kinds(renamed("Timesheets Test User").findings)).toEqual([]);
+  });
+
   it("present in prod under an address another stack declares", () => {
     const strayEmail = allSpecs.find((s) => s.testUser)?.testUser?.email ?? "";
     const target = auditTarget(prod, allSpecs);

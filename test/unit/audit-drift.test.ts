@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderCheck, type StackCheck } from "../../stacks/runner";
 import { main } from "../../stacks/drift/main";
 import {
   automationWorkspace,
@@ -45,13 +46,21 @@ class FakeWorkspace implements StateWorkspace {
   }
 }
 
-async function drift(args: string[], workspace: StateWorkspace) {
+// The real stack file check (the render's), run once per stack for this file.
+const checks = new Map<string, ReturnType<StackCheck>>();
+const cachedCheck: StackCheck = (stack, root) => {
+  const found = checks.get(stack) ?? renderCheck(stack, root);
+  checks.set(stack, found);
+  return found;
+};
+
+async function drift(args: string[], workspace: StateWorkspace, checkStack: StackCheck = cachedCheck) {
   let stdout = "";
   let stderr = "";
   const code = await main(
     args,
     {},
-    { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, workspace },
+    { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, workspace, checkStack },
   );
   return { code, stdout, stderr };
 }
@@ -141,6 +150,17 @@ describe("npm run drift", () => {
     const run = await drift(["--stack", "qa"], workspace);
     expect(run.code).toBe(1);
     expect(workspace.asked).toEqual([]);
+  });
+});
+
+describe("a stack file the render refuses", () => {
+  it("is the stack's error, in the render's words, and Pulumi is never asked", async () => {
+    const workspace = new FakeWorkspace(driftedPreview);
+    const refused: StackCheck = () => Promise.resolve({ ok: false, message: "error: Pulumi.dev.yaml: config: expected a mapping" });
+    const run = await drift(["--stack", "dev"], workspace, refused);
+    expect(run.code).toBe(1);
+    expect(workspace.asked).toEqual([]);
+    expect(run.stdout).toContain("Pulumi.dev.yaml: config: expected a mapping");
   });
 });
 

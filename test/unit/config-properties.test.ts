@@ -11,7 +11,7 @@ import { engineConfigFor, readStackConfig } from "../../stacks/stack-config";
 import { runFailingProgram } from "../support/pulumi-program";
 
 /*
- * The README's promise: whatever a stack file holds, the answer is a spec or a refusal that
+ * The promise of docs/configuration.md: whatever a stack file holds, the answer is a spec or a refusal that
  * names the key and says what is accepted; never a crash, never a secret repeated back.
  */
 

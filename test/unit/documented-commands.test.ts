@@ -1,6 +1,14 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { listStacks, REPO_ROOT } from "../../stacks/stack-config";
-import { documentedCommands, problemsOf, readDocumentedCommands, type DocumentedCommand } from "../support/documented-commands";
+import {
+  documentationFiles,
+  documentedCommands,
+  problemsOf,
+  readDocumentedCommands,
+  type DocumentedCommand,
+} from "../support/documented-commands";
 import { packageScripts, runScript } from "../support/scripts";
 
 // Every npm command in README.md and docs/**/*.md works as written when pasted: its script is
@@ -30,7 +38,8 @@ const OFFLINE = new Set(["render"]);
 const RUNBOOK_STACKS = new Set(["qa"]);
 
 function runnable(command: DocumentedCommand): boolean {
-  if (command.script === undefined || !OFFLINE.has(command.script)) return false;
+  // A bare `npm run render` in prose names the script; a command to paste says what to render.
+  if (command.script === undefined || !OFFLINE.has(command.script) || command.args.length === 0) return false;
   if (command.args.some((arg) => /[<>$]|\.\.\./.test(arg))) return false;
   return !command.args.some((arg) => RUNBOOK_STACKS.has(arg));
 }
@@ -52,6 +61,39 @@ describe("the commands in the documentation", () => {
     const run = await runScript(command.script as string, command.args, scripts);
     expect(run.code, `${command.file}:${command.line}: ${run.stderr}`).toBe(0);
   });
+});
+
+/** The lines of each fenced code block that is not of another language (mermaid, yaml, xml...). */
+function shellBlocks(markdown: string): string[][] {
+  const blocks: string[][] = [];
+  let current: string[] | undefined;
+  let shell = false;
+  for (const line of markdown.split("\n")) {
+    const fence = /^\s*```\s*(\S*)/.exec(line);
+    if (fence !== null) {
+      if (current === undefined) {
+        current = [];
+        shell = ["", "sh", "bash", "shell", "console"].includes(fence[1] ?? "");
+      } else {
+        if (shell) blocks.push(current);
+        current = undefined;
+      }
+    } else if (current !== undefined) current.push(line);
+  }
+  return blocks;
+}
+
+test("every direct `pulumi` command on a stack in a code block runs on the runner's backend, not whatever backend is logged in", () => {
+  const unbound: string[] = [];
+  for (const file of documentationFiles(REPO_ROOT)) {
+    for (const block of shellBlocks(readFileSync(path.join(REPO_ROOT, file), "utf8"))) {
+      block.forEach((line, index) => {
+        if (!/^\s*pulumi (stack|preview|up|refresh|destroy|import)\b/.test(line)) return;
+        if (!block.slice(0, index + 1).some((earlier) => /PULUMI_BACKEND_URL=/.test(earlier))) unbound.push(`${file}: ${line.trim()}`);
+      });
+    }
+  }
+  expect(unbound).toEqual([]);
 });
 
 describe("the documentation check itself", () => {

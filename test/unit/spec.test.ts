@@ -138,7 +138,8 @@ describe("secrets in config", () => {
 
   test("a stack file's encrypted value reads as a secret whose value is not known", () => {
     const dir = stackFile(
-      `config:\n  timesheets:environment: dev\n  timesheets:domain: exampleco-dev.eu.auth0.com\n  timesheets:apiIdentifier: https://t.exampleco.com/api\n  timesheets:testUserEmail: t@exampleco.com\n  timesheets:testUserPassword:\n    secure: v1:abc:def\n`,
+      // A salt and a ciphertext as the passphrase provider writes them (made with the real CLI).
+      `encryptionsalt: v1:FG1Bi9NtijQ=:v1:AVPq7SuDhweWoX9v:Dvewmu7S5nXIGsyAs/Qogm/Slhexwg==\nconfig:\n  timesheets:environment: dev\n  timesheets:domain: exampleco-dev.eu.auth0.com\n  timesheets:apiIdentifier: https://t.exampleco.com/api\n  timesheets:testUserEmail: t@exampleco.com\n  timesheets:testUserPassword:\n    secure: v1:31YgyCmdBvL42XsM:nWjkPmFub+6BHdDTexQP0F0wUtlmBQE=\n`,
     );
     const spec = loadStackSpec("dev", dir);
     expect(spec.testUser?.password?.isKnown).toBe(false);
@@ -202,12 +203,12 @@ describe("Pulumi.yaml", () => {
     for (const stack of listStacks()) expect(loadStackSpec(stack).protect, stack).toBe(loadStackSpec(stack).environment === "prod");
   });
 
-  test("lists in its comments, as the README does, exactly the provider settings a stack file may hold", () => {
+  test("lists in its comments, as docs/configuration.md does, exactly the provider settings a stack file may hold", () => {
     const comments = readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")
       .split("\n")
       .filter((line) => line.startsWith("#"))
       .join(" ");
-    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const configurationDoc = readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
     for (const [provider, keys] of Object.entries(PROVIDER_KEYS)) {
       const listed = new RegExp(`${provider}: ([^;]*?)(?:\\(|;|$)`).exec(comments)?.[1] ?? "";
       expect(
@@ -217,7 +218,7 @@ describe("Pulumi.yaml", () => {
           .sort(),
         provider,
       ).toEqual([...keys].sort());
-      for (const key of keys) expect(readme, `${provider}:${key}`).toContain(`\`${key}\``);
+      for (const key of keys) expect(configurationDoc, `${provider}:${key}`).toContain(`\`${key}\``);
     }
     for (const key of ALL_SECRET_KEYS) expect(comments, key).toContain(key.replace(/^timesheets:/, ""));
   });

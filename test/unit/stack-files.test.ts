@@ -6,6 +6,7 @@ import { main as adopt } from "../../stacks/adopt";
 import { main as audit } from "../../stacks/audit/main";
 import { EXIT_ERROR } from "../../stacks/exit-codes";
 import { main as render } from "../../stacks/render";
+import { main as runner } from "../../stacks/runner";
 import { REPO_ROOT } from "../../stacks/stack-config";
 
 /*
@@ -59,13 +60,13 @@ const FILES: BadFile[] = [
   {
     name: "a tab in the identifier",
     text: dev.replace(/timesheets:apiIdentifier: .*/, 'timesheets:apiIdentifier: "https://timesheets.exampleco.com/my\\tapi"'),
-    says: /\n {2}timesheets:apiIdentifier: "https:\/\/timesheets.exampleco.com\/my\\tapi" contains whitespace/,
+    says: /\n {2}timesheets:apiIdentifier: contains whitespace or an invisible or control character \(U\+0009\)/,
     newApiOnly: true,
   },
   {
     name: "a lifetime of .inf",
     text: dev.replace(/timesheets:tokenLifetime: .*/, "timesheets:tokenLifetime: .inf"),
-    says: /\n {2}timesheets:tokenLifetime: (Infinity \(\.inf\)|"Infinity") is not accepted; expected a whole number from 1 to 2592000/,
+    says: /^error: Pulumi\.qa\.yaml: timesheets:tokenLifetime: is \.inf, which Pulumi cannot read \(it refuses the whole file\)$/,
   },
 ];
 
@@ -103,6 +104,34 @@ describe.each(FILES)("a stack file with $name", ({ text, says }) => {
     check(await render(["--stack", "qa"], { stdout: () => undefined, stderr: (t) => err.push(t), outRoot, root }), err.join("\n"));
     expect(readdirSync(outRoot)).toEqual([]);
   });
+
+  test.each(["up", "preview"])(
+    "npm run %s refuses it with render's words, before any Pulumi call, and leaves the file as it was",
+    async (command) => {
+      const root = rootWith(text);
+      const calls: string[] = [];
+      const exec = (args: readonly string[]) => {
+        calls.push(args.join(" "));
+        return Promise.resolve(0);
+      };
+      const err: string[] = [];
+      const renderErr: string[] = [];
+      const outRoot = mkdtempSync(path.join(tmpdir(), "stack-files-out-"));
+      await render(["--stack", "qa"], { stdout: () => undefined, stderr: (t) => renderErr.push(t), outRoot, root });
+      const code = await runner([command, "--stack", "qa"], {
+        env,
+        stderr: (t) => err.push(t),
+        exec,
+        capture: () => Promise.reject(new Error("no Pulumi")),
+        cliInstalled: () => true,
+        root,
+      });
+      check(code, err.join("\n"));
+      expect(err.join("\n")).toBe(renderErr.join("\n"));
+      expect(calls).toEqual([]);
+      expect(readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8")).toBe(text);
+    },
+  );
 
   test("npm run audit reports it as the stack's error and sends nothing", async () => {
     const out: string[] = [];

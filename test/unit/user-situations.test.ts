@@ -122,7 +122,9 @@ describe("files", () => {
     mkdirSync(path.join(root, "Pulumi.broken.yaml"));
     const c = captured();
     expect(await render(["--stack", "broken"], { ...c.line, root, outRoot: root })).toBe(1);
-    expect(c.out.stderr).toBe("error: Pulumi.broken.yaml: cannot be read: it is a folder, not a file\n");
+    expect(c.out.stderr).toBe(
+      "error: Pulumi.broken.yaml: is a directory, not a stack file; expected a YAML file with config: at the top\n",
+    );
   });
 
   test("render refuses an output folder it cannot write, after printing the render", async () => {

@@ -15,7 +15,19 @@ export function testUserFindings(
   const declared = spec.testUser?.email;
   if (declared !== undefined) {
     const users = usersByEmail.get(declared) ?? [];
-    if (!users.some((user) => user.connections.includes(spec.connection.name))) {
+    const inStore = users.filter((user) => user.connections.includes(spec.connection.name));
+    // The display name the program gives it (never Pulumi's auto-name); checked only where the answer carries one.
+    for (const user of inStore.filter((u) => u.name !== undefined && u.name !== spec.testUser?.name)) {
+      findings.push({
+        severity: "low",
+        kind: "test-user.name",
+        resource: `user ${declared} (${user.userId})`,
+        expected: spec.testUser?.name ?? "",
+        actual: user.name ?? "",
+        fix: `run \`npm run up -- --stack ${spec.stack}\` to set it back`,
+      });
+    }
+    if (inStore.length === 0) {
       findings.push({
         severity: "low",
         kind: "test-user.missing",

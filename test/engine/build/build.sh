@@ -49,7 +49,7 @@ nice -n 19 go build -p "$jobs" -trimpath \
   -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 echo "built $bin/pulumi ${pulumi_version} in $((SECONDS - started)) s"
 
-# Not built, because the Go module proxy does not serve them (see README, "The real engine"):
+# Not built, because the Go module proxy does not serve them (see docs/engine.md, "What it cannot run here"):
 #   the Node.js language host  github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 #   the auth0 provider         github.com/pulumi/pulumi-auth0/provider/v3
 #   the random provider        github.com/pulumi/pulumi-random/provider/v4
