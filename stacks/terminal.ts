@@ -51,6 +51,11 @@ export function oneLine(text: string): string {
   return text.replace(/\r?\n/g, " ⏎ ").replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
 }
 
+/** A message of several lines (a config refusal lists one problem a line) under a report's line: its lines kept and indented, control characters dropped. */
+export function indented(text: string, indent: string): string {
+  return text.split(/\r?\n/).map(oneLine).join(`\n${indent}`);
+}
+
 // Characters with a meaning in GitHub-flavoured Markdown inline text: each is escaped with a
 // backslash, so a value is shown as written (no emphasis, link, code span, HTML or entity).
 const MARKDOWN_PUNCTUATION = /[\\`*_[\]<>|~&]/g;

@@ -1,4 +1,5 @@
 import {
+  indented,
   markdownCode,
   markdownTable,
   markdownText,
@@ -91,7 +92,7 @@ function headline(audit: StackAudit, paint: Paint): string {
 
 function textStack(audit: StackAudit, paint: Paint): string {
   const lines = [headline(audit, paint)];
-  if (audit.error !== undefined) lines.push(`  ${paint("red", oneLine(audit.error))}`);
+  if (audit.error !== undefined) lines.push(`  ${paint("red", indented(audit.error, ""))}`);
   if (audit.findings.length > 0) {
     const found = findingRows(audit.findings);
     // Values come from the tenant: one line each, no control characters.

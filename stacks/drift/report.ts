@@ -1,5 +1,5 @@
 import type { Outcome } from "../exit-codes";
-import { markdownTable, markdownText, oneLine, plain, textTable, type Paint, type Style } from "../terminal";
+import { indented, markdownTable, markdownText, plain, textTable, type Paint, type Style } from "../terminal";
 import type { StateDrift } from "./summarise";
 
 export const FORMATS = ["text", "json", "markdown"] as const;
@@ -37,7 +37,7 @@ function textStack(entry: StackStateDrift, paint: Paint): string {
   const head = [paint("bold", entry.stack), paint(STYLE[entry.outcome], LABEL[entry.outcome])];
   if (drift !== undefined) head.push(`${drift.changes.length + drift.unattributed} changed, ${drift.unchanged} unchanged`);
   const lines = [head.join(" · ")];
-  if (entry.error !== undefined) lines.push(`  ${paint("red", oneLine(entry.error))}`);
+  if (entry.error !== undefined) lines.push(`  ${paint("red", indented(entry.error, ""))}`);
   if (drift !== undefined && drift.changes.length > 0) lines.push(textTable(["CHANGE", "TYPE", "NAME", "PROPERTIES"], rows(drift), paint));
   if (drift !== undefined && drift.unattributed > 0)
     lines.push(`  ${drift.unattributed} more change(s) counted by the engine without detail; see the refresh output above`);

@@ -102,6 +102,13 @@ export async function problemsOf(
   helpOf: (script: string) => Promise<string>,
 ): Promise<string[]> {
   const problems: string[] = [];
+  // Every help text needed, asked for at once: a spawned one takes a second or two.
+  const needed = new Set(
+    commands
+      .filter((c) => c.script !== undefined && scripts[c.script] !== undefined && flagsOf(c.args).length > 0)
+      .map((c) => c.script as string),
+  );
+  await Promise.all([...needed].map(helpOf));
   for (const command of commands) {
     const where = `${command.file}:${command.line}: ${command.text}`;
     if (command.script === undefined) continue;

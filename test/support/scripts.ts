@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { vi } from "vitest";
 import * as render from "../../stacks/render";
+import * as runner from "../../stacks/runner";
 import * as audit from "../../stacks/audit/main";
 import * as drift from "../../stacks/drift/main";
 import * as verify from "../../stacks/verify/main";
@@ -79,6 +80,20 @@ type InProcess = (argv: string[], c: Capture, scratch: string) => Promise<number
 /** Commands run through their own main, by the file their script names. */
 const IN_PROCESS: Readonly<Record<string, InProcess>> = {
   "stacks/render.ts": (argv, c, scratch) => render.main(argv, { stdout: c.line.stdout, stderr: c.line.stderr, outRoot: scratch }),
+  "stacks/runner.ts": (argv, c) =>
+    runner.main(argv, {
+      env: {},
+      stderr: c.line.stderr,
+      cliInstalled: () => true,
+      exec: (args) => {
+        c.effects.push(`pulumi ${args.join(" ")}`);
+        return Promise.resolve(1);
+      },
+      capture: (args) => {
+        c.effects.push(`pulumi ${args.join(" ")}`);
+        return Promise.resolve({ code: 1, stdout: "" });
+      },
+    }),
   "stacks/audit-cli.ts": (argv, c) => audit.main(argv, {}, { stdout: c.stdout, stderr: c.stderr, fetch: c.fetch }),
   "stacks/drift-cli.ts": (argv, c) =>
     drift.main(
