@@ -77,7 +77,7 @@ export function markdownText(text: string): string {
  * written: each line a code span (no escape, no autolink, no markup applies inside one), line
  * breaks as <br>, and a `|` outside the spans, escaped, so that it cannot end a table cell.
  */
-export function markdownCode(value: string): MarkdownCell {
+export function markdownCode(value: string): { readonly markdown: string } {
   const lines = value
     .replace(/\r\n?/g, "\n")
     // eslint-disable-next-line no-control-regex
@@ -98,7 +98,7 @@ export function markdownCode(value: string): MarkdownCell {
  * Text in which `...` marks code (a command to run, as the fixes write them): the code as code
  * spans, the rest as text; a value inside either is shown as written, and `|` cannot end a cell.
  */
-export function markdownWithCode(text: string): MarkdownCell {
+export function markdownWithCode(text: string): { readonly markdown: string } {
   const parts = text.split("`");
   // An odd number of backticks leaves the last one unpaired: all of it is then text.
   if (parts.length % 2 === 0) return { markdown: markdownText(text) };

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { clientId as newClientId } from "./ids.js";
 import { ManagementApiError } from "./errors.js";
 import { Faults } from "./faults.js";
+import { ManagementRateLimit } from "./rate-limit.js";
 import { generateTenantKeys, type TenantKeys } from "./keys.js";
 import { localFetch } from "./local-fetch.js";
 import { TokenEndpoint } from "./oauth.js";
@@ -13,6 +14,7 @@ import { clientGrantRoutes } from "./resources/client-grants.js";
 import { clientRoutes } from "./resources/clients.js";
 import { connectionRoutes } from "./resources/connections.js";
 import { resourceServerRoutes } from "./resources/resource-servers.js";
+import { unmodelledRoutes } from "./resources/unmodelled.js";
 import { userRoutes } from "./resources/users.js";
 import { matchRoute, type Route } from "./router.js";
 import { requestListener } from "./server.js";
@@ -92,6 +94,7 @@ const routes = (configurationKey: Buffer): Route[] => [
   ...clientGrantRoutes,
   ...connectionRoutes(configurationKey),
   ...userRoutes,
+  ...unmodelledRoutes,
 ];
 
 /** Whether the stand-in implements `method` on `path` (below `/api/v2`), for conformance scoping. */
@@ -112,12 +115,13 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
   const verifier = new ManagementTokenVerifier(keys, issuer, tenant.managementAudience);
   const tokenEndpoint = new TokenEndpoint(tenant, keys);
   const faults = new Faults();
+  const rateLimit = new ManagementRateLimit();
   const log: RequestLogEntry[] = [];
   const tokenIssuerClientId = newClientId();
   const internalErrors: unknown[] = [];
   const server: Server = createServer(
     { keepAlive: true },
-    requestListener({ tenant, keys, routes: routeTable, verifier, tokenEndpoint, faults, log, internalErrors }),
+    requestListener({ tenant, keys, routes: routeTable, verifier, tokenEndpoint, faults, rateLimit, log, internalErrors }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -206,6 +210,7 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
     reset() {
       tenant.reset();
       faults.clear();
+      rateLimit.refill();
       verifier.forget();
       log.length = 0;
       internalErrors.length = 0;

@@ -124,6 +124,13 @@ export class TokenEndpoint {
     }
     const granted = grant.allow_all_scopes === true ? declaredScopes(resourceServer.scopes) : (grant.scope ?? []);
     const requested = parameters.get("scope")?.split(" ").filter(Boolean);
+    if (requested !== undefined) {
+      // Auth0 refuses the whole request rather than narrow it when a scope is not granted (any
+      // scope: `openid` too, since a client-credentials grant holds only the API's permissions).
+      const notGranted = [...new Set(requested.filter((scope) => !granted.includes(scope)))];
+      // Guess: the list's separator (", ") is as reported by users; every report quoted lists one scope.
+      if (notGranted.length > 0) throw new OAuthError(403, "access_denied", `Client has not been granted scopes: ${notGranted.join(", ")}`);
+    }
     const scopes = requested === undefined ? granted : granted.filter((scope) => requested.includes(scope));
     return issueAccessToken(await this.keys(), { issuer: this.issuer, resourceServer, clientId: client.client_id, scopes });
   }

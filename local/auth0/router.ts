@@ -23,7 +23,7 @@ export interface HandlerResult {
 }
 
 export interface Route {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Matched against the raw (still percent-encoded) path below `/api/v2`. */
   pattern: RegExp;
   /** The token needs any one of these, as Auth0 checks. */

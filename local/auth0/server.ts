@@ -4,6 +4,7 @@ import { ManagementApiError, OAuthError } from "./errors.js";
 import type { FaultDecision, Faults, RateLimitHeaders } from "./faults.js";
 import type { TenantKeys } from "./keys.js";
 import { openIdConfiguration, tokenRequestParameters, type TokenEndpoint } from "./oauth.js";
+import type { ManagementRateLimit } from "./rate-limit.js";
 import type { RequestLogEntry } from "./request-log.js";
 import { matchRoute, type Route } from "./router.js";
 import type { TenantState } from "./store.js";
@@ -24,6 +25,8 @@ export interface ServerParts {
   verifier: ManagementTokenVerifier;
   tokenEndpoint: TokenEndpoint;
   faults: Faults;
+  /** Auth0's rate-limit headers on every Management API answer. */
+  rateLimit: ManagementRateLimit;
   log: RequestLogEntry[];
   internalErrors: unknown[];
 }
@@ -192,7 +195,11 @@ export function requestListener(parts: ServerParts): (request: IncomingMessage, 
           time,
           durationMs: performance.now() - started,
         });
-        if (!response.headersSent) send(response, result);
+        // Every Management API answer carries the tenant's rate-limit headers, errors included;
+        // an injected fault's own headers (already in the answer) take their place.
+        const management = url.pathname.startsWith(`${API_PREFIX}/`);
+        const answered = management ? { ...result, headers: { ...rateLimitHeaders(parts.rateLimit.take()), ...result.headers } } : result;
+        if (!response.headersSent) send(response, answered);
       })
       .catch((error: unknown) => {
         // Only a broken socket gets here; the client has gone, so there is no one to answer.

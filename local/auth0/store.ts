@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { connectionId, resourceServerId } from "./ids.js";
+import { UNMODELLED_SCOPES, type UnmodelledScope } from "./resources/unmodelled.js";
 import type { JsonObject, JsonValue } from "./validation.js";
 
 /** Recorded defaults of a database (`auth0`) connection's options; a fresh copy each time, never shared between connections. */
@@ -163,8 +164,8 @@ export function decodedAgain(value: string): string | undefined {
   }
 }
 
-/** The Management API permissions this stand-in enforces, under Auth0's names. */
-export const MANAGEMENT_SCOPES = [
+/** The permissions of the kinds this stand-in models. */
+const MODELLED_SCOPES = [
   "read:client_grants",
   "create:client_grants",
   "update:client_grants",
@@ -195,7 +196,13 @@ export const MANAGEMENT_SCOPES = [
   "delete:users",
 ] as const;
 
-export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+/**
+ * The Management API permissions this stand-in enforces, under Auth0's names: those of the kinds
+ * it models, then those of the kinds it answers as empty (resources/unmodelled.ts).
+ */
+export const MANAGEMENT_SCOPES: readonly ManagementScope[] = [...MODELLED_SCOPES, ...UNMODELLED_SCOPES];
+
+export type ManagementScope = (typeof MODELLED_SCOPES)[number] | UnmodelledScope;
 
 function describeScope(scope: string): string {
   const [action = "", resource = ""] = scope.split(":");

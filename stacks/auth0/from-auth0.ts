@@ -63,22 +63,8 @@ function livePasswordOptions(options: NonNullable<NonNullable<ConnectionAnswer["
   };
 }
 
-/**
- * Sign-ups are closed only where every place the connection holds the setting says so: which of
- * `signup_behavior` and `disable_signup` Auth0 honours when they disagree is not documented, so
- * a connection open by either is open (never a false "no drift"). Absent from both: unknown.
- */
-function signupsClosed(signupBehavior: "allow" | "block" | undefined, disableSignup: boolean | undefined): boolean | undefined {
-  const said = [signupBehavior === undefined ? undefined : signupBehavior === "block", disableSignup].filter(
-    (value) => value !== undefined,
-  );
-  if (said.length === 0) return undefined;
-  return said.every((closed) => closed);
-}
-
 export function liveConnection(document: ConnectionAnswer): LiveConnection {
   const options = document.options ?? {};
-  const signup = options.authentication_methods?.password?.signup_behavior;
   return {
     id: document.id,
     name: document.name,
@@ -86,7 +72,10 @@ export function liveConnection(document: ConnectionAnswer): LiveConnection {
     passwordPolicy: options.passwordPolicy ?? undefined,
     passwordOptions: options.password_options === undefined ? undefined : livePasswordOptions(options.password_options),
     bruteForceProtection: options.brute_force_protection,
-    disableSignup: signupsClosed(signup, options.disable_signup),
+    // `disable_signup` decides. Auth0 answers `signup_behavior: "allow"` beside an open
+    // connection; what it answers beside a closed one is not shown anywhere, so the newer
+    // setting is not read either way (an absent one is neither open nor closed).
+    disableSignup: options.disable_signup,
   };
 }
 

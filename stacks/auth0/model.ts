@@ -64,12 +64,7 @@ export interface LiveConnection {
   /** Auth0's current password rules (`options.password_options`); undefined when absent. */
   readonly passwordOptions: LivePasswordOptions | undefined;
   readonly bruteForceProtection: boolean | undefined;
-  /**
-   * Whether sign-ups are closed, from wherever the connection holds it: the legacy
-   * `disable_signup` (absent when sign-ups are allowed), or the current
-   * `authentication_methods.password.signup_behavior` ("allow" or "block"); closed only where
-   * every place that holds it says closed.
-   */
+  /** Whether sign-ups are closed: `options.disable_signup` (absent when sign-ups are allowed). */
   readonly disableSignup: boolean | undefined;
 }
 

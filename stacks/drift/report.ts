@@ -1,5 +1,5 @@
 import type { Outcome } from "../exit-codes";
-import { indented, markdownTable, markdownText, plain, textTable, type Paint, type Style } from "../terminal";
+import { indented, markdownTable, markdownText, markdownWithCode, plain, textTable, type Paint, type Style } from "../terminal";
 import type { StateDrift } from "./summarise";
 
 export const FORMATS = ["text", "json", "markdown"] as const;
@@ -32,6 +32,13 @@ function rows(drift: StateDrift): string[][] {
   return drift.changes.map((c) => [c.op, c.type, c.name, c.properties.join(", ") || "(not detailed)"]);
 }
 
+const NOT_COMPARED =
+  "read as empty by a reader without read:client_keys, so not compared (not drift); `npm run verify` proves the deployed secret works";
+
+function notComparedLines(drift: StateDrift): string[] {
+  return drift.notCompared.map((c) => `${c.properties.join(", ")} of ${c.name}: ${NOT_COMPARED}`);
+}
+
 function textStack(entry: StackStateDrift, paint: Paint): string {
   const { drift } = entry;
   const head = [paint("bold", entry.stack), paint(STYLE[entry.outcome], LABEL[entry.outcome])];
@@ -41,6 +48,7 @@ function textStack(entry: StackStateDrift, paint: Paint): string {
   if (drift !== undefined && drift.changes.length > 0) lines.push(textTable(["CHANGE", "TYPE", "NAME", "PROPERTIES"], rows(drift), paint));
   if (drift !== undefined && drift.unattributed > 0)
     lines.push(`  ${drift.unattributed} more change(s) counted by the engine without detail; see the refresh output above`);
+  if (drift !== undefined) lines.push(...notComparedLines(drift).map((line) => `  Not compared: ${line}`));
   if (entry.outcome === "drift") lines.push(`  How to fix: ${FIX}`);
   return lines.join("\n");
 }
@@ -55,6 +63,8 @@ export function renderDrift(report: DriftReport, format: Format, paint: Paint = 
         lines.push(markdownTable(["Change", "Type", "Name", "Properties"], rows(entry.drift)), "");
       if (entry.drift !== undefined && entry.drift.unattributed > 0)
         lines.push(`${entry.drift.unattributed} more change(s) counted by the engine without detail.`, "");
+      if (entry.drift !== undefined)
+        for (const line of notComparedLines(entry.drift)) lines.push(`Not compared: ${markdownWithCode(line).markdown}`, "");
       if (entry.outcome === "drift") lines.push(`How to fix: ${FIX}.`, "");
       return lines.join("\n");
     });

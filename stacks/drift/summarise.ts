@@ -19,7 +19,23 @@ export interface StateDrift {
    * summary then says how many, even if it cannot say which.
    */
   readonly unattributed: number;
+  /**
+   * Resources whose only differences are properties the reader cannot see (see UNREADABLE):
+   * neither drift nor "unchanged", and said as such in the report.
+   */
+  readonly notCompared: readonly ResourceChange[];
 }
+
+/**
+ * Properties a refresh by the previewer cannot read, by resource type. The previewer has no
+ * `read:client_keys` (docs/credentials.md), so Auth0 leaves a client's secret out of its answer
+ * and the refresh reads it as empty: a difference the reader cannot establish, not drift. The
+ * secret is the program's own (a random value), so a real `up` never loses it, and
+ * `npm run verify` proves the deployed secret works.
+ */
+export const UNREADABLE: Readonly<Record<string, readonly string[]>> = {
+  "auth0:index/clientCredentials:ClientCredentials": ["clientSecret"],
+};
 
 /** Ops that leave the state as it is: nothing drifted. */
 const UNCHANGED = new Set(["same", "read", "refresh"]);
@@ -44,7 +60,7 @@ export function summariseRefresh(preview: RefreshPreview): StateDrift {
     if (previous !== undefined && isChange(previous) && !isChange(step)) continue;
     last.set(step.urn, step);
   }
-  const changes = [...last.values()]
+  const changed = [...last.values()]
     .filter(isChange)
     .map((step) => ({
       urn: step.urn,
@@ -54,14 +70,23 @@ export function summariseRefresh(preview: RefreshPreview): StateDrift {
       properties: step.properties,
     }))
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  const changes = changed.filter((change) => !onlyUnreadable(change));
+  const notCompared = changed.filter(onlyUnreadable);
   const counted = Object.entries(preview.changeSummary)
     .filter(([op]) => !UNCHANGED.has(op))
     .reduce((sum, [, count]) => sum + count, 0);
   return {
     changes,
-    unchanged: [...last.values()].length - changes.length,
-    unattributed: Math.max(0, counted - changes.length),
+    unchanged: [...last.values()].length - changed.length,
+    unattributed: Math.max(0, counted - changed.length),
+    notCompared,
   };
+}
+
+/** An update whose every named difference is a property the reader cannot see; a delete or an unnamed change is never that. */
+function onlyUnreadable(change: ResourceChange): boolean {
+  const unreadable = UNREADABLE[change.type] ?? [];
+  return change.op === "update" && change.properties.length > 0 && change.properties.every((p) => unreadable.includes(p));
 }
 
 function isChange(step: RefreshStep): boolean {

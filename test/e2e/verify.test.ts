@@ -64,6 +64,9 @@ describe("verify against the dev tenant as the program leaves it", () => {
     const checks = report?.stacks[0]?.rows.map((row) => row.check) ?? [];
     // The three subjects of the issue: the import job, the test user and the gateway, each operation.
     expect(checks).toEqual(expect.arrayContaining(["import-job.scope", "import-job.least-privilege", "test-user.scope", "test-user.azp"]));
+    // Auth0 refuses a request for a permission outside the grant; verify sees the refusal as the pass.
+    const leastPrivilege = report?.stacks[0]?.rows.find((row) => row.check === "import-job.least-privilege");
+    expect(leastPrivilege).toMatchObject({ pass: true, actual: "each refused: 403 access_denied" });
     for (const operation of spec.gateway?.operations ?? []) {
       expect(checks).toEqual(
         expect.arrayContaining([
@@ -104,6 +107,9 @@ describe("each deliberate break makes verify exit 2, naming the failing check", 
     expect(failing(report)).toEqual(
       expect.arrayContaining(["import-job.scope", "import-job.least-privilege", "gateway.import-job.approve-timesheet"]),
     );
+    // The other permissions are still refused; only the one the grant gained is issued.
+    const leastPrivilege = report?.stacks[0]?.rows.find((row) => row.check === "import-job.least-privilege");
+    expect(leastPrivilege?.actual).toBe("approve:timesheets: issued with it");
   });
 
   test("a missing permission", async () => {

@@ -83,7 +83,35 @@ describe("summarising a refresh preview", () => {
 
   it("changes the engine counted without events still count as drift", () => {
     const summary = summariseRefresh({ steps: [], changeSummary: { same: 4, update: 2 } });
-    expect(summary).toEqual({ changes: [], unchanged: 0, unattributed: 2 });
+    expect(summary).toEqual({ changes: [], unchanged: 0, unattributed: 2, notCompared: [] });
+  });
+
+  // The previewer cannot read client secrets: its refresh reads them as empty. That is neither
+  // drift nor "unchanged", and it must not hide a real change beside it.
+  const CREDENTIALS = "auth0:index/clientCredentials:ClientCredentials";
+  const credentials = urn(CREDENTIALS, "import-job-credentials");
+
+  it("a client secret the reader cannot see is not compared, and said so, not drift", async () => {
+    const preview: RefreshPreview = { steps: [step("update", credentials, CREDENTIALS, ["clientSecret"])], changeSummary: { update: 1 } };
+    const summary = summariseRefresh(preview);
+    expect(summary.changes).toEqual([]);
+    expect(summary.unattributed).toBe(0);
+    expect(summary.notCompared.map((c) => [c.name, c.properties])).toEqual([["import-job-credentials", ["clientSecret"]]]);
+    const run = await drift(["--stack", "dev"], new FakeWorkspace(preview));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Not compared: clientSecret of import-job-credentials");
+  });
+
+  it("any other difference on the credentials, or their deletion, is still drift", async () => {
+    const previews: RefreshPreview[] = [
+      { steps: [step("update", credentials, CREDENTIALS, ["authenticationMethod", "clientSecret"])], changeSummary: { update: 1 } },
+      { steps: [step("delete", credentials, CREDENTIALS, [])], changeSummary: { delete: 1 } },
+      { steps: [step("update", API, "auth0:index/resourceServer:ResourceServer", ["clientSecret"])], changeSummary: { update: 1 } },
+    ];
+    for (const preview of previews) {
+      expect(summariseRefresh(preview).changes).toHaveLength(1);
+      expect((await drift(["--stack", "dev"], new FakeWorkspace(preview))).code).toBe(2);
+    }
   });
 
   it("takes the changed properties from the engine's detailed diff", () => {

@@ -90,13 +90,26 @@ describe("Auth0's documents in the audit's words", () => {
     });
   });
 
+  it("disable_signup decides whether sign-ups are closed; signup_behavior, present or not, is not read either way", () => {
+    const withOptions = (options: Record<string, unknown>) =>
+      liveConnection(connectionAnswer.parse({ ...recordedConnection, options: { ...recordedConnection.options, ...options } }));
+    const password = (signup?: string) => ({
+      authentication_methods: { password: { enabled: true, api_behavior: "required", ...(signup ? { signup_behavior: signup } : {}) } },
+    });
+    for (const signup of [undefined, "allow", "block"]) {
+      expect(withOptions({ disable_signup: true, ...password(signup) }).disableSignup, `closed, ${signup}`).toBe(true);
+      expect(withOptions({ disable_signup: false, ...password(signup) }).disableSignup, `open, ${signup}`).toBe(false);
+    }
+  });
+
   it("Auth0's current shape: password_options, and sign-ups under authentication_methods", () => {
     // The connection as Auth0 answered GET /api/v2/connections/{id} in 2026 (recorded).
     const recording = readFileSync(path.join(DEFAULT_RECORDINGS_DIR, "extended/TestAccConnectionPasswordOptions.yaml"), "utf8");
     const body = /body: '(\{"id":"con_[^']*"options":\{"passkey_options"[^']*)'/.exec(recording)?.[1];
     expect(body).toBeDefined();
     const live = liveConnection(connectionAnswer.parse(JSON.parse(body ?? "{}")));
-    expect(live).toMatchObject({ passwordPolicy: undefined, bruteForceProtection: false, disableSignup: false });
+    // No disable_signup: open, as Auth0 leaves it out when sign-ups are allowed.
+    expect(live).toMatchObject({ passwordPolicy: undefined, bruteForceProtection: false, disableSignup: undefined });
     expect(live.passwordOptions).toEqual({
       minLength: 14,
       characterTypes: ["lowercase", "number", "special", "uppercase"],

@@ -233,6 +233,7 @@ describe("verify's and the drift check's Markdown", () => {
       ],
       unchanged: 3,
       unattributed: 0,
+      notCompared: [],
     };
     const html = render(renderDrift({ stacks: [{ stack: "dev", outcome: "drift", drift, error: undefined }], exitCode: 2 }, "markdown"));
     const [table] = tables(html);

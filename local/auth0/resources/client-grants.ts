@@ -40,6 +40,10 @@ function findGrant(tenant: TenantState, id: string): ClientGrant {
   return grant;
 }
 
+// Recorded: allow_all_scopes is answered once set (false included), never as a default. Every
+// recorded grant was created with authorization_details_types, so whether Auth0 answers `[]`
+// for one created without it is not shown; it is left out (a guess, the rule of the rest).
+
 /** Recorded: a grant that allows all scopes lists none, and `scope` returns when that is turned off. */
 function applyWritable(grant: ClientGrant, input: z.output<typeof updateBody>): void {
   for (const [key, value] of Object.entries(input)) if (value !== undefined) grant[key] = value;

@@ -58,23 +58,39 @@ function completePasswordOptions(given: JsonValue): JsonValue {
  * Recorded: authentication methods come back completed. Given explicitly, the password method
  * gains its API and sign-up behaviours and the one-time-password methods appear, disabled;
  * left out of options that are otherwise given, password and passkey appear with the defaults.
+ *
+ * The sign-up behaviour is added only where the recordings show it: every one of them has
+ * `signup_behavior: "allow"` beside a `disable_signup` that is false or absent. What Auth0 answers
+ * beside `disable_signup: true` no recording or document shows, so there it is left out rather
+ * than guessed (neither "allow" nor "block" is derived from `disable_signup`).
  */
 function completeAuthenticationMethods(methods: JsonValue | undefined, disableSignup: JsonValue | undefined): JsonValue {
-  // Guess: every recording has `disable_signup: false` beside `signup_behavior: "allow"`; a
-  // connection created with sign-ups disabled is taken to say "block", so the two agree.
-  const signupBehavior = disableSignup === true ? "block" : "allow";
+  const recordedSignup: JsonObject = disableSignup === true ? {} : { signup_behavior: "allow" };
   if (methods === undefined) {
-    return { password: { enabled: true, api_behavior: "required", signup_behavior: signupBehavior }, passkey: { enabled: false } };
+    return { password: { enabled: true, api_behavior: "required", ...recordedSignup }, passkey: { enabled: false } };
   }
   if (!isJsonObject(methods)) return methods;
   const password = isJsonObject(methods.password) ? methods.password : { enabled: true };
   return {
     ...methods,
-    password: { api_behavior: "required", signup_behavior: signupBehavior, ...password },
+    password: { api_behavior: "required", ...recordedSignup, ...password },
     passkey: methods.passkey ?? { enabled: false },
     email_otp: methods.email_otp ?? { enabled: false },
     phone_otp: methods.phone_otp ?? { enabled: false },
   };
+}
+
+/**
+ * Auth0 refuses sign-ups blocked for a password method whose API behaviour is not "optional"
+ * (the Deploy CLI checks the pair before sending it, "rather than a cryptic 400 from the API").
+ * The status is documented there; the message is a guess, worded like Auth0's other refusals.
+ */
+function checkSignupBehavior(methods: JsonValue | undefined): void {
+  const password = isJsonObject(methods) ? methods.password : undefined;
+  if (!isJsonObject(password) || password.signup_behavior !== "block" || password.api_behavior === "optional") return;
+  throw badRequest(
+    'options.authentication_methods.password.signup_behavior "block" requires options.authentication_methods.password.api_behavior "optional"',
+  );
 }
 
 /** Recorded: an email attribute is unique unless it says otherwise. */
@@ -127,14 +143,13 @@ export function databaseOptions(given: JsonObject | undefined, previous: JsonObj
   if (previous === undefined) {
     const defaults = databaseOptionDefaults();
     if (options.password_options !== undefined) delete defaults.passwordPolicy;
-    return {
-      ...defaults,
-      ...options,
-      authentication_methods: completeAuthenticationMethods(options.authentication_methods, options.disable_signup),
-    };
+    const methods = completeAuthenticationMethods(options.authentication_methods, options.disable_signup);
+    checkSignupBehavior(methods);
+    return { ...defaults, ...options, authentication_methods: methods };
   }
   if (options.authentication_methods !== undefined) {
     options.authentication_methods = completeAuthenticationMethods(options.authentication_methods, options.disable_signup);
+    checkSignupBehavior(options.authentication_methods);
   }
   // Recorded: an update replaces the options whole, except the authentication methods and
   // passkey settings, which survive an update that leaves them out.

@@ -57,6 +57,10 @@ const writable = {
   subject_type_authorization: subjectTypeAuthorization.optional(),
 };
 
+// Recorded: consent_policy, token_encryption, proof_of_possession and authorization_details are
+// answered only once set (no recorded resource server created without them carries them, not
+// even as null), and is_system only on Auth0's own APIs, as true. So a new document starts
+// without them; the Management API's own document in store.ts carries is_system.
 // Properties this stand-in does not model (Auth0 adds them over time: `authorization_policy`,
 // ...) are stored and echoed as given; the modelled ones, nested objects included, are validated.
 const createBody = z.looseObject({ identifier: z.string().min(1).max(600), ...writable });

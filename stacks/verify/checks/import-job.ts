@@ -2,7 +2,7 @@ import { decodeJwt, type JWTVerifyGetKey } from "jose";
 import type { TenantSpec } from "../../../infra/config/spec";
 import type { VerifyInputs } from "../inputs";
 import { row, type CheckRow } from "../report";
-import { clientCredentialsToken, refusal, type TokenEndpoint } from "../token-requests";
+import { clientCredentialsToken, refusal, type TokenAnswer, type TokenEndpoint } from "../token-requests";
 import { tokenRows } from "./token-claims";
 
 export interface TokenChecks {
@@ -32,21 +32,40 @@ export async function importJobChecks(
 
   const notGranted = spec.api.permissions.map((p) => p.name).filter((name) => !spec.importJob.grant.scopes.includes(name));
   if (notGranted.length > 0) {
-    const expected = `no token carrying ${notGranted.join(" ")}`;
-    const asked = await clientCredentialsToken(endpoint, clientId, auth, audience, notGranted.join(" "));
-    if (!asked.ok) rows.push(row("import-job.least-privilege", true, expected, refusal(asked)));
-    else {
-      const { scope } = decodeJwt(asked.accessToken);
-      const carried = (typeof scope === "string" ? scope.split(" ") : []).filter((name) => notGranted.includes(name));
-      rows.push(
-        row(
-          "import-job.least-privilege",
-          carried.length === 0,
-          expected,
-          carried.length === 0 ? "issued without them" : `issued with ${carried.join(" ")}`,
-        ),
-      );
-    }
+    // One request per permission: Auth0 refuses a request naming any scope the grant lacks, so a
+    // request for all of them at once would be refused even by a grant that holds some of them.
+    const answers = await Promise.all(
+      notGranted.map(async (permission) => ({
+        permission,
+        answer: await clientCredentialsToken(endpoint, clientId, auth, audience, permission),
+      })),
+    );
+    rows.push(leastPrivilegeRow(answers));
   }
   return { rows, token: answer.accessToken };
+}
+
+/** What a request for one permission outside the grant came back with. */
+export interface ExtraPermissionAnswer {
+  readonly permission: string;
+  readonly answer: TokenAnswer;
+}
+
+/**
+ * Least privilege holds when no request for a permission outside the grant yields it: Auth0's
+ * refusal (403 `access_denied`, "Client has not been granted scopes: ...") is the expected
+ * answer, and a token issued without the permission also yields none. Any other refusal (bad
+ * credentials, an outage) shows nothing about the grant, so it fails the check rather than pass it.
+ */
+export function leastPrivilegeRow(answers: readonly ExtraPermissionAnswer[]): CheckRow {
+  const expected = `no token carrying ${answers.map((a) => a.permission).join(" ")}`;
+  const problems = answers.flatMap(({ permission, answer }) => {
+    if (!answer.ok) return answer.status === 403 && answer.error === "access_denied" ? [] : [`${permission}: ${refusal(answer)}`];
+    const { scope } = decodeJwt(answer.accessToken);
+    const carried = typeof scope === "string" && scope.split(" ").includes(permission);
+    return carried ? [`${permission}: issued with it`] : [];
+  });
+  if (problems.length > 0) return row("import-job.least-privilege", false, expected, problems.join("; "));
+  const refused = answers.every(({ answer }) => !answer.ok);
+  return row("import-job.least-privilege", true, expected, refused ? "each refused: 403 access_denied" : "none issued");
 }

@@ -102,4 +102,98 @@ describe("database connection options", () => {
       history: { active: false, size: 3 },
     });
   });
+
+  it("invents no sign-up behaviour beside disable_signup: true, and refuses block unless the API behaviour is optional", async () => {
+    type Password = { password?: Doc };
+    const closed = await api<{ options: { authentication_methods: Password } }>(auth0, token, "POST", "/connections", {
+      name: "closed-db",
+      strategy: "auth0",
+      options: { disable_signup: true, brute_force_protection: true },
+    });
+    expect(closed.status).toBe(201);
+    expect(closed.body.options.authentication_methods.password).toEqual({ enabled: true, api_behavior: "required" });
+    for (const password of [
+      { enabled: true, signup_behavior: "block" },
+      { enabled: true, signup_behavior: "block", api_behavior: "required" },
+    ]) {
+      const refused = await api<Doc>(auth0, token, "POST", "/connections", {
+        name: "blocked-db",
+        strategy: "auth0",
+        options: { authentication_methods: { password } },
+      });
+      expect(refused.status, JSON.stringify(password)).toBe(400);
+      expect(refused.body).toMatchObject({ statusCode: 400, error: "Bad Request", errorCode: "invalid_body" });
+      const onUpdate = await api<Doc>(auth0, token, "PATCH", `/connections/${String((closed.body as unknown as Doc).id)}`, {
+        options: { authentication_methods: { password } },
+      });
+      expect(onUpdate.status).toBe(400);
+    }
+    const allowed = await api<{ options: { authentication_methods: Password } }>(auth0, token, "POST", "/connections", {
+      name: "blocked-db",
+      strategy: "auth0",
+      options: { authentication_methods: { password: { enabled: true, signup_behavior: "block", api_behavior: "optional" } } },
+    });
+    expect(allowed.status).toBe(201);
+    expect(allowed.body.options.authentication_methods.password).toEqual({
+      enabled: true,
+      signup_behavior: "block",
+      api_behavior: "optional",
+    });
+  });
+});
+
+// Recorded: a resource server answers consent_policy, token_encryption, proof_of_possession and
+// authorization_details only once set (none of the 200-odd recorded documents created without
+// them carries them), and is_system only on Auth0's own APIs, as true. A grant answers
+// allow_all_scopes once set, false included. No recording shows a grant created without
+// authorization_details_types; the stand-in leaves it out (a guess, the same rule as the rest).
+describe("properties Auth0 answers only once they are set", () => {
+  const OPTIONAL_RESOURCE_SERVER = ["consent_policy", "token_encryption", "proof_of_possession", "authorization_details", "is_system"];
+
+  it("a resource server created without them has none; once set they are answered; null clears them", async () => {
+    const created = await api<Doc>(auth0, token, "POST", "/resource-servers", { identifier: "https://optional.example.com" });
+    expect(created.status).toBe(201);
+    for (const key of OPTIONAL_RESOURCE_SERVER) expect(created.body, key).not.toHaveProperty(key);
+    const path = `/resource-servers/${String(created.body.id)}`;
+    const set = await api<Doc>(auth0, token, "PATCH", path, {
+      consent_policy: "transactional-authorization-with-mfa",
+      authorization_details: [{ type: "payment" }],
+      proof_of_possession: { mechanism: "dpop", required: false },
+    });
+    expect(set.body).toMatchObject({
+      consent_policy: "transactional-authorization-with-mfa",
+      authorization_details: [{ type: "payment" }],
+      proof_of_possession: { mechanism: "dpop", required: false },
+    });
+    expect(set.body).not.toHaveProperty("is_system");
+    const cleared = await api<Doc>(auth0, token, "PATCH", path, {
+      consent_policy: null,
+      authorization_details: null,
+      proof_of_possession: null,
+    });
+    for (const key of OPTIONAL_RESOURCE_SERVER) expect(cleared.body, key).not.toHaveProperty(key);
+    const system = await api<Doc[]>(auth0, token, "GET", `/resource-servers`);
+    expect(system.body.filter((server) => server.is_system === true).map((server) => server.name)).toEqual(["Auth0 Management API"]);
+  });
+
+  it("a client grant answers allow_all_scopes and authorization_details_types once set, false and empty included", async () => {
+    const client = await auth0.createClient({ name: "Optional properties", app_type: "non_interactive" });
+    const created = await api<Doc>(auth0, token, "POST", "/client-grants", {
+      client_id: client.client_id,
+      audience: auth0.managementAudience,
+      scope: ["read:clients"],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      client_id: client.client_id,
+      audience: auth0.managementAudience,
+      scope: ["read:clients"],
+    });
+    const set = await api<Doc>(auth0, token, "PATCH", `/client-grants/${String(created.body.id)}`, {
+      allow_all_scopes: false,
+      authorization_details_types: [],
+    });
+    expect(set.body).toMatchObject({ allow_all_scopes: false, authorization_details_types: [], scope: ["read:clients"] });
+  });
 });
