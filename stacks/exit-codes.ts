@@ -1,4 +1,5 @@
 import { TenantConfigError } from "../infra/config/errors";
+import { MissingTool, Refusal } from "./problems";
 import { StackFileError } from "./stack-config";
 
 /**
@@ -12,9 +13,26 @@ export const EXIT_CLEAN = EXIT_OK;
 export const EXIT_ERROR = 1;
 export const EXIT_DRIFT = 2;
 
-/** A refusal of what the user wrote (a stack name, a stack file, its config): said in its own words, never with a stack trace. */
+/**
+ * A refusal: what the user wrote (a stack name, a stack file, its config) or the user's situation
+ * (a missing tool, a file, a host; see problems.ts), said in its own words, never with a stack trace.
+ */
 export function isRefusal(error: unknown): error is Error {
-  return error instanceof TenantConfigError || error instanceof StackFileError;
+  return error instanceof TenantConfigError || error instanceof StackFileError || error instanceof Refusal;
+}
+
+/** A program that could not be started because it is not installed is the user's to install, whoever spawned it. */
+function asMissingTool(error: unknown): MissingTool | undefined {
+  const failure = error as NodeJS.ErrnoException & { path?: string };
+  if (failure?.code !== "ENOENT" || typeof failure.syscall !== "string" || !failure.syscall.startsWith("spawn")) return undefined;
+  return new MissingTool(failure.path ?? failure.syscall.replace(/^spawn\s*/, ""));
+}
+
+/** What a process prints for an error that ended it: a refusal's message alone, or a fault of ours with its trace. */
+export function describeFailure(name: string, error: unknown): string {
+  const refusal = isRefusal(error) ? error : asMissingTool(error);
+  if (refusal !== undefined) return `error: ${refusal.message}`;
+  return `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
 /** What one stack's run came to. `incomplete`: some checks ran, others could not. */
@@ -39,10 +57,7 @@ export function runAsProcess(name: string, main: () => Promise<number>): void {
     },
     (error: unknown) => {
       // A refusal is the user's to fix and says all there is; anything else is a fault of ours, with its trace.
-      const text = isRefusal(error)
-        ? `error: ${error.message}`
-        : `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-      process.stderr.write(`${text}\n`);
+      process.stderr.write(`${describeFailure(name, error)}\n`);
       process.exitCode = EXIT_ERROR;
     },
   );

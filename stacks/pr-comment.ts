@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { stripVTControlCharacters } from "node:util";
 import { Command } from "commander";
-import { wholeNumber } from "./cli";
+import { parseCommand, wholeNumber } from "./cli";
+import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
+import { FileProblem } from "./problems";
+import type { Output } from "./terminal";
 
 /** GitHub refuses comments over 65,536 characters; leave room for the frame. */
 export const COMMENT_LIMIT = 60_000;
@@ -56,14 +59,35 @@ function cut(text: string, limit: number): string {
   return [...head, `… ${omitted} lines cut to fit a comment; the whole preview is in the job's log …`, ...tail].join("\n");
 }
 
-if (require.main === module) {
-  const options = new Command()
+export interface PrCommentIo {
+  readonly stdout: Output;
+  readonly stderr: Output;
+}
+
+/** `tsx stacks/pr-comment.ts --stack dev --exit-code 0 --input preview.txt`: the comment on stdout; returns the exit code. */
+export async function main(argv: readonly string[], io: PrCommentIo): Promise<number> {
+  const program = new Command()
     .name("pr-comment")
     .description("Format a stack's preview output as a pull-request comment (markdown on stdout).")
     .requiredOption("--stack <name>", "the stack that was previewed")
     .requiredOption("--exit-code <code>", "the preview's exit code", wholeNumber(0, 255))
     .requiredOption("--input <file>", "the preview's captured output")
-    .parse()
-    .opts<{ stack: string; exitCode: number; input: string }>();
-  process.stdout.write(`${previewComment(options.stack, readFileSync(options.input, "utf8"), options.exitCode)}\n`);
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  const parsed = parseCommand<{ stack: string; exitCode: number; input: string }>(program, argv);
+  if (!parsed.ok) return parsed.exitCode;
+  const { stack, exitCode, input } = parsed.options;
+  let output: string;
+  try {
+    output = await readFile(input, "utf8");
+  } catch (error) {
+    io.stderr.write(`error: ${new FileProblem(input, "read", error).message}\n`);
+    return EXIT_ERROR;
+  }
+  io.stdout.write(`${previewComment(stack, output, exitCode)}\n`);
+  return EXIT_OK;
+}
+
+if (require.main === module) {
+  runAsProcess("pr-comment", () => main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }));
 }

@@ -8,7 +8,11 @@ import { declareTimesheetsTenant } from "../infra/program";
 import { runProgram, secretInput, type RegisteredResource } from "./offline-run";
 import { encryptedKeys, engineConfigFor, loadStackSpec, REPO_ROOT, resolveStack } from "./stack-config";
 import { parseCommand } from "./cli";
+import { compareRenders, POLICY_TYPES } from "./render-compare";
+import { FileProblem } from "./problems";
 import { EXIT_ERROR, EXIT_OK, isRefusal, runAsProcess } from "./exit-codes";
+
+export { compareRenders, prettyXml } from "./render-compare";
 
 export const OFFLINE_NOTE =
   "Rendered offline: the real program under Pulumi's in-process mocks with this stack's config. " +
@@ -29,8 +33,6 @@ export interface RenderedStack {
   /** APIM policy documents by resource name, as they would be sent. */
   readonly policies: Readonly<Record<string, string>>;
 }
-
-const POLICY_TYPES = new Set(["azure-native:apimanagement:ApiPolicy", "azure-native:apimanagement:ApiOperationPolicy"]);
 
 /** Replaces every secret with a mask, at any depth. */
 export function maskSecrets(value: unknown): unknown {
@@ -89,46 +91,20 @@ export async function renderChecked(
   }
 }
 
-/** Writes out/<stack>/resources.json and one XML file per policy; returns the folder. */
+/** Writes out/<stack>/resources.json and one XML file per policy; returns the folder. A folder that cannot be written is refused. */
 export function writeRender(render: RenderedStack, outRoot = path.join(REPO_ROOT, "out")): string {
   const folder = path.join(outRoot, render.stack);
-  mkdirSync(path.join(folder, "policies"), { recursive: true });
-  writeFileSync(path.join(folder, "resources.json"), `${JSON.stringify(render, null, 2)}\n`);
-  for (const [name, xml] of Object.entries(render.policies)) writeFileSync(path.join(folder, "policies", `${name}.xml`), `${xml}\n`);
+  const write = (file: string, text: string): void => {
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    } catch (error) {
+      throw new FileProblem(file, "write", error);
+    }
+  };
+  write(path.join(folder, "resources.json"), `${JSON.stringify(render, null, 2)}\n`);
+  for (const [name, xml] of Object.entries(render.policies)) write(path.join(folder, "policies", `${name}.xml`), `${xml}\n`);
   return folder;
-}
-
-function flatten(value: unknown, prefix: string, into: Map<string, string>): Map<string, string> {
-  if (typeof value === "object" && value !== null && Object.keys(value).length > 0) {
-    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, into);
-  } else {
-    into.set(prefix, JSON.stringify(value));
-  }
-  return into;
-}
-
-/** How two stacks' declarations differ, one line per resource or property. */
-export function compareRenders(left: RenderedStack, right: RenderedStack): string[] {
-  const key = (r: RenderedResource) => `${r.type} ${r.name}`;
-  const leftByKey = new Map(left.resources.map((r) => [key(r), r]));
-  const rightByKey = new Map(right.resources.map((r) => [key(r), r]));
-  const lines: string[] = [];
-  for (const [id, l] of leftByKey) {
-    const r = rightByKey.get(id);
-    if (r === undefined) {
-      lines.push(`- ${id}: only in ${left.stack}`);
-      continue;
-    }
-    const a = flatten({ protect: l.protect, inputs: l.inputs }, "", new Map());
-    const b = flatten({ protect: r.protect, inputs: r.inputs }, "", new Map());
-    for (const property of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-      const before = a.get(property) ?? "(unset)";
-      const after = b.get(property) ?? "(unset)";
-      if (before !== after) lines.push(`~ ${id} ${property}: ${left.stack} ${before} | ${right.stack} ${after}`);
-    }
-  }
-  for (const id of rightByKey.keys()) if (!leftByKey.has(id)) lines.push(`+ ${id}: only in ${right.stack}`);
-  return lines;
 }
 
 export interface RenderIo {
@@ -184,7 +160,13 @@ export async function main(argv: readonly string[], io: RenderIo): Promise<numbe
   const render = renders[0] as RenderedStack;
   io.stdout(stringify({ stack: render.stack, resources: render.resources }));
   for (const [name, xml] of Object.entries(render.policies)) io.stdout(`# policy ${name}\n${xml}`);
-  io.stderr(`written to ${writeRender(render, io.outRoot)}`);
+  try {
+    io.stderr(`written to ${writeRender(render, io.outRoot)}`);
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    io.stderr(`error: ${error.message}`);
+    return EXIT_ERROR;
+  }
   return EXIT_OK;
 }
 

@@ -41,9 +41,83 @@ export function textTable(headers: readonly string[], rows: readonly (readonly s
   return [paint("bold", line(headers)), paint("dim", rule), ...rows.map(line)].join("\n");
 }
 
-/** A GitHub-flavoured Markdown table; pipes and line breaks in cells are escaped. */
-export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const cell = (text: string): string => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
-  const line = (cells: readonly string[]): string => `| ${cells.map(cell).join(" | ")} |`;
-  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
+/**
+ * A value from outside (a tenant, a cloud) as one line of a terminal report: a line break shows
+ * as ⏎ so a row stays a row, and control characters (escape sequences among them) are dropped so
+ * that a value cannot move the cursor or recolour the report.
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r?\n/g, " ⏎ ").replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
+}
+
+/** A message of several lines (a config refusal lists one problem a line) under a report's line: its lines kept and indented, control characters dropped. */
+export function indented(text: string, indent: string): string {
+  return text.split(/\r?\n/).map(oneLine).join(`\n${indent}`);
+}
+
+// Characters with a meaning in GitHub-flavoured Markdown inline text: each is escaped with a
+// backslash, so a value is shown as written (no emphasis, link, code span, HTML or entity).
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]<>|~&]/g;
+
+/** A value as inline Markdown text, shown as written: punctuation escaped, a line break as <br>, control characters dropped. */
+export function markdownText(text: string): string {
+  return (
+    text
+      .replace(/\r\n?/g, "\n")
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "")
+      .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
+      .replace(/\n/g, "<br>")
+  );
+}
+
+/**
+ * A literal value (an expected or actual value, from a tenant) as inline code, shown exactly as
+ * written: each line a code span (no escape, no autolink, no markup applies inside one), line
+ * breaks as <br>, and a `|` outside the spans, escaped, so that it cannot end a table cell.
+ */
+export function markdownCode(value: string): { readonly markdown: string } {
+  const lines = value
+    .replace(/\r\n?/g, "\n")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "")
+    .split("\n");
+  const span = (text: string): string => {
+    if (text.trim() === "") return markdownText(text);
+    // A fence longer than any run of backticks inside; the spaces inside it are stripped by the renderer.
+    const fence = "`".repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length)) + 1);
+    return `${fence} ${text} ${fence}`;
+  };
+  // A `|` stands between code spans, escaped as text: inside a span, a backslash before it would be the value's own.
+  const line = (text: string): string => text.split("|").map(span).join("\\|");
+  return { markdown: lines.map(line).join("<br>") };
+}
+
+/**
+ * Text in which `...` marks code (a command to run, as the fixes write them): the code as code
+ * spans, the rest as text; a value inside either is shown as written, and `|` cannot end a cell.
+ */
+export function markdownWithCode(text: string): { readonly markdown: string } {
+  const parts = text.split("`");
+  // An odd number of backticks leaves the last one unpaired: all of it is then text.
+  if (parts.length % 2 === 0) return { markdown: markdownText(text) };
+  const markdown = parts
+    .map((part, i) => {
+      if (i % 2 === 0) return markdownText(part);
+      const code = part.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+      return code.trim() === "" ? markdownText(part) : `\`${code}\``;
+    })
+    .join("");
+  return { markdown };
+}
+
+/** A table cell: text (escaped by the table), or Markdown already made safe for a cell. */
+export type MarkdownCell = string | { readonly markdown: string };
+
+/** A GitHub-flavoured Markdown table; every text cell is escaped (see markdownText), so no value can break the table. */
+export function markdownTable(headers: readonly string[], rows: readonly (readonly MarkdownCell[])[]): string {
+  const cell = (value: MarkdownCell): string => (typeof value === "string" ? markdownText(value) : value.markdown);
+  const line = (cells: readonly MarkdownCell[]): string => `| ${cells.map(cell).join(" | ")} |`;
+  return [line(headers), `|${headers.map(() => " --- ").join("|")}|`, ...rows.map(line)].join("\n");
 }

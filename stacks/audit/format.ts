@@ -1,6 +1,17 @@
-import { markdownTable, plain, textTable, type Paint, type Style } from "../terminal";
+import {
+  indented,
+  markdownCode,
+  markdownTable,
+  markdownText,
+  markdownWithCode,
+  oneLine,
+  plain,
+  textTable,
+  type Paint,
+  type Style,
+} from "../terminal";
 import type { Outcome } from "../exit-codes";
-import type { Finding, Severity, ShownValue } from "./findings";
+import { SEVERITIES, type Finding, type Severity, type ShownValue } from "./findings";
 import { countBySeverity, type AuditReport, type StackAudit } from "./report";
 
 export const FORMATS = ["text", "json", "markdown"] as const;
@@ -11,6 +22,49 @@ export function formatValue(value: ShownValue): string {
   if (value === null) return "(none)";
   if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.join(", ");
   return String(value);
+}
+
+/** One row of a findings table: one change to the tenant, with every kind of finding it was reported as. */
+export interface FindingRow {
+  readonly severity: Severity;
+  readonly kinds: readonly string[];
+  readonly resource: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly fixes: readonly string[];
+}
+
+/**
+ * The rows a table shows: findings about the same resource with the same expected and actual
+ * values describe one change (a grant's scopes replaced is both widened and narrowed), so they
+ * are one row naming each kind, at the highest severity; a finding never shows twice.
+ */
+export function findingRows(findings: readonly Finding[]): FindingRow[] {
+  const rows = new Map<
+    string,
+    { severity: Severity; kinds: string[]; resource: string; expected: string; actual: string; fixes: string[] }
+  >();
+  for (const finding of findings) {
+    const expected = formatValue(finding.expected);
+    const actual = formatValue(finding.actual);
+    const key = JSON.stringify([finding.resource, expected, actual]);
+    const row = rows.get(key);
+    if (row === undefined) {
+      rows.set(key, {
+        severity: finding.severity,
+        kinds: [finding.kind],
+        resource: finding.resource,
+        expected,
+        actual,
+        fixes: [finding.fix],
+      });
+      continue;
+    }
+    if (SEVERITIES.indexOf(finding.severity) < SEVERITIES.indexOf(row.severity)) row.severity = finding.severity;
+    if (!row.kinds.includes(finding.kind)) row.kinds.push(finding.kind);
+    if (!row.fixes.includes(finding.fix)) row.fixes.push(finding.fix);
+  }
+  return [...rows.values()];
 }
 
 const OUTCOME_LABEL: Record<Outcome, string> = { "no-drift": "no drift", drift: "DRIFT", incomplete: "INCOMPLETE", error: "ERROR" };
@@ -38,20 +92,23 @@ function headline(audit: StackAudit, paint: Paint): string {
 
 function textStack(audit: StackAudit, paint: Paint): string {
   const lines = [headline(audit, paint)];
-  if (audit.error !== undefined) lines.push(`  ${paint("red", audit.error)}`);
+  if (audit.error !== undefined) lines.push(`  ${paint("red", indented(audit.error, ""))}`);
   if (audit.findings.length > 0) {
-    const rows = audit.findings.map((f, i) => [
+    const found = findingRows(audit.findings);
+    // Values come from the tenant: one line each, no control characters.
+    const rows = found.map((row, i) => [
       String(i + 1),
-      paint(SEVERITY_STYLE[f.severity], f.severity),
-      f.resource,
-      formatValue(f.expected),
-      formatValue(f.actual),
+      paint(SEVERITY_STYLE[row.severity], row.severity),
+      row.kinds.join(", "),
+      oneLine(row.resource),
+      oneLine(row.expected),
+      oneLine(row.actual),
     ]);
-    lines.push(textTable(["#", "SEVERITY", "RESOURCE", "EXPECTED", "ACTUAL"], rows, paint));
-    lines.push("  How to fix:", ...audit.findings.map((f, i) => `  ${i + 1}. ${f.fix}`));
+    lines.push(textTable(["#", "SEVERITY", "KIND", "RESOURCE", "EXPECTED", "ACTUAL"], rows, paint));
+    lines.push("  How to fix:", ...found.map((row, i) => `  ${i + 1}. ${oneLine(row.fixes.join("; "))}`));
   }
   if (audit.notChecked.length > 0) {
-    lines.push(`  ${paint("red", "Not checked:")}`, ...audit.notChecked.map((n) => `    - ${n.check}: ${n.reasons.join("; ")}`));
+    lines.push(`  ${paint("red", "Not checked:")}`, ...audit.notChecked.map((n) => `    - ${n.check}: ${oneLine(n.reasons.join("; "))}`));
     lines.push(`  Checked: ${audit.checked.length > 0 ? audit.checked.join(", ") : "nothing"}`);
   }
   if (audit.missingScopes.length > 0)
@@ -69,18 +126,27 @@ export function formatText(report: AuditReport, paint: Paint = plain): string {
 }
 
 function markdownStack(audit: StackAudit): string {
-  const lines = [`### ${audit.stack} (${audit.domain ?? "tenant unknown"}): ${OUTCOME_LABEL[audit.outcome].toLowerCase()}`, ""];
-  if (audit.error !== undefined) lines.push(`**Error:** ${audit.error}`, "");
+  const lines = [
+    `### ${markdownText(`${audit.stack} (${audit.domain ?? "tenant unknown"}): ${OUTCOME_LABEL[audit.outcome].toLowerCase()}`)}`,
+    "",
+  ];
+  if (audit.error !== undefined) lines.push(`**Error:** ${markdownText(audit.error)}`, "");
   if (audit.findings.length > 0) {
-    const rows = audit.findings.map((f) => [f.severity, f.resource, formatValue(f.expected), formatValue(f.actual), f.fix]);
-    lines.push(markdownTable(["Severity", "Resource", "Expected", "Actual", "Fix"], rows), "");
+    const rows = findingRows(audit.findings).map((row) => [
+      row.severity,
+      row.kinds.join(", "),
+      row.resource,
+      markdownCode(row.expected),
+      markdownCode(row.actual),
+      markdownWithCode(row.fixes.join("; ")),
+    ]);
+    lines.push(markdownTable(["Severity", "Kind", "Resource", "Expected", "Actual", "Fix"], rows), "");
   }
   if (audit.notChecked.length > 0) {
-    lines.push("**Not checked:**", "", ...audit.notChecked.map((n) => `- ${n.check}: ${n.reasons.join("; ")}`), "");
-    lines.push(`**Checked:** ${audit.checked.join(", ") || "nothing"}`, "");
+    lines.push("**Not checked:**", "", ...audit.notChecked.map((n) => `- ${markdownText(`${n.check}: ${n.reasons.join("; ")}`)}`), "");
+    lines.push(`**Checked:** ${markdownText(audit.checked.join(", ") || "nothing")}`, "");
   }
-  if (audit.missingScopes.length > 0)
-    lines.push(`**The auditor's grant lacks:** ${audit.missingScopes.map((s) => `\`${s}\``).join(", ")}`, "");
+  if (audit.missingScopes.length > 0) lines.push(`**The auditor's grant lacks:** ${markdownText(audit.missingScopes.join(", "))}`, "");
   return lines.join("\n");
 }
 

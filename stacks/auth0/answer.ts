@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { causeCode, connectionProblem } from "../problems";
 import { AnswerRefused, HostRefused } from "./guarded-fetch";
 import { BudgetSpent, WriteRefused, type ManagementSession } from "./session";
 
@@ -32,28 +33,6 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-// Node's fetch (undici) puts the system's reason in `cause.code`.
-const CONNECTION_ERRORS: Record<string, string> = {
-  ECONNREFUSED: "connection refused",
-  ENOTFOUND: "no such host",
-  EAI_AGAIN: "its name could not be looked up",
-  ETIMEDOUT: "the connection timed out",
-  UND_ERR_CONNECT_TIMEOUT: "the connection timed out",
-  ECONNRESET: "the connection was reset",
-  EPIPE: "the connection was closed",
-  UND_ERR_SOCKET: "the connection was closed",
-  EHOSTUNREACH: "the host is unreachable",
-  ENETUNREACH: "the network is unreachable",
-};
-
-function causeCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 4; depth += 1) {
-    if (typeof current === "object" && "code" in current && typeof current.code === "string") return current.code;
-    current = typeof current === "object" && "cause" in current ? current.cause : undefined;
-  }
-  return undefined;
-}
-
 /** Our own refusals (a redirect, an answer too large, a host credentials may not go to, the budget), however deep the SDK wrapped them. */
 export function ownError(error: unknown): AnswerRefused | HostRefused | BudgetSpent | undefined {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
@@ -69,10 +48,9 @@ export function unanswered(session: ManagementSession, error: unknown, budget: s
   if (refused instanceof BudgetSpent) return `${refused.message} (${budget})`;
   if (refused !== undefined) return refused.message;
   if (session.signal.aborted) return `no answer within ${session.budgetMs / 1000} s (${budget})`;
+  const connection = connectionProblem(session.domain, error);
+  if (connection !== undefined) return connection;
   const code = causeCode(error);
-  if (code !== undefined && code in CONNECTION_ERRORS) return `could not connect to ${session.domain} (${CONNECTION_ERRORS[code]})`;
-  if (code?.startsWith("CERT_") || code?.includes("CERT") || code?.startsWith("ERR_TLS"))
-    return `could not connect to ${session.domain} (its TLS certificate was refused: ${code})`;
   if (error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")) return "the request was aborted";
   const message = error instanceof Error ? error.message : String(error);
   return `could not reach ${session.domain} (${code ?? message})`;

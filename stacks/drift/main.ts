@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { exitCodeFor } from "../exit-codes";
 import { backendEnvironment, renderCheck, type StackCheck } from "../runner";
 import { listStacks, REPO_ROOT } from "../stack-config";
+import { pulumiProblem } from "../problems";
 import { parseCommand, selectedStacks, withStackSelection, type StackSelection } from "../cli";
 import { paintFor, type Output } from "../terminal";
 import { automationWorkspace, WorkspaceError, type StateWorkspace } from "./refresh-preview";
@@ -52,7 +53,7 @@ async function checkStack(workspace: StateWorkspace, stack: string, known: reado
     const message =
       error instanceof WorkspaceError
         ? error.message
-        : `the refresh preview failed: ${error instanceof Error ? error.message : String(error)}`;
+        : `the refresh preview failed: ${pulumiProblem(error, "use npm run audit, which needs no CLI")}`;
     return { stack, outcome: "error", drift: undefined, error: message };
   }
 }

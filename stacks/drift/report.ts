@@ -1,5 +1,5 @@
 import type { Outcome } from "../exit-codes";
-import { markdownTable, plain, textTable, type Paint, type Style } from "../terminal";
+import { indented, markdownTable, markdownText, markdownWithCode, plain, textTable, type Paint, type Style } from "../terminal";
 import type { StateDrift } from "./summarise";
 
 export const FORMATS = ["text", "json", "markdown"] as const;
@@ -44,7 +44,7 @@ function textStack(entry: StackStateDrift, paint: Paint): string {
   const head = [paint("bold", entry.stack), paint(STYLE[entry.outcome], LABEL[entry.outcome])];
   if (drift !== undefined) head.push(`${drift.changes.length + drift.unattributed} changed, ${drift.unchanged} unchanged`);
   const lines = [head.join(" · ")];
-  if (entry.error !== undefined) lines.push(`  ${paint("red", entry.error)}`);
+  if (entry.error !== undefined) lines.push(`  ${paint("red", indented(entry.error, ""))}`);
   if (drift !== undefined && drift.changes.length > 0) lines.push(textTable(["CHANGE", "TYPE", "NAME", "PROPERTIES"], rows(drift), paint));
   if (drift !== undefined && drift.unattributed > 0)
     lines.push(`  ${drift.unattributed} more change(s) counted by the engine without detail; see the refresh output above`);
@@ -57,13 +57,14 @@ export function renderDrift(report: DriftReport, format: Format, paint: Paint = 
   if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
   if (format === "markdown") {
     const sections = report.stacks.map((entry) => {
-      const lines = [`### ${entry.stack}: ${LABEL[entry.outcome].toLowerCase()}`, ""];
-      if (entry.error !== undefined) lines.push(`**Error:** ${entry.error}`, "");
+      const lines = [`### ${markdownText(`${entry.stack}: ${LABEL[entry.outcome].toLowerCase()}`)}`, ""];
+      if (entry.error !== undefined) lines.push(`**Error:** ${markdownText(entry.error)}`, "");
       if (entry.drift !== undefined && entry.drift.changes.length > 0)
         lines.push(markdownTable(["Change", "Type", "Name", "Properties"], rows(entry.drift)), "");
       if (entry.drift !== undefined && entry.drift.unattributed > 0)
         lines.push(`${entry.drift.unattributed} more change(s) counted by the engine without detail.`, "");
-      if (entry.drift !== undefined) for (const line of notComparedLines(entry.drift)) lines.push(`Not compared: ${line}`, "");
+      if (entry.drift !== undefined)
+        for (const line of notComparedLines(entry.drift)) lines.push(`Not compared: ${markdownWithCode(line).markdown}`, "");
       if (entry.outcome === "drift") lines.push(`How to fix: ${FIX}.`, "");
       return lines.join("\n");
     });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { gatewayUrl } from "../../infra/azure/gateway-args";
 import type { TenantSpec } from "../../infra/config/spec";
+import { fileReason, pulumiProblem } from "../problems";
 import type { ReadOutputs, StackOutputs } from "./stack-outputs";
 
 /** How the import job proves who it is at the token endpoint. */
@@ -72,14 +73,15 @@ function fromEnv(env: Env, variable: string, stack: string, several: boolean): s
   return plainValue === undefined || plainValue === "" ? undefined : plainValue;
 }
 
+/** One missing value on a line of its own: what it is, then where it may come from. */
 function describe(need: Need, stack: string): string {
   const sources = [
     ...(need.output === undefined ? [] : [`the stack output ${need.output}`]),
-    `${need.variable} (or ${need.variable}_${stack.toUpperCase()})`,
+    `${need.variable} (or ${need.variable}_${stack.toUpperCase().replace(/[^A-Z0-9]/g, "_")})`,
     ...(need.flag === undefined ? [] : [`--${need.flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`]),
     ...(need.also === undefined ? [] : [need.also]),
   ];
-  return `${need.what} (${sources.join(", ")})`;
+  return `- ${need.what}: ${sources.join(", ")}`;
 }
 
 export type InputsResult = { readonly ok: true; readonly inputs: VerifyInputs } | { readonly ok: false; readonly error: string };
@@ -115,9 +117,7 @@ export async function verifyInputs(
     try {
       values.set("importJobPrivateKey", readFileSync(flags.importJobKeyFile, "utf8"));
     } catch (error) {
-      problems.push(
-        `cannot read --import-job-key-file ${flags.importJobKeyFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      );
+      problems.push(`cannot read --import-job-key-file ${flags.importJobKeyFile}: ${fileReason(error)}`);
     }
   }
 
@@ -127,7 +127,7 @@ export async function verifyInputs(
     try {
       outputs = await readOutputs(stack);
     } catch (error) {
-      problems.push(`could not read the stack's outputs: ${firstLine(error)}`);
+      problems.push(`could not read the stack's outputs: ${pulumiProblem(error, "give the values below by variable or flag")}`);
     }
     for (const name of fromOutputs) {
       const value = outputs?.[(NEEDS[name] as Need).output ?? ""];
@@ -137,8 +137,13 @@ export async function verifyInputs(
 
   const missing = wanted.filter((name) => !values.has(name));
   if (missing.length > 0) {
-    const list = missing.map((name) => describe(NEEDS[name], stack)).join("; ");
-    return { ok: false, error: [...problems, `missing ${list}`].join("; ") };
+    // One value a line: a list of five values and their sources on one line is unreadable.
+    const lines = [
+      ...problems,
+      `missing ${missing.length === 1 ? "a value" : `${missing.length} values`}; give each in one of the ways listed:`,
+      ...missing.map((name) => describe(NEEDS[name], stack)),
+    ];
+    return { ok: false, error: lines.join("\n") };
   }
   const get = (name: NeedName): string => values.get(name) ?? "";
   const { authentication } = spec.importJob;
@@ -169,16 +174,4 @@ export async function verifyInputs(
           }),
     },
   };
-}
-
-/** The Pulumi CLI's errors run to pages; the first line says what went wrong. Secrets are never in them. */
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  if (/ENOENT: pulumi/.test(text)) return "the Pulumi CLI is not on PATH (https://www.pulumi.com/docs/install/)";
-  const line = text
-    .split("\n")
-    .map((l) => l.trim())
-    .map((l) => l.replace(/^stderr:\s*/, ""))
-    .find((l) => l !== "" && !/^code: /.test(l) && !/^stdout:/.test(l));
-  return (line ?? text).slice(0, 300);
 }

@@ -4,6 +4,7 @@ import { guardedFetch, tenantOrigin } from "../auth0/guarded-fetch";
 import { gatewayChecks } from "./checks/gateway";
 import { importJobChecks } from "./checks/import-job";
 import { testUserChecks } from "./checks/test-user";
+import { connectionProblem } from "../problems";
 import type { VerifyInputs } from "./inputs";
 import { row, verification, type CheckRow, type StackVerification } from "./report";
 
@@ -41,8 +42,10 @@ export function gatewayOrigin(url: string): string | undefined {
   return parsed.protocol === "http:" && loopback ? parsed.origin : undefined;
 }
 
-const message = (error: unknown): string =>
-  error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+/** Why a call got no answer: the network in words ("could not connect to h (no such host)"), else the error's own message. */
+const message = (error: unknown, host: string): string =>
+  connectionProblem(host, error) ??
+  (error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error));
 
 /**
  * Every check of one deployed stack, within the time budget. A check that fails is a row; a
@@ -53,6 +56,7 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
   const rows: CheckRow[] = [];
   const controller = new AbortController();
   let phase = "fetching the tenant's JWKS";
+  let host = spec.tenant.domain;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => {
@@ -77,6 +81,7 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
       phase = `calling the gateway at ${inputs.gatewayUrl}`;
       const origin = gatewayOrigin(inputs.gatewayUrl);
       if (origin === undefined) throw new Error(`the gateway URL ${inputs.gatewayUrl} is not https; no token is sent to it`);
+      host = new URL(origin).host;
       const callers = {
         url: inputs.gatewayUrl,
         importJobToken: importJob.token,
@@ -97,7 +102,7 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
   } catch (error) {
     if (controller.signal.aborted)
       return verification(spec.stack, rows, `timed out after ${options.timeoutSeconds} s (--timeout) while ${phase}`);
-    return verification(spec.stack, rows, `could not finish while ${phase}: ${message(error)}`);
+    return verification(spec.stack, rows, `could not finish while ${phase}: ${message(error, host)}`);
   } finally {
     clearTimeout(timer);
   }

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { stringify } from "yaml";
 import { envSuffix } from "../../stacks/auth0/credentials";
-import { main } from "../../stacks/audit/main";
+import { main as audit } from "../../stacks/audit/main";
+import { parseCommand, wholeNumber } from "../../stacks/cli";
+import { runAsProcess } from "../../stacks/exit-codes";
+import type { Output } from "../../stacks/terminal";
 import type { StackAudit } from "../../stacks/audit/report";
 import { loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
@@ -16,19 +19,29 @@ import { AUDITOR_SCOPES, seedTenant, tenantsFetch } from "../e2e/audit-seed";
 // (Authentication API) is limited separately and not throttled here. The tenants do not
 // share a limit, so the bound on wall time comes from how many are audited at once.
 
-const positive = (raw: string): number => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
-  return value;
-};
+interface BenchOptions {
+  readonly stacks: number;
+  readonly rate: number;
+  readonly concurrency: number;
+}
 
-const options = new Command()
-  .name("bench:audit")
-  .option("--stacks <n>", "tenants to audit, each a stack file", positive, 50)
-  .option("--rate <n>", "each tenant's Management API limit, requests per second", positive, 2)
-  .option("--concurrency <n>", "tenants audited at once (the CLI's --concurrency)", positive, 10)
-  .parse()
-  .opts<{ stacks: number; rate: number; concurrency: number }>();
+export interface BenchIo {
+  readonly stdout: Output;
+  readonly stderr: Output;
+}
+
+function command(io: BenchIo): Command {
+  return new Command()
+    .name("bench:audit")
+    .description(
+      "Audit many tenants, each a local Auth0 behind its own Management API rate limit, through the audit's own main (--all), and print the figures: requests per audit, wall time, and the bound the rate limit sets. Exits 1 when an audit does not come back with no drift.",
+    )
+    .option("--stacks <n>", "tenants to audit, each a stack file", wholeNumber(1, 1000), 50)
+    .option("--rate <n>", "each tenant's Management API limit, requests per second", wholeNumber(1, 1000), 2)
+    .option("--concurrency <n>", "tenants audited at once (the audit's --concurrency)", wholeNumber(1, 32), 10)
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+}
 
 const pad = (n: number): string => String(n).padStart(2, "0");
 
@@ -46,7 +59,11 @@ function writeStackFiles(root: string, count: number): string[] {
   return stacks;
 }
 
-async function run(): Promise<number> {
+/** `npm run bench:audit [-- --stacks 50 --rate 2 --concurrency 10]`: returns the exit code. */
+export async function main(argv: readonly string[], io: BenchIo): Promise<number> {
+  const parsed = parseCommand<BenchOptions>(command(io), argv);
+  if (!parsed.ok) return parsed.exitCode;
+  const options = parsed.options;
   const root = mkdtempSync(path.join(tmpdir(), "audit-bench-"));
   const standIns: Auth0StandIn[] = [];
   try {
@@ -65,15 +82,15 @@ async function run(): Promise<number> {
 
     let stdout = "";
     const started = performance.now();
-    const code = await main(["--all", "--format", "json", "--concurrency", String(options.concurrency)], env, {
+    const code = await audit(["--all", "--format", "json", "--concurrency", String(options.concurrency)], env, {
       stdout: { write: (text: string) => (stdout += text) },
-      stderr: process.stderr,
+      stderr: io.stderr,
       fetch: tenantsFetch(standIns),
       root,
     });
     const wallSeconds = (performance.now() - started) / 1000;
     if (stdout === "") {
-      process.stderr.write(`the audit printed no report (exit ${code})\n`);
+      io.stderr.write(`the audit printed no report (exit ${code})\n`);
       return 1;
     }
     const audits = (JSON.parse(stdout) as { stacks: StackAudit[] }).stacks;
@@ -98,7 +115,7 @@ async function run(): Promise<number> {
         ? `audits failed: 0 (all ${audits.length} no drift)`
         : `audits failed: ${failed.length}: ${failed.map((a) => `${a.stack} ${a.outcome} ${a.error ?? a.notChecked.map((n) => n.reasons.join("; ")).join("; ")}`).join(" | ")}`,
     ];
-    process.stdout.write(`${lines.join("\n")}\n`);
+    io.stdout.write(`${lines.join("\n")}\n`);
     return failed.length === 0 && code === 0 ? 0 : 1;
   } finally {
     await Promise.all(standIns.map((standIn) => standIn.close()));
@@ -106,12 +123,6 @@ async function run(): Promise<number> {
   }
 }
 
-run().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`bench:audit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) {
+  runAsProcess("bench:audit", () => main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }));
+}

@@ -1,5 +1,9 @@
 import { Agent, request } from "node:http";
+import { Command } from "commander";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0/index.js";
+import { parseCommand } from "../../stacks/cli";
+import { EXIT_ERROR, EXIT_OK, runAsProcess } from "../../stacks/exit-codes";
+import type { Output } from "../../stacks/terminal";
 
 // How fast the Auth0 stand-in starts and how many requests it serves on loopback. Prints the
 // figures beside their targets; exits non-zero when one is missed. Every loop is bounded by a
@@ -70,7 +74,23 @@ function call(
   });
 }
 
-async function main(): Promise<void> {
+export interface BenchIo {
+  readonly stdout: Output;
+  readonly stderr: Output;
+}
+
+/** `npm run bench:stand-in`: prints the figures beside their targets; returns 1 when one is missed. */
+export async function main(argv: readonly string[], io: BenchIo): Promise<number> {
+  const program = new Command()
+    .name("bench:stand-in")
+    .description(
+      `Measure the local Auth0 on loopback and print the figures beside their targets: start time over ${STARTS} starts (target < ${START_TARGET_MS} ms at the 95th percentile), requests/s for reads (target >= ${THROUGHPUT_TARGET}/s), mixed reads and writes, and token issuance. Exits 1 when a target is missed.`,
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  const parsed = parseCommand(program, argv);
+  if (!parsed.ok) return parsed.exitCode;
+  const say = (line: string): void => void io.stdout.write(`${line}\n`);
   const starts = await measureStarts();
   const standIn = await startAuth0StandIn();
   try {
@@ -113,16 +133,16 @@ async function main(): Promise<void> {
     const median = percentile(starts, 0.5);
     const p95 = percentile(starts, 0.95);
     const worst = starts.at(-1) ?? Number.NaN;
-    console.log("Auth0 stand-in benchmark (loopback, in-process client)");
-    console.log(
+    say("Auth0 stand-in benchmark (loopback, in-process client)");
+    say(
       `  start (port bound, RS256 key generated): median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${worst.toFixed(1)} ms over ${STARTS} starts (target < ${START_TARGET_MS} ms)`,
     );
-    console.log(`  PS256 key, generated on first use (first JWKS or PS256 token): ${ps256Ms.toFixed(0)} ms`);
-    console.log(
+    say(`  PS256 key, generated on first use (first JWKS or PS256 token): ${ps256Ms.toFixed(0)} ms`);
+    say(
       `  GET /api/v2/clients/{id}: ${rate(reads).toFixed(0)} requests/s (${reads.requests} requests, ${reads.failures} not 200; target >= ${THROUGHPUT_TARGET}/s)`,
     );
-    console.log(`  mixed reads and writes: ${rate(mixed).toFixed(0)} requests/s (${mixed.requests} requests, ${mixed.failures} not 200)`);
-    console.log(
+    say(`  mixed reads and writes: ${rate(mixed).toFixed(0)} requests/s (${mixed.requests} requests, ${mixed.failures} not 200)`);
+    say(
       `  POST /oauth/token (RS256 signing): ${rate(tokens).toFixed(0)} requests/s (${tokens.requests} requests, ${tokens.failures} not 200)`,
     );
 
@@ -133,15 +153,15 @@ async function main(): Promise<void> {
     if (rate(reads) < THROUGHPUT_TARGET) missed.push(`read throughput ${rate(reads).toFixed(0)}/s`);
     if (reads.failures + mixed.failures + tokens.failures > 0) missed.push("some requests were not answered 200");
     if (missed.length > 0) {
-      console.error(`Targets missed: ${missed.join("; ")}`);
-      process.exitCode = 1;
+      io.stderr.write(`Targets missed: ${missed.join("; ")}\n`);
+      return EXIT_ERROR;
     }
+    return EXIT_OK;
   } finally {
     await standIn.close();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  runAsProcess("bench:stand-in", () => main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }));
+}

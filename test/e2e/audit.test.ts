@@ -55,7 +55,7 @@ describe("a tenant as the program leaves it", () => {
     const run = await runAudit(["--stack", "dev"], env, standIn.fetch);
     expect(run.code).toBe(2);
     expect(run.stdout).toContain("dev · exampleco-dev.eu.auth0.com · DRIFT");
-    expect(run.stdout).toMatch(/# +SEVERITY +RESOURCE +EXPECTED +ACTUAL/);
+    expect(run.stdout).toMatch(/# +SEVERITY +KIND +RESOURCE +EXPECTED +ACTUAL/);
     expect(run.stdout).toContain(`grant Timesheets Import Job → ${standIn.managementAudience} (Management API)`);
     expect(run.stdout).not.toContain("\u001b[");
     expect(run.stdout.trimEnd().endsWith("1 stack(s): dev drift → exit 2")).toBe(true);
@@ -66,7 +66,9 @@ describe("a tenant as the program leaves it", () => {
     const run = await runAudit(["--stack", "dev", "--format", "markdown"], env, standIn.fetch);
     expect(run.code).toBe(2);
     expect(run.stdout).toContain("| dev | exampleco-dev.eu.auth0.com | drift | 0 | 1 | 0 | 7 |");
-    expect(run.stdout).toContain(`| medium | API ${dev.api.identifier}: token lifetime (s) | 7200 | 86400 |`);
+    expect(run.stdout).toContain(
+      `| medium | api.token-lifetime | API ${dev.api.identifier}: token lifetime (s) | \` 7200 \` | \` 86400 \` | run \`npm run up -- --stack dev --refresh\` as the deployer`,
+    );
   });
 });
 

@@ -95,7 +95,7 @@ describe("verify against the dev tenant as the program leaves it", () => {
     const { stdout, code } = await verify(gateway, "markdown");
     expect(code).toBe(0);
     expect(stdout).toContain("### ✅ dev: all checks pass");
-    expect(stdout).toContain("| pass | import-job.scope | exactly batch:upload | batch:upload |");
+    expect(stdout).toContain("| ✅ pass | import-job.scope | exactly batch:upload | ` batch:upload ` |");
   });
 });
 

@@ -45,6 +45,11 @@ describe("offline render", () => {
     );
     expect(lines).toContain("~ auth0:index/resourceServer:ResourceServer timesheets-api-resource-server protect: dev false | prod true");
     expect(lines).toContain("- auth0:index/user:User user-store-test-user: only in dev");
+    // The gateway's policy as a line diff of its XML: the audience line of each, not two escaped documents.
+    expect(lines).toContain("~ azure-native:apimanagement:ApiPolicy gateway-api-policy inputs.value:");
+    expect(lines).toContain("    -                <audience>https://timesheets.dev.exampleco.com/api</audience>");
+    expect(lines).toContain("    +                <audience>https://timesheets.exampleco.com/api</audience>");
+    expect(lines.filter((line) => line.includes("\\n") || line.includes('\\"'))).toEqual([]);
   });
 
   test("npm run render writes the stack under out/ and says it touched nothing", async () => {

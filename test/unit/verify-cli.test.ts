@@ -41,7 +41,10 @@ describe("npm run verify", () => {
     expect(await main(["--stack", "dev"], run.io)).toBe(1);
     expect(run.fetchSpy).not.toHaveBeenCalled();
     expect(run.out.stdout).toContain("dev: could not run");
-    expect(run.out.stdout).toContain("could not read the stack's outputs: error: no stack named 'dev' found");
+    expect(run.out.stdout).toContain("could not read the stack's outputs: no stack named 'dev' found");
+    expect(run.out.stdout).toContain("missing 5 values; give each in one of the ways listed:");
+    // One missing value a line, each line naming its own variable: readable, not one 700-character line.
+    const lines = run.out.stdout.split("\n");
     for (const variable of [
       "VERIFY_IMPORT_JOB_CLIENT_ID",
       "VERIFY_IMPORT_JOB_CLIENT_SECRET",
@@ -49,8 +52,9 @@ describe("npm run verify", () => {
       "VERIFY_TEST_CLIENT_SECRET",
       "VERIFY_TEST_USER_PASSWORD",
     ]) {
-      expect(run.out.stdout).toContain(variable);
+      expect(lines.filter((line) => line.trimStart().startsWith("- ") && line.includes(`${variable} (`))).toHaveLength(1);
     }
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(200);
   });
 
   test("a tenant that never answers ends at the time budget with a clear message", async () => {
@@ -112,8 +116,10 @@ describe("verify's inputs", () => {
     const missing = await verifyInputs(spec, {}, {}, outputs, false);
     expect(missing).toEqual({
       ok: false,
-      error:
-        "missing the import job's private key (PEM) (VERIFY_IMPORT_JOB_PRIVATE_KEY (or VERIFY_IMPORT_JOB_PRIVATE_KEY_STAGING), --import-job-key-file <path>)",
+      error: [
+        "missing a value; give each in one of the ways listed:",
+        "- the import job's private key (PEM): VERIFY_IMPORT_JOB_PRIVATE_KEY (or VERIFY_IMPORT_JOB_PRIVATE_KEY_STAGING), --import-job-key-file <path>",
+      ].join("\n"),
     });
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const found = await verifyInputs(spec, {}, { VERIFY_IMPORT_JOB_PRIVATE_KEY_STAGING: pem }, outputs, true);

@@ -7,6 +7,23 @@
 #
 # ENGINE_BUILD_JOBS (default 1) caps parallel compiles: the machines are small and shared.
 set -euo pipefail
+case "${1:-}" in
+  "") ;;
+  -h | --help)
+    echo "Usage: engine:build"
+    echo
+    echo "Build the Pulumi CLI pinned in test/engine/build/go.mod (and checked by its go.sum) from the Go module"
+    echo "proxy into .tools/engine/bin (needs Go 1.25.11 or newer; ENGINE_BUILD_JOBS caps parallel compiles)."
+    echo
+    echo "Options:"
+    echo "  -h, --help  display help for command"
+    exit 0
+    ;;
+  *)
+    echo "engine:build takes no arguments (got: $*); see npm run engine:build -- --help" >&2
+    exit 1
+    ;;
+esac
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 bin="$root/.tools/engine/bin"
