@@ -31,6 +31,8 @@ export const clientId = (): string => randomString(32, ALPHANUMERIC);
 export const clientSecret = (): string => randomString(64, SECRET_ALPHABET);
 export const clientGrantId = (): string => `cgr_${randomString(16, ALPHANUMERIC)}`;
 export const connectionId = (): string => `con_${randomString(16, ALPHANUMERIC)}`;
+/** Recorded: `rol_` and 16 letters or digits. */
+export const roleId = (): string => `rol_${randomString(16, ALPHANUMERIC)}`;
 export const credentialId = (): string => `cred_${randomString(22, ALPHANUMERIC)}`;
 export const userIdSuffix = (): string => randomBytes(12).toString("hex");
 export const signingSecret = (): string => randomString(48, SECRET_ALPHABET);

@@ -14,6 +14,7 @@ import { clientGrantRoutes } from "./resources/client-grants.js";
 import { clientRoutes } from "./resources/clients.js";
 import { connectionRoutes } from "./resources/connections.js";
 import { resourceServerRoutes } from "./resources/resource-servers.js";
+import { roleRoutes } from "./resources/roles.js";
 import { unmodelledRoutes } from "./resources/unmodelled.js";
 import { userRoutes } from "./resources/users.js";
 import { matchRoute, type Route } from "./router.js";
@@ -111,6 +112,7 @@ const routes = (configurationKey: Buffer): Route[] => [
   ...clientGrantRoutes,
   ...connectionRoutes(configurationKey),
   ...userRoutes,
+  ...roleRoutes,
   ...unmodelledRoutes,
 ];
 

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { OAuthError } from "./errors.js";
 import type { TenantKeys } from "./keys.js";
 import type { Client, ResourceServer, TenantState, User } from "./store.js";
+import { userPermissionsOn } from "./resources/roles.js";
 import { issueAccessToken, type IssuedToken } from "./tokens.js";
 import { isJsonObject } from "./validation.js";
 
@@ -103,9 +104,12 @@ export async function passwordRealmGrant(
   const declared = declaredScopes(resourceServer);
   // The user grant is a ceiling (Auth0's "hard ceiling"); scopes beyond it are left out, not refused (guess).
   const ceiling = policy === "require_client_grant" ? (grant?.scope ?? []) : declared;
-  // RBAC's roles are not modelled: under enforce_policies a user holds no permission here.
-  const rbac = resourceServer.enforce_policies === true;
-  const apiScopes = requested.filter((scope) => declared.includes(scope) && ceiling.includes(scope) && !rbac);
+  // With RBAC (`enforce_policies`), Auth0's "Enable Role-Based Access Control for APIs": a
+  // requested permission the user does not hold (through a role or directly) is left out of
+  // the token. So the token holds requested ∩ declared ∩ user grant (when required) ∩ the
+  // user's permissions. Guess: the order of the intersections does not matter (none refuses).
+  const held = resourceServer.enforce_policies === true ? new Set(userPermissionsOn(tenant, user.user_id, audience)) : undefined;
+  const apiScopes = requested.filter((scope) => declared.includes(scope) && ceiling.includes(scope) && (held?.has(scope) ?? true));
   const scopes = [...requested.filter((scope) => OIDC_SCOPES.has(scope)), ...apiScopes];
   return issueAccessToken(keys, { issuer, resourceServer, clientId: client.client_id, scopes, user: { userId: user.user_id, apiScopes } });
 }

@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { connectionId, resourceServerId } from "./ids.js";
 import { UNMODELLED_SCOPES, type UnmodelledScope } from "./resources/unmodelled.js";
+import { ROLE_SCOPES, RoleStore, type SavedRoles } from "./role-store.js";
 import type { JsonObject, JsonValue } from "./validation.js";
 
 /** Recorded defaults of a database (`auth0`) connection's options; a fresh copy each time, never shared between connections. */
@@ -75,6 +76,8 @@ export interface SavedTenantState {
   readonly connections: readonly Connection[];
   readonly users: readonly User[];
   readonly passwords: readonly (readonly [string, string])[];
+  /** Absent in a file written before roles were modelled. */
+  readonly roles?: SavedRoles;
 }
 
 /** Everything that lives in one tenant. */
@@ -88,6 +91,8 @@ export class TenantState {
   readonly users = new Map<string, User>();
   /** Password per user id; never part of a user document. */
   readonly passwords = new Map<string, string>();
+  /** Roles, their permissions, and who holds them. */
+  readonly authorization = new RoleStore();
 
   constructor(readonly domain: string) {
     this.reset();
@@ -106,6 +111,7 @@ export class TenantState {
     this.connections.clear();
     this.users.clear();
     this.passwords.clear();
+    this.authorization.clear();
     const managementApi: ResourceServer = {
       id: resourceServerId(),
       name: "Auth0 Management API",
@@ -149,6 +155,7 @@ export class TenantState {
       connections: [...this.connections.values()],
       users: [...this.users.values()],
       passwords: [...this.passwords],
+      roles: this.authorization.saved(),
     };
   }
 
@@ -168,6 +175,7 @@ export class TenantState {
     for (const connection of saved.connections) this.connections.set(connection.id, connection);
     for (const user of saved.users) this.users.set(user.user_id, user);
     for (const [userId, password] of saved.passwords) this.passwords.set(userId, password);
+    this.authorization.restore(saved.roles);
   }
 
   resourceServerByIdentifier(identifier: string): ResourceServer | undefined {
@@ -242,6 +250,7 @@ const MODELLED_SCOPES = [
   "create:users",
   "update:users",
   "delete:users",
+  ...ROLE_SCOPES,
 ] as const;
 
 /**

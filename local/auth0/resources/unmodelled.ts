@@ -2,7 +2,7 @@ import { ManagementApiError, notFound } from "../errors.js";
 import { route, type RequestContext, type Route } from "../router.js";
 import type { JsonObject } from "../validation.js";
 
-// The kinds of Auth0 object this tenant does not model (actions, roles, organizations, log
+// The kinds of Auth0 object this tenant does not model (actions, organizations, log
 // streams, ...), answered with the truth about a tenant that has none of them: every list is
 // empty, in the envelope Auth0 gives that endpoint, and every write is refused. The endpoints are
 // those the Auth0 Deploy CLI (auth0-deploy-cli 8.x) reads on export; the envelopes are the
@@ -37,7 +37,6 @@ const KIND_SCOPES = [
   "phone_templates",
   "prompts",
   "rate_limit_policies",
-  "roles",
   "rules",
   "rules_configs",
   "self_service_profiles",
@@ -47,7 +46,7 @@ const KIND_SCOPES = [
 ] as const;
 type KindScope = (typeof KIND_SCOPES)[number];
 const VERBS = ["read", "create", "update", "delete"] as const;
-/** `read:actions`, `create:roles`, ...: what a token needs to call these endpoints, as on Auth0. */
+/** `read:actions`, `create:rules`, ...: what a token needs to call these endpoints, as on Auth0. */
 export type UnmodelledScope = `${(typeof VERBS)[number]}:${KindScope}`;
 
 /** How an empty list of one kind is answered. */
@@ -80,7 +79,6 @@ const UNMODELLED_LISTS: readonly UnmodelledList[] = [
   { path: "/rules", scope: "rules", envelope: { paging: "offset", key: "rules" } },
   { path: "/rules-configs", scope: "rules_configs", envelope: { paging: "array" } },
   { path: "/hooks", scope: "hooks", envelope: { paging: "offset", key: "hooks" } },
-  { path: "/roles", scope: "roles", envelope: { paging: "offset", key: "roles" } },
   { path: "/organizations", scope: "organizations", envelope: { paging: "offset", key: "organizations" } },
   { path: "/log-streams", scope: "log_streams", envelope: { paging: "array" } },
   { path: "/custom-domains", scope: "custom_domains", envelope: { paging: "array" } },

@@ -181,6 +181,7 @@ export const userRoutes: Route[] = [
   route("DELETE", "/users/:id", ["delete:users"], ({ tenant, params }) => {
     tenant.users.delete(params.id ?? "");
     tenant.passwords.delete(params.id ?? "");
+    tenant.authorization.forgetUser(params.id ?? "");
     return { status: 204 };
   }),
 
