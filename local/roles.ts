@@ -34,7 +34,7 @@ export const DEPLOYER_SCOPES = [
   "create:users",
   "update:users",
   "delete:users",
-  // For stacks with `rbac: true` and a test user; the local Auth0 grants them but models no roles.
+  // For stacks with `rbac: true` and a test user: the role, its permissions, the assignment.
   "read:roles",
   "create:roles",
   "update:roles",
@@ -56,7 +56,18 @@ export const PREVIEWER_SCOPES = [
 ] as const;
 
 /** `npm run audit`, `npm run adopt`: read-only, its own application so that either can be revoked alone. */
-export const AUDITOR_SCOPES = ["read:resource_servers", "read:clients", "read:client_grants", "read:connections", "read:users"] as const;
+export const AUDITOR_SCOPES = [
+  "read:resource_servers",
+  "read:clients",
+  "read:client_grants",
+  "read:connections",
+  "read:users",
+  // The test user's role (stacks with `rbac: true` and a test user): the role and its
+  // permissions need read:roles; a user's roles, any of read:users, read:roles, read:role_members
+  // as Auth0's reference lists them (which one suffices is not verified, so the previewer's pair).
+  "read:roles",
+  "read:role_members",
+] as const;
 
 export const ROLES = {
   deployer: { name: "Timesheets Deployer", scopes: DEPLOYER_SCOPES },

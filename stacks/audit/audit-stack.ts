@@ -60,10 +60,12 @@ export async function auditStack(target: AuditTarget, credentials: AuditorCreden
     );
   }
   try {
+    const testUser = target.spec.testUser;
     const query = {
       apiIdentifier: target.spec.api.identifier,
       connectionName: target.spec.connection.name,
       emails: emailsToLookUp(target),
+      testUserRole: testUser?.role === undefined ? undefined : { name: testUser.role.name, email: testUser.email },
     };
     const snapshot = await readTenant(session, query, { budget });
     return auditedStack(stack, tenant.domain, compareTenant(target, snapshot), session.stats(), elapsed());

@@ -4,6 +4,7 @@ import { importJobClientCheck, importJobGrantCheck } from "./checks/import-job";
 import { integrationTestAppCheck } from "./checks/integration-test-app";
 import { permissionsCheck, resourceServerCheck } from "./checks/resource-server";
 import { testUserCheck } from "./checks/test-user";
+import { testUserRoleCheck } from "./checks/test-user-role";
 import { unmanagedGrantsCheck } from "./checks/unmanaged-grants";
 import { sortFindings, type Finding } from "./findings";
 import type { ReadProblem, TenantSnapshot } from "../auth0/model";
@@ -20,6 +21,7 @@ export const CHECKS: readonly Check[] = [
   connectionCheck,
   enabledClientsCheck,
   testUserCheck,
+  testUserRoleCheck,
 ];
 
 export interface NotChecked {

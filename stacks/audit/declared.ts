@@ -18,13 +18,6 @@ const unread = (why: string): Coverage => ({ unread: why });
 /** Both clients are held to the same declared settings (import job and integration-test application). */
 const bothClients = (setting: string): Coverage => compared(`import-job.${setting}`, `integration-test-app.${setting}`);
 
-/**
- * The test user's role (stacks with RBAC and a test user): not read by the audit yet. Reading it
- * needs read:roles and the user's roles; until then a change to it is found by `npm run drift`
- * (state against tenant) and by `npm run verify` (the token's permissions), not here.
- */
-const ROLE_NOT_READ = unread("the test user's role is not read by the audit yet (npm run drift and npm run verify see it)");
-
 /** Resource type → input path (nested objects joined with `.`) → coverage. */
 export const DECLARED_PROPERTIES: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
   "auth0:index/resourceServer:ResourceServer": {
@@ -81,9 +74,20 @@ export const DECLARED_PROPERTIES: Readonly<Record<string, Readonly<Record<string
     connectionId: identifies("the user store's id"),
     enabledClients: compared("connection.unmanaged-clients", "connection.import-job-disabled"),
   },
-  "auth0:index/role:Role": { name: ROLE_NOT_READ, description: ROLE_NOT_READ },
-  "auth0:index/rolePermissions:RolePermissions": { roleId: ROLE_NOT_READ, permissions: ROLE_NOT_READ },
-  "auth0:index/userRoles:UserRoles": { userId: ROLE_NOT_READ, roles: ROLE_NOT_READ },
+  "auth0:index/role:Role": {
+    name: identifies(
+      "the test user's role is looked up by its name (GET /api/v2/roles?name_filter=); two of the name are refused as ambiguous",
+    ),
+    description: compared("test-user-role.description", "test-user-role.missing"),
+  },
+  "auth0:index/rolePermissions:RolePermissions": {
+    roleId: identifies("the role found by its name"),
+    permissions: compared("test-user-role.permissions-widened", "test-user-role.permissions-narrowed"),
+  },
+  "auth0:index/userRoles:UserRoles": {
+    userId: identifies("the test user, found by its address"),
+    roles: compared("test-user-role.unassigned", "test-user-role.other-roles"),
+  },
   "auth0:index/user:User": {
     connectionName: compared("test-user.missing"),
     email: identifies("the test user is looked up by its address (users-by-email)"),

@@ -106,6 +106,11 @@ const MAX_USERS_BY_EMAIL = 100;
 
 export const usersAnswer = z.array(z.unknown()).max(MAX_USERS_BY_EMAIL).pipe(z.array(userAnswer));
 
+export const roleAnswer = z.looseObject({ id: z.string().min(1), name: z.string(), description: z.string().optional() });
+
+export const rolePermissionAnswer = z.looseObject({ permission_name: z.string(), resource_server_identifier: z.string() });
+
+export type RoleAnswer = z.output<typeof roleAnswer>;
 export type ResourceServerAnswer = z.output<typeof resourceServerAnswer>;
 export type ClientAnswer = z.output<typeof clientAnswer>;
 export type GrantAnswer = z.output<typeof grantAnswer>;

@@ -94,6 +94,25 @@ export interface LiveUser {
   readonly connections: readonly string[];
 }
 
+/** A role as read, with its permissions (on any API). */
+export interface LiveRole {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly permissions: readonly { readonly audience: string; readonly name: string }[];
+}
+
+/** The test user's role (stacks with RBAC and a test user), read by name, and every test user's roles. */
+export interface LiveTestUserRoles {
+  /** Every role with the declared name (Auth0 filters by name; the exact name is kept). */
+  readonly named: readonly LiveRole[];
+  /** The roles assigned to each test user found, by user id: ids and names. */
+  readonly assigned: ReadonlyMap<string, readonly { readonly id: string; readonly name: string }[]>;
+}
+
+/** What a stack without a test user's role reads of roles: nothing. */
+export const NO_ROLES: LiveTestUserRoles = { named: [], assigned: new Map() };
+
 /** Everything the audit reads, each part as one kind of Management API call returns it. */
 export interface LiveTenant {
   /** The Timesheets API, looked up by its identifier; undefined when there is none. */
@@ -108,6 +127,8 @@ export interface LiveTenant {
   readonly enabledClients: readonly string[];
   /** Users found by e-mail, for every address the audit looked up. */
   readonly usersByEmail: ReadonlyMap<string, readonly LiveUser[]>;
+  /** The test user's role and the test users' roles; NO_ROLES where the stack declares no role. */
+  readonly testUserRoles: LiveTestUserRoles;
 }
 
 export type LivePart = keyof LiveTenant;
@@ -135,5 +156,6 @@ export function completeSnapshot(tenant: LiveTenant): TenantSnapshot {
     connection: readOk(tenant.connection),
     enabledClients: readOk(tenant.enabledClients),
     usersByEmail: readOk(tenant.usersByEmail),
+    testUserRoles: readOk(tenant.testUserRoles),
   };
 }

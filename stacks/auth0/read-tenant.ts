@@ -1,8 +1,27 @@
 import type { Answer, Problem } from "./answer";
 import { getParsed } from "./answer";
-import { clientAnswer, connectionAnswer, enabledClientAnswer, grantAnswer, resourceServerAnswer, usersAnswer } from "./answers";
+import {
+  clientAnswer,
+  connectionAnswer,
+  enabledClientAnswer,
+  grantAnswer,
+  resourceServerAnswer,
+  roleAnswer,
+  rolePermissionAnswer,
+  usersAnswer,
+} from "./answers";
 import { liveClient, liveConnection, liveGrant, liveResourceServer, liveUser } from "./from-auth0";
-import type { LiveConnection, LivePart, LiveTenant, LiveUser, ReadResult, TenantSnapshot } from "./model";
+import {
+  NO_ROLES,
+  type LiveConnection,
+  type LivePart,
+  type LiveRole,
+  type LiveTenant,
+  type LiveTestUserRoles,
+  type LiveUser,
+  type ReadResult,
+  type TenantSnapshot,
+} from "./model";
 import { checkpointPages, offsetPages } from "./pages";
 import type { ManagementSession } from "./session";
 
@@ -14,6 +33,9 @@ export const REQUIRED_SCOPES: Record<LivePart, string> = {
   connection: "read:connections",
   enabledClients: "read:connections",
   usersByEmail: "read:users",
+  // Auth0's reference lists read:roles for the role and its permissions, and any of read:users,
+  // read:roles, read:role_members for a user's roles: read:roles serves all three reads.
+  testUserRoles: "read:roles",
 };
 
 const PART_LABEL: Record<LivePart, string> = {
@@ -23,6 +45,7 @@ const PART_LABEL: Record<LivePart, string> = {
   connection: "GET /api/v2/connections?name=",
   enabledClients: "GET /api/v2/connections/{id}/clients",
   usersByEmail: "GET /api/v2/users-by-email",
+  testUserRoles: "GET /api/v2/roles?name_filter=, /roles/{id}/permissions, /users/{id}/roles",
 };
 
 // The fields the checks compare, and nothing else: smaller answers, no secrets in memory.
@@ -51,6 +74,8 @@ export interface TenantQuery {
   readonly connectionName: string;
   /** Addresses to look up with users-by-email (one call each). */
   readonly emails: readonly string[];
+  /** The test user's role, where the stack declares one: its name and the test user's address. */
+  readonly testUserRole?: { readonly name: string; readonly email: string } | undefined;
 }
 
 export interface ReadOptions {
@@ -181,8 +206,89 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
     return { ok: true, value: users };
   })();
 
-  const [rs, cl, gr, co, ec, us] = await Promise.all([resourceServer, clients, grants, connection, enabledClients, usersByEmail]);
-  return { resourceServer: rs, clients: cl, grants: gr, connection: co, enabledClients: ec, usersByEmail: us } satisfies {
+  const testUserRoles = usersByEmail.then(async (users): Promise<ReadResult<LiveTestUserRoles>> => {
+    const declared = query.testUserRole;
+    if (declared === undefined) return { ok: true, value: NO_ROLES };
+    if (!users.ok) return { ok: false, problem: { ...users.problem, part: "testUserRoles" } };
+    const listed = await offsetPages(
+      session,
+      "/api/v2/roles",
+      { name_filter: declared.name },
+      "roles",
+      roleAnswer,
+      (r) => r.id,
+      get("testUserRoles"),
+    );
+    if (!listed.ok) return result("testUserRoles", listed, () => NO_ROLES);
+    // Auth0's name_filter is looser than equality; only the exact name is the declared role.
+    const named = listed.value.filter((role) => role.name === declared.name);
+    // Role names are unique in a tenant (guess, see local/auth0/resources/roles.ts): two of the name
+    // cannot be told apart, so the answer is not used (and a long list costs no permission reads).
+    if (named.length > 1) {
+      return problem("testUserRoles", {
+        message: `${named.length} roles are named ${declared.name} (${named
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(", ")}): which one is the test user's role is ambiguous`,
+      });
+    }
+    const roles: LiveRole[] = [];
+    for (const role of named) {
+      const permissions = await offsetPages(
+        session,
+        `/api/v2/roles/${encodeURIComponent(role.id)}/permissions`,
+        {},
+        "permissions",
+        rolePermissionAnswer,
+        (p) => `${p.resource_server_identifier} ${p.permission_name}`,
+        get("testUserRoles"),
+      );
+      if (!permissions.ok) return result("testUserRoles", permissions, () => NO_ROLES);
+      roles.push({
+        id: role.id,
+        name: role.name,
+        description: role.description,
+        permissions: permissions.value.map((p) => ({ audience: p.resource_server_identifier, name: p.permission_name })),
+      });
+    }
+    const assigned = new Map<string, readonly { id: string; name: string }[]>();
+    for (const user of users.value.get(declared.email) ?? []) {
+      const held = await offsetPages(
+        session,
+        `/api/v2/users/${encodeURIComponent(user.userId)}/roles`,
+        {},
+        "roles",
+        roleAnswer,
+        (r) => r.id,
+        get("testUserRoles"),
+      );
+      if (!held.ok) return result("testUserRoles", held, () => NO_ROLES);
+      assigned.set(
+        user.userId,
+        held.value.map((r) => ({ id: r.id, name: r.name })),
+      );
+    }
+    return { ok: true, value: { named: roles, assigned } };
+  });
+
+  const [rs, cl, gr, co, ec, us, tr] = await Promise.all([
+    resourceServer,
+    clients,
+    grants,
+    connection,
+    enabledClients,
+    usersByEmail,
+    testUserRoles,
+  ]);
+  return {
+    resourceServer: rs,
+    clients: cl,
+    grants: gr,
+    connection: co,
+    enabledClients: ec,
+    usersByEmail: us,
+    testUserRoles: tr,
+  } satisfies {
     [K in LivePart]: ReadResult<LiveTenant[K]>;
   };
 }

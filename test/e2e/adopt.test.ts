@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
 import { adoptionPlan, adoptionYaml, main } from "../../stacks/adopt";
-import { completeSnapshot } from "../../stacks/auth0/model";
+import { NO_ROLES, completeSnapshot } from "../../stacks/auth0/model";
 import { engineConfigFor, loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { m2m } from "../support/live-clients";
@@ -109,6 +109,7 @@ test("only the import job's grant on this API is adopted, never its grant on ano
       connection: undefined,
       enabledClients: [],
       usersByEmail: new Map(),
+      testUserRoles: NO_ROLES,
     }),
   );
   expect(plan).toEqual({

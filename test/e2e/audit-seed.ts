@@ -4,15 +4,25 @@ import { main } from "../../stacks/audit/main";
 import type { Clock } from "../../stacks/auth0/clock";
 import type { StackAudit } from "../../stacks/audit/report";
 import type { Auth0StandIn, ManagementScope } from "../../local/auth0";
+import { AUDITOR_SCOPES } from "../../local/roles";
 
-/** The auditor's minimal grant: read-only, one scope per kind of object the audit reads. */
-export const AUDITOR_SCOPES = [
-  "read:resource_servers",
-  "read:clients",
-  "read:client_grants",
-  "read:connections",
-  "read:users",
-] as const satisfies readonly ManagementScope[];
+/** The auditor's minimal grant: read-only, one scope per kind of object the audit reads (local/roles.ts, the documented list). */
+export { AUDITOR_SCOPES };
+
+/** The Management API of a stand-in, with every permission: how a test changes the tenant as an operator (or the provider) would. */
+export function managementApi(standIn: Auth0StandIn) {
+  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const token = await standIn.managementToken();
+    const response = await standIn.fetch(`https://${standIn.domain}/api/v2${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return text === "" ? undefined : (JSON.parse(text) as unknown);
+  };
+}
 
 /** The seeded test user's password. */
 export const TEST_USER_PASSWORD = "Correct-Horse-Battery-42!";
@@ -24,13 +34,17 @@ export interface SeededTenant {
   readonly connectionId: string;
   /** The integration-test application and its user grant; undefined where the stack has no test user. */
   readonly testApp: { readonly clientId: string; readonly clientSecret: string; readonly grantId: string } | undefined;
+  /** The test user's role and the test user it is assigned to; undefined without RBAC or a test user. */
+  readonly testUserRole: { readonly roleId: string; readonly userId: string } | undefined;
 }
 
 /**
  * Puts in the stand-in exactly what the program declares for `spec`, as the Auth0 provider
  * sends it: the API (with its user access policy where the stack sets one), the import job and
  * its grant, the user store with its enabled clients and, where the stack has a test user, the
- * integration-test application, its user grant and the test user. A test holds this to the
+ * integration-test application, its user grant and the test user, and with RBAC the test user's
+ * role, its permissions and its assignment (the calls the provider's Role, RolePermissions and
+ * UserRoles send). A test holds this to the
  * program's resources under mocks (test/e2e/seed-matches-program.test.ts).
  */
 export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promise<SeededTenant> {
@@ -86,14 +100,26 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     },
     enabled_clients: app === undefined ? [job.client_id] : [job.client_id, app.client_id],
   });
+  let testUserRole: SeededTenant["testUserRole"];
   if (testUser !== undefined) {
-    await standIn.createUser({
+    const user = await standIn.createUser({
       connection: connection.name,
       email: testUser.email,
       name: testUser.name,
       password: TEST_USER_PASSWORD,
       email_verified: true,
     });
+    if (testUser.role !== undefined) {
+      const management = managementApi(standIn);
+      const role = (await management("POST", "/roles", { name: testUser.role.name, description: testUser.role.description })) as {
+        id: string;
+      };
+      await management("POST", `/roles/${role.id}/permissions`, {
+        permissions: testUser.role.permissions.map((name) => ({ resource_server_identifier: api.identifier, permission_name: name })),
+      });
+      await management("POST", `/users/${encodeURIComponent(user.user_id)}/roles`, { roles: [role.id] });
+      testUserRole = { roleId: role.id, userId: user.user_id };
+    }
   }
   return {
     resourceServerId: resourceServer.id,
@@ -104,6 +130,7 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
       app === undefined || appGrant === undefined
         ? undefined
         : { clientId: app.client_id, clientSecret: app.client_secret, grantId: appGrant.id },
+    testUserRole,
   };
 }
 

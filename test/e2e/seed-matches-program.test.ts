@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
-import { engineConfigFor, listStacks, loadStackSpec } from "../../stacks/stack-config";
+import type { TenantSpec } from "../../infra/config/spec";
+import { engineConfigFor, listStacks } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { runProgram, secretInput, type RegisteredResource } from "../support/pulumi-program";
 import { seedTenant } from "./audit-seed";
@@ -33,9 +34,13 @@ const T = {
   connection: "auth0:index/connection:Connection",
   enabledClients: "auth0:index/connectionClients:ConnectionClients",
   user: "auth0:index/user:User",
+  role: "auth0:index/role:Role",
+  rolePermissions: "auth0:index/rolePermissions:RolePermissions",
+  userRoles: "auth0:index/userRoles:UserRoles",
 };
 
 interface Compared {
+  /** The stack, or the stack and the variant of its config. */
   readonly stack: string;
   readonly resources: RegisteredResource[];
   readonly standIn: Auth0StandIn;
@@ -43,13 +48,23 @@ interface Compared {
 
 const compared: Compared[] = [];
 
+/** Every stack as committed, and dev with RBAC (the test user's role, which no stack file declares yet). */
+const variants = (): { name: string; stack: string; config: Record<string, string> }[] => [
+  ...listStacks().map((stack) => ({ name: stack, stack, config: engineConfigFor(stack) })),
+  { name: "dev with rbac", stack: "dev", config: { ...engineConfigFor("dev"), "timesheets:rbac": "true" } },
+];
+
 beforeAll(async () => {
-  for (const stack of listStacks()) {
-    const spec = loadStackSpec(stack);
-    const program = await runProgram(stack, engineConfigFor(stack), () => declareTimesheetsTenant(loadTenantSpec()));
+  for (const { name, stack, config } of variants()) {
+    let spec: TenantSpec | undefined;
+    const program = await runProgram(stack, config, () => {
+      spec = loadTenantSpec();
+      declareTimesheetsTenant(spec);
+    });
+    if (spec === undefined) throw new Error(`${name}: the program built no spec`);
     const standIn = await startAuth0StandIn({ domain: spec.tenant.domain });
     await seedTenant(standIn, spec);
-    compared.push({ stack, resources: program.resources, standIn });
+    compared.push({ stack: name, resources: program.resources, standIn });
   }
 });
 afterAll(async () => Promise.all(compared.map(({ standIn }) => standIn.close())));
@@ -60,7 +75,7 @@ function clientNames(resources: RegisteredResource[]): Map<string, string> {
 }
 
 describe("the seed leaves each stack's tenant exactly as the program does", () => {
-  for (const stack of listStacks()) {
+  for (const { name: stack } of variants()) {
     it(`${stack}: every object the program declares, with every input, and nothing else`, () => {
       const found = compared.find((c) => c.stack === stack);
       if (found === undefined) throw new Error(`${stack} was not seeded`);
@@ -135,6 +150,35 @@ describe("the seed leaves each stack's tenant exactly as the program does", () =
         expect(live?.identities.map((identity) => identity.connection)).toEqual([declared.inputs.connectionName]);
         // The password is the program's own (generated or from config): the seed sets one the tests know.
         expect(secretInput(declared.inputs.password).secret).toBe(true);
+      }
+
+      // The test user's role (RBAC): the role with its inputs, exactly its permissions, assigned to the test user and to no one else.
+      const roles = [...tenant.authorization.roles.values()];
+      expect(roles).toHaveLength(of(T.role).length);
+      for (const declared of of(T.role)) {
+        const live = roles.find((role) => role.name === declared.inputs.name);
+        expect(live).toMatchObject(asAuth0(declared.inputs) as Json);
+      }
+      for (const declared of of(T.rolePermissions)) {
+        const role = roles[0];
+        const held = tenant.authorization.rolePermissions.get(role?.id ?? "") ?? [];
+        const expected = asAuth0(declared.inputs.permissions) as Json[];
+        expect([...held].sort((a, b) => a.permission_name.localeCompare(b.permission_name))).toEqual(
+          [...expected]
+            .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+            .map((p) => ({
+              resource_server_identifier: p.resource_server_identifier,
+              permission_name: p.name,
+            })),
+        );
+      }
+      const assignments = [...tenant.authorization.userRoles].filter(([, held]) => held.length > 0);
+      expect(assignments).toHaveLength(of(T.userRoles).length);
+      for (const declared of of(T.userRoles)) {
+        expect((declared.inputs.roles as unknown[]).length).toBe(1);
+        const testUser = of(T.user)[0];
+        const live = [...tenant.users.values()].find((u) => u.email === testUser?.inputs.email);
+        expect(tenant.authorization.rolesOf(live?.user_id ?? "").map((role) => role.name)).toEqual(of(T.role).map((r) => r.inputs.name));
       }
     });
   }

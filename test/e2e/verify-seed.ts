@@ -4,20 +4,7 @@ import type { StackOutputs } from "../../stacks/verify/stack-outputs";
 import type { Auth0StandIn } from "../../local/auth0";
 import { seedTenant, TEST_USER_PASSWORD } from "./audit-seed";
 
-/** The Management API of a stand-in, with every permission: how a test changes the tenant as an operator would. */
-export function managementApi(standIn: Auth0StandIn) {
-  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const token = await standIn.managementToken();
-    const response = await standIn.fetch(`https://${standIn.domain}/api/v2${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text === "" ? undefined : (JSON.parse(text) as unknown);
-  };
-}
+export { managementApi } from "./audit-seed";
 
 export interface VerifySeed {
   /** The stack's outputs as `pulumi up` would have left them. */

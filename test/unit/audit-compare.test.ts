@@ -4,6 +4,7 @@ import { CHECKS, compareTenant } from "../../stacks/audit/compare";
 import type { Finding } from "../../stacks/audit/findings";
 import {
   completeSnapshot,
+  NO_ROLES,
   type LiveClient,
   type LiveGrant,
   type LiveTenant,
@@ -100,6 +101,20 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
     },
     enabledClients: app === undefined ? [JOB_ID] : [JOB_ID, app.clientId],
     usersByEmail: users,
+    testUserRoles:
+      spec.testUser?.role === undefined
+        ? NO_ROLES
+        : {
+            named: [
+              {
+                id: "rol_test",
+                name: spec.testUser.role.name,
+                description: spec.testUser.role.description,
+                permissions: spec.testUser.role.permissions.map((name) => ({ audience: spec.api.identifier, name })),
+              },
+            ],
+            assigned: new Map([["auth0|test", [{ id: "rol_test", name: spec.testUser.role.name }]]]),
+          },
   };
 }
 
@@ -449,7 +464,7 @@ describe("a partial read", () => {
       "integration-test application",
       "connection enabled clients",
     ]);
-    expect(result.checked).toEqual(["API settings", "permissions", "connection settings", "test user"]);
+    expect(result.checked).toEqual(["API settings", "permissions", "connection settings", "test user", "test user's role"]);
     expect(result.notChecked[0]?.reasons).toEqual(["403: the auditor lacks read:client_grants"]);
   });
 });

@@ -5,7 +5,7 @@ import type { TenantSpec } from "../../infra/config/spec";
 import { compareTenant } from "../../stacks/audit/compare";
 import type { Finding } from "../../stacks/audit/findings";
 import { auditTarget } from "../../stacks/audit/target";
-import { completeSnapshot, type LiveTenant, type LiveUser } from "../../stacks/auth0/model";
+import { NO_ROLES, completeSnapshot, type LiveTenant, type LiveUser } from "../../stacks/auth0/model";
 import { main as runner, renderCheck, type StackCheck } from "../../stacks/runner";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
 import { m2m } from "../support/live-clients";
@@ -37,6 +37,7 @@ const emptyTenant = (): LiveTenant => ({
   connection: undefined,
   enabledClients: [],
   usersByEmail: new Map(),
+  testUserRoles: NO_ROLES,
 });
 
 /** Everything the stack declares is there and wrong, and more besides: every other finding. */
@@ -109,6 +110,17 @@ function wrongTenant(spec: TenantSpec, others: readonly TenantSpec[]): LiveTenan
           [email, [{ userId: "auth0|stray", email, emailVerified: true, connections: [spec.connection.name] }]] as [string, LiveUser[]],
       ),
     ]),
+    testUserRoles: {
+      named: [
+        {
+          id: "rol_wrong",
+          name: spec.testUser?.role?.name ?? "none",
+          description: "changed",
+          permissions: [{ audience: api, name: "approve:timesheets" }],
+        },
+      ],
+      assigned: new Map([["auth0|t", [{ id: "rol_other", name: "Other" }]]]),
+    },
   };
 }
 
