@@ -188,6 +188,8 @@ export async function runAudit(
   env: Record<string, string>,
   fetch: typeof globalThis.fetch,
   clock?: Clock,
+  /** Where the stack files are: a test's own variant of a stack; the repository when absent. */
+  root?: string,
 ): Promise<AuditRun> {
   let stdout = "";
   let stderr = "";
@@ -196,6 +198,7 @@ export async function runAudit(
     stderr: { write: (text: string) => (stderr += text) },
     fetch,
     clock,
+    root,
   });
   return { code, stdout, stderr };
 }

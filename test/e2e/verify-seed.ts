@@ -2,7 +2,7 @@ import type { TenantSpec } from "../../infra/config/spec";
 import { main } from "../../stacks/verify/main";
 import type { StackOutputs } from "../../stacks/verify/stack-outputs";
 import type { Auth0StandIn } from "../../local/auth0";
-import { seedTenant, TEST_USER_PASSWORD } from "./audit-seed";
+import { seedTenant, TEST_USER_PASSWORD, type SeededTenant } from "./audit-seed";
 
 export { managementApi } from "./audit-seed";
 
@@ -13,6 +13,8 @@ export interface VerifySeed {
   readonly importJobGrantId: string;
   /** The integration-test application's user grant; undefined without a test user. */
   readonly testUserGrantId: string | undefined;
+  /** The test user's role and user (RBAC stacks); undefined otherwise. */
+  readonly testUserRole: SeededTenant["testUserRole"];
 }
 
 /** The tenant as the program leaves it for `spec` (the one seed), and the stack's outputs as `pulumi up` would have left them. */
@@ -34,6 +36,7 @@ export async function seedForVerify(standIn: Auth0StandIn, spec: TenantSpec): Pr
     resourceServerId: seeded.resourceServerId,
     importJobGrantId: seeded.importJobGrantId,
     testUserGrantId: seeded.testApp?.grantId,
+    testUserRole: seeded.testUserRole,
   };
 }
 
