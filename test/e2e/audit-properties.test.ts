@@ -5,14 +5,16 @@ import type { StackAudit } from "../../stacks/audit/report";
 import { loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { duplicateImportJob, FakeClock, fillTwoPages, hostileFetch, rogueGrant, type Fault, type Rule } from "./audit-answers";
-import { auditorEnv, seedTenant } from "./audit-seed";
+import { auditorEnv, managementApi, rbacDevRoot, seedTenant } from "./audit-seed";
 
 // The audit's promise as a property: whatever Auth0 answers, the audit never crashes, exits 0
 // only when every read succeeded and the tenant is as the code says, and never exits 0 on a
 // drifted tenant. Answers are corrupted at random, per call; time is fake (a request left
 // unanswered moves it past the budget), so no run waits.
 
-const dev = loadStackSpec("dev");
+// dev with RBAC: every read of dev, and those of the test user's role.
+const root = rbacDevRoot();
+const dev = loadStackSpec("dev", root);
 const BUDGET_SECONDS = 30;
 const RS_PATH = `/api/v2/resource-servers/${encodeURIComponent(dev.api.identifier)}`;
 
@@ -25,12 +27,16 @@ let drifted: Tenant;
 
 async function tenant(drift: boolean): Promise<Tenant> {
   const standIn = await startAuth0StandIn({ domain: dev.tenant.domain });
-  await seedTenant(standIn, dev);
+  const seeded = await seedTenant(standIn, dev);
   // Two pages of clients and of grants, so that a page other than the first can go wrong.
   await fillTwoPages(standIn);
   if (drift) {
     await duplicateImportJob(standIn, dev);
     await rogueGrant(standIn, dev);
+    // The test user's role holds a permission more than the test user's.
+    await managementApi(standIn)("POST", `/roles/${seeded.testUserRole?.roleId ?? ""}/permissions`, {
+      permissions: [{ resource_server_identifier: dev.api.identifier, permission_name: "approve:timesheets" }],
+    });
   }
   return { standIn, env: await auditorEnv(standIn) };
 }
@@ -73,7 +79,7 @@ const shapeEdits: fc.Arbitrary<Corruption> = fc
       const key = listKey(body);
       return key === undefined
         ? { list: [42, ...list] }
-        : { ...body, [key]: [{ ...(list[0] as Json), client_id: 7, id: 7, user_id: 7 }, ...list.slice(1)] };
+        : { ...body, [key]: [{ ...(list[0] as Json), client_id: 7, id: 7, user_id: 7, permission_name: 7 }, ...list.slice(1)] };
     }),
     (body: unknown) => (Array.isArray(body) ? null : { ...(body as Json), identifier: 404, id: null, start: "0", name: 7 }),
   )
@@ -129,6 +135,9 @@ const PATHS: readonly (string | RegExp)[] = [
   "/api/v2/connections",
   /^\/api\/v2\/connections\/[^/]+\/clients$/,
   "/api/v2/users-by-email",
+  "/api/v2/roles",
+  /^\/api\/v2\/roles\/[^/]+\/permissions$/,
+  /^\/api\/v2\/users\/[^/]+\/roles$/,
   "/oauth/token",
 ];
 
@@ -187,6 +196,7 @@ async function auditWith(target: Tenant, rules: readonly Rule[]) {
     stderr: { write: () => true },
     fetch: hostile.fetch,
     clock,
+    root,
   });
   const report = JSON.parse(stdout) as { exitCode: number; stacks: StackAudit[] };
   return { code, report, applied: hostile.applied };

@@ -1,7 +1,12 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parse, stringify } from "yaml";
 import type { PasswordOptionsSpec } from "../../infra/config/password-options";
 import type { ClientSettingsSpec, TenantSpec } from "../../infra/config/spec";
 import { main } from "../../stacks/audit/main";
 import type { Clock } from "../../stacks/auth0/clock";
+import { REPO_ROOT, stackFilePath } from "../../stacks/stack-config";
 import type { StackAudit } from "../../stacks/audit/report";
 import type { Auth0StandIn, ManagementScope } from "../../local/auth0";
 import { AUDITOR_SCOPES } from "../../local/roles";
@@ -217,4 +222,20 @@ export function tenantsFetch(standIns: readonly Auth0StandIn[]): typeof globalTh
     if (route === undefined) return Promise.reject(new Error(`no stand-in for ${url.host}`));
     return route(input, init);
   };
+}
+
+/**
+ * This repository's stack files in a folder of their own, with dev's RBAC turned on: a stack
+ * with RBAC and a test user (the test user's role), which no stack file declares yet. Commands
+ * take the folder as their `root`.
+ */
+export function rbacDevRoot(): string {
+  const root = mkdtempSync(path.join(tmpdir(), "rbac-dev-"));
+  for (const file of readdirSync(REPO_ROOT).filter((name) => /^Pulumi(\..+)?\.yaml$/.test(name))) {
+    copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
+  }
+  const dev = parse(readFileSync(stackFilePath("dev"), "utf8")) as { config: Record<string, unknown> };
+  dev.config["timesheets:rbac"] = true;
+  writeFileSync(stackFilePath("dev", root), stringify(dev));
+  return root;
 }

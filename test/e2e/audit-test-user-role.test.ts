@@ -1,14 +1,10 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
-import { loadStackSpec, REPO_ROOT, stackFilePath } from "../../stacks/stack-config";
+import { loadStackSpec } from "../../stacks/stack-config";
 import type { VerifyReport } from "../../stacks/verify/report";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { startGatewayServer, type GatewayServer } from "../../local/apim/gateway-server";
 import { tenantsFetch } from "../support/validate-jwt/gateway-fixture";
-import { auditorEnv, jsonReport, managementApi, runAudit, type SeededTenant } from "./audit-seed";
+import { auditorEnv, jsonReport, managementApi, rbacDevRoot, runAudit, type SeededTenant } from "./audit-seed";
 import { runVerify, seedForVerify, type VerifySeed } from "./verify-seed";
 
 // A stack with RBAC and a test user (dev's config with `rbac: true`, which no stack file sets
@@ -17,19 +13,7 @@ import { runVerify, seedForVerify, type VerifySeed } from "./verify-seed";
 // testUserPermissions; each change to the role made behind the code's back is a finding, and a
 // role that lost a permission fails verify.
 
-/** This repository's stack files, with dev's RBAC turned on, in a folder of their own. */
-function rbacRoot(): string {
-  const root = mkdtempSync(path.join(tmpdir(), "audit-rbac-"));
-  for (const file of readdirSync(REPO_ROOT).filter((name) => /^Pulumi(\..+)?\.yaml$/.test(name))) {
-    copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
-  }
-  const dev = parse(readFileSync(stackFilePath("dev"), "utf8")) as { config: Record<string, unknown> };
-  dev.config["timesheets:rbac"] = true;
-  writeFileSync(stackFilePath("dev", root), stringify(dev));
-  return root;
-}
-
-const root = rbacRoot();
+const root = rbacDevRoot();
 const spec = loadStackSpec("dev", root);
 const role = spec.testUser?.role;
 let standIn: Auth0StandIn;
