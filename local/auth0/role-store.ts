@@ -110,7 +110,11 @@ export class RoleStore {
   deleteRole(roleId: string): void {
     this.roles.delete(roleId);
     this.rolePermissions.delete(roleId);
-    for (const [userId, roles] of this.userRoles) this.userRoles.set(userId, roles.filter((id) => id !== roleId));
+    for (const [userId, roles] of this.userRoles)
+      this.userRoles.set(
+        userId,
+        roles.filter((id) => id !== roleId),
+      );
   }
 
   /** A deleted user's assignments go with it (a new user never inherits them). */
@@ -136,7 +140,9 @@ export class RoleStore {
    * Every permission a user holds and where it comes from: directly, and through each role.
    * Auth0's `sources` lists each; a direct one has empty id and name (recorded).
    */
-  effectivePermissions(userId: string): { ref: PermissionRef; sources: { source_id: string; source_name: string; source_type: string }[] }[] {
+  effectivePermissions(
+    userId: string,
+  ): { ref: PermissionRef; sources: { source_id: string; source_name: string; source_type: string }[] }[] {
     const found: { ref: PermissionRef; sources: { source_id: string; source_name: string; source_type: string }[] }[] = [];
     const add = (ref: PermissionRef, source: { source_id: string; source_name: string; source_type: string }) => {
       const entry = found.find((item) => sameRef(item.ref, ref));
@@ -145,7 +151,8 @@ export class RoleStore {
     };
     for (const ref of this.userPermissions.get(userId) ?? []) add(ref, { source_id: "", source_name: "", source_type: "DIRECT" });
     for (const role of this.rolesOf(userId)) {
-      for (const ref of this.rolePermissions.get(role.id) ?? []) add(ref, { source_id: role.id, source_name: role.name, source_type: "ROLE" });
+      for (const ref of this.rolePermissions.get(role.id) ?? [])
+        add(ref, { source_id: role.id, source_name: role.name, source_type: "ROLE" });
     }
     return found;
   }

@@ -50,7 +50,8 @@ function declared(tenant: TenantState, identifier: string): { name: string; rs: 
   if (resourceServer === undefined) return undefined;
   const scopes = new Map<string, string>();
   for (const scope of resourceServer.scopes ?? []) {
-    if (isJsonObject(scope) && typeof scope.value === "string") scopes.set(scope.value, typeof scope.description === "string" ? scope.description : "");
+    if (isJsonObject(scope) && typeof scope.value === "string")
+      scopes.set(scope.value, typeof scope.description === "string" ? scope.description : "");
   }
   return { name: String(resourceServer.name ?? ""), rs: resourceServer.identifier, scopes };
 }
@@ -107,7 +108,9 @@ export const roleRoutes: Route[] = [
     const params = parseQuery(z.strictObject({ ...offsetQuery, name_filter: z.string().optional() }), query);
     // Auth0: "Optional filter on name (case-insensitive)". Guess: a substring match.
     const filter = params.name_filter?.toLowerCase();
-    const roles = [...tenant.authorization.roles.values()].filter((role) => filter === undefined || role.name.toLowerCase().includes(filter));
+    const roles = [...tenant.authorization.roles.values()].filter(
+      (role) => filter === undefined || role.name.toLowerCase().includes(filter),
+    );
     return { status: 200, body: offsetPage(roles, "roles", params) };
   }),
 
