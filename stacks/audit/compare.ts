@@ -41,7 +41,7 @@ const describe = (problem: ReadProblem): string => problem.message;
 
 /** Compares a stack's expectations with the tenant as read. Pure. */
 export function compareTenant(target: AuditTarget, snapshot: TenantSnapshot, checks: readonly Check[] = CHECKS): Comparison {
-  const outcomes: CheckOutcome[] = checks.map((check) => check.evaluate(target, snapshot));
+  const outcomes: CheckOutcome[] = checks.filter((check) => check.appliesTo(target)).map((check) => check.evaluate(target, snapshot));
   const findings: Finding[] = [];
   const checked: string[] = [];
   const notChecked: NotChecked[] = [];

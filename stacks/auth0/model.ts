@@ -106,12 +106,12 @@ export interface LiveRole {
 export interface LiveTestUserRoles {
   /** Every role with the declared name (Auth0 filters by name; the exact name is kept). */
   readonly named: readonly LiveRole[];
-  /** The roles assigned to each test user found, by user id: ids and names. */
-  readonly assigned: ReadonlyMap<string, readonly { readonly id: string; readonly name: string }[]>;
+  /** Each user with the test user's address (users-by-email) and the roles assigned to it: ids and names. */
+  readonly assigned: readonly { readonly user: LiveUser; readonly roles: readonly { readonly id: string; readonly name: string }[] }[];
 }
 
 /** What a stack without a test user's role reads of roles: nothing. */
-export const NO_ROLES: LiveTestUserRoles = { named: [], assigned: new Map() };
+export const NO_ROLES: LiveTestUserRoles = { named: [], assigned: [] };
 
 /** Everything the audit reads, each part as one kind of Management API call returns it. */
 export interface LiveTenant {

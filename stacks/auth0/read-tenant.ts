@@ -251,7 +251,7 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
         permissions: permissions.value.map((p) => ({ audience: p.resource_server_identifier, name: p.permission_name })),
       });
     }
-    const assigned = new Map<string, readonly { id: string; name: string }[]>();
+    const assigned: { user: LiveUser; roles: { id: string; name: string }[] }[] = [];
     for (const user of users.value.get(declared.email) ?? []) {
       const held = await offsetPages(
         session,
@@ -263,10 +263,7 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
         get("testUserRoles"),
       );
       if (!held.ok) return result("testUserRoles", held, () => NO_ROLES);
-      assigned.set(
-        user.userId,
-        held.value.map((r) => ({ id: r.id, name: r.name })),
-      );
+      assigned.push({ user, roles: held.value.map((r) => ({ id: r.id, name: r.name })) });
     }
     return { ok: true, value: { named: roles, assigned } };
   });

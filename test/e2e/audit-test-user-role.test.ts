@@ -43,7 +43,13 @@ beforeEach(async () => {
 async function audit() {
   const run = await runAudit(["--stack", "dev", "--format", "json"], env, standIn.fetch, undefined, root);
   const [stack] = jsonReport(run).stacks;
-  return { code: run.code, findings: stack?.findings ?? [], notChecked: stack?.notChecked ?? [], stderr: run.stderr };
+  return {
+    code: run.code,
+    findings: stack?.findings ?? [],
+    checked: stack?.checked ?? [],
+    notChecked: stack?.notChecked ?? [],
+    stderr: run.stderr,
+  };
 }
 
 async function verify() {
@@ -71,6 +77,7 @@ describe("an RBAC stack's test user role, as the program leaves it", () => {
     const result = await audit();
     expect(result.findings).toEqual([]);
     expect(result.notChecked).toEqual([]);
+    expect(result.checked).toContain("test user's role");
     expect(result.code).toBe(0);
   });
 

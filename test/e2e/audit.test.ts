@@ -1,6 +1,7 @@
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CHECKS } from "../../stacks/audit/compare";
+import { auditTarget } from "../../stacks/audit/target";
 import { loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { auditorEnv, jsonReport, runAudit, seedTenant, type SeededTenant } from "./audit-seed";
@@ -39,7 +40,8 @@ describe("a tenant as the program leaves it", () => {
     expect(run.code).toBe(0);
     const [audit] = report.stacks;
     expect(audit).toMatchObject({ stack: "dev", outcome: "no-drift", findings: [], notChecked: [] });
-    expect(audit?.checked).toHaveLength(CHECKS.length);
+    // Every check that applies to dev (it declares no role: no RBAC).
+    expect(audit?.checked).toEqual(CHECKS.filter((check) => check.appliesTo(auditTarget(dev, [dev]))).map((check) => check.name));
     expect(audit?.requests).toEqual({ total: 7, managementApi: 6, token: 1, refused: 0 });
     // Read-only: every Management API request is a GET.
     expect(requests.filter((r) => r.path.startsWith("/api/v2")).map((r) => r.method)).toEqual(Array(6).fill("GET"));

@@ -119,7 +119,12 @@ function wrongTenant(spec: TenantSpec, others: readonly TenantSpec[]): LiveTenan
           permissions: [{ audience: api, name: "approve:timesheets" }],
         },
       ],
-      assigned: new Map([["auth0|t", [{ id: "rol_other", name: "Other" }]]]),
+      assigned: [
+        {
+          user: { userId: "auth0|t", email: spec.testUser?.email ?? "", emailVerified: false, connections: [spec.connection.name] },
+          roles: [{ id: "rol_other", name: "Other" }],
+        },
+      ],
     },
   };
 }

@@ -11,6 +11,8 @@ export interface Check {
   /** What the check covers, as a report lists it: "permissions", "unmanaged grants". */
   readonly name: string;
   readonly needs: readonly LivePart[];
+  /** Whether the stack declares what the check covers; a check that does not apply is not listed. */
+  appliesTo(target: AuditTarget): boolean;
   evaluate(target: AuditTarget, snapshot: TenantSnapshot): CheckOutcome;
 }
 
@@ -22,10 +24,12 @@ export function defineCheck<K extends LivePart>(
   name: string,
   needs: readonly K[],
   run: (target: AuditTarget, live: Pick<LiveTenant, K>) => Finding[],
+  appliesTo: (target: AuditTarget) => boolean = () => true,
 ): Check {
   return {
     name,
     needs,
+    appliesTo,
     evaluate(target, snapshot) {
       const live: Partial<Pick<LiveTenant, K>> = {};
       const problems: ReadProblem[] = [];
