@@ -105,11 +105,24 @@ export function userPermissionsOn(tenant: TenantState, userId: string, identifie
 
 export const roleRoutes: Route[] = [
   route("GET", "/roles", ["read:roles"], ({ tenant, query }) => {
-    const params = parseQuery(z.strictObject({ ...offsetQuery, name_filter: z.string().optional() }), query);
+    const params = parseQuery(
+      z.strictObject({
+        ...offsetQuery,
+        name_filter: z.string().optional(),
+        // The SDK's (7.x) filters: tenant roles, or an organization's (this tenant, without organizations, has none).
+        type: z.enum(["tenant", "organization"]).optional(),
+        owner_id: z.string().optional(),
+      }),
+      query,
+    );
+    // Guess: Auth0's answer for type=organization without owner_id (the SDK says it is required).
+    if (params.type === "organization" && params.owner_id === undefined) {
+      throw badRequest("Query validation error: 'owner_id is required when type is organization'.", "invalid_query_string");
+    }
     // Auth0: "Optional filter on name (case-insensitive)". Guess: a substring match.
     const filter = params.name_filter?.toLowerCase();
     const roles = [...tenant.authorization.roles.values()].filter(
-      (role) => filter === undefined || role.name.toLowerCase().includes(filter),
+      (role) => params.type !== "organization" && (filter === undefined || role.name.toLowerCase().includes(filter)),
     );
     return { status: 200, body: offsetPage(roles, "roles", params) };
   }),

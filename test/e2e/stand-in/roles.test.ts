@@ -44,6 +44,9 @@ describe("roles on the Management API", () => {
     const listed = await api(standIn, token, "GET", "/roles?name_filter=approv&include_totals=true&per_page=50");
     expect(listed.body).toEqual({ roles: [created.body], start: 0, limit: 50, total: 1 });
     expect((await api(standIn, token, "GET", "/roles")).body).toEqual([created.body]);
+    // The SDK's (and the Deploy CLI's) type filter: a tenant role, no organization's.
+    expect((await api(standIn, token, "GET", "/roles?type=tenant")).body).toEqual([created.body]);
+    expect((await api(standIn, token, "GET", "/roles?type=organization&owner_id=org_1")).body).toEqual([]);
     const patched = await api(standIn, token, "PATCH", `/roles/${created.body.id}`, { description: "changed" });
     expect(patched.body).toMatchObject({ name: "Approvers", description: "changed" });
     expect(await api(standIn, token, "DELETE", `/roles/${created.body.id}`)).toMatchObject({ status: 200, body: {} });
