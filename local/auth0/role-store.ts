@@ -123,12 +123,14 @@ export class RoleStore {
     this.userPermissions.delete(userId);
   }
 
-  /** The roles assigned to a user, in assignment order (roles deleted since are gone). */
+  /** The roles assigned to a user, by name (recorded: Auth0 lists them so, not in assignment order). */
   rolesOf(userId: string): Role[] {
-    return (this.userRoles.get(userId) ?? []).flatMap((id) => {
-      const role = this.roles.get(id);
-      return role === undefined ? [] : [role];
-    });
+    return (this.userRoles.get(userId) ?? [])
+      .flatMap((id) => {
+        const role = this.roles.get(id);
+        return role === undefined ? [] : [role];
+      })
+      .sort(byName);
   }
 
   /** The users holding a role. */
@@ -154,9 +156,16 @@ export class RoleStore {
       for (const ref of this.rolePermissions.get(role.id) ?? [])
         add(ref, { source_id: role.id, source_name: role.name, source_type: "ROLE" });
     }
-    return found;
+    // Recorded: a user's permissions are listed by name, not in the order they were given.
+    return found.sort((a, b) => byRef(a.ref, b.ref));
   }
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byName = (a: Role, b: Role): number => compare(a.name, b.name);
+/** Guess beyond the recordings (one API each): by API identifier, then permission name. */
+export const byRef = (a: PermissionRef, b: PermissionRef): number =>
+  compare(a.resource_server_identifier, b.resource_server_identifier) || compare(a.permission_name, b.permission_name);
 
 /**
  * The Management API permissions of roles, as Auth0's API reference lists them per endpoint:

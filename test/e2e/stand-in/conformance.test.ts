@@ -58,14 +58,14 @@ const FLOORS: Readonly<Record<string, readonly [matched: number, inScope: number
   "extended/TestAccDataSourceClientGrants.yaml": [40, 40],
   "extended/TestAccDataSourceClientNonexistentID.yaml": [1, 1],
   "extended/TestAccDataSourceConnection.yaml": [32, 35],
-  "extended/TestAccDataSourceUser.yaml": [19, 38],
+  "extended/TestAccDataSourceUser.yaml": [69, 88],
   "extended/TestAccGlobalClient.yaml": [10, 12],
   "extended/TestAccResourceServerAuth0APIManagementImport.yaml": [0, 3],
   "extended/TestAccResourceServerIsSystem.yaml": [4, 4],
   "extended/TestAccResourceServer_ACR.yaml": [1, 4],
   "extended/TestAccUserChangeUsername.yaml": [9, 9],
-  "extended/TestAccUserPermission.yaml": [31, 62],
-  "extended/TestAccUserRole.yaml": [30, 30],
+  "extended/TestAccUserPermission.yaml": [89, 120],
+  "extended/TestAccUserRole.yaml": [116, 116],
 };
 
 /**

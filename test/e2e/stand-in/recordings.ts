@@ -191,11 +191,10 @@ async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Int
 
 /**
  * The kinds of Auth0 object the stand-in models, recognised from the request alone. Everything
- * else is out of scope as a whole kind (roles, permissions, organizations, actions, tenant
- * settings, connections of other strategies, ...); within these kinds every interaction counts,
+ * else is out of scope as a whole kind (organizations, actions, tenant settings, connections of other strategies, ...); within these kinds every interaction counts,
  * whether or not the stand-in implements its endpoint.
  */
-const IN_SCOPE_KINDS = new Set(["resource-servers", "clients", "client-grants", "connections", "users", "oauth/token"]);
+const IN_SCOPE_KINDS = new Set(["resource-servers", "clients", "client-grants", "connections", "users", "roles", "oauth/token"]);
 
 /** Ids of connections the recording created with a strategy other than `auth0` (social, enterprise, passwordless). */
 type OtherStrategyConnections = Set<string>;
@@ -209,7 +208,6 @@ export function interactionKind(
   const segments = pathname.replace(/^\/api\/v2\//, "").split("/");
   const [collection = "", id, sub] = segments;
   if (!pathname.startsWith("/api/v2/")) return { kind: pathname, inScope: false };
-  if (collection === "users" && (sub === "roles" || sub === "permissions")) return { kind: `user ${sub}`, inScope: false };
   if (collection === "connections") {
     const body = parseJson(request.body);
     const strategy = request.method === "POST" && id === undefined && isObject(body) ? body.strategy : undefined;
@@ -273,7 +271,8 @@ export async function replayRecording(file: string, dir = recordingsDir()): Prom
         continue;
       }
       result.inScope += 1;
-      const sendsBody = request.method !== "GET" && request.method !== "DELETE" && (request.body ?? "").trim() !== "";
+      // A DELETE sends its recorded body too: removing a user's roles or permissions names them in the body.
+      const sendsBody = request.method !== "GET" && (request.body ?? "").trim() !== "";
       const answer = await standIn.fetch(substitute(request.url, ids), {
         method: request.method,
         headers: { authorization: `Bearer ${token}`, ...(sendsBody ? { "content-type": "application/json" } : {}) },
