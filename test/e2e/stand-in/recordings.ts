@@ -206,7 +206,7 @@ export function interactionKind(
   const { pathname } = new URL(request.url);
   if (pathname === "/oauth/token") return { kind: "oauth/token", inScope: true };
   const segments = pathname.replace(/^\/api\/v2\//, "").split("/");
-  const [collection = "", id, sub] = segments;
+  const [collection = "", id] = segments;
   if (!pathname.startsWith("/api/v2/")) return { kind: pathname, inScope: false };
   if (collection === "connections") {
     const body = parseJson(request.body);
