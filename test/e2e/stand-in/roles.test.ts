@@ -113,6 +113,24 @@ describe("roles on the Management API", () => {
     expect((await api(standIn, token, "GET", `/users/${user}/roles`)).body).toEqual([]);
   });
 
+  it("keeps roles, their permissions and who holds them in the tenant's saved content", async () => {
+    const role = (await api<{ id: string }>(standIn, token, "POST", "/roles", { name: "Readers" })).body;
+    await api(standIn, token, "POST", `/roles/${role.id}/permissions`, { permissions: [ref("read:timesheets")] });
+    await api(standIn, token, "POST", `/users/${encodeURIComponent(userId)}/roles`, { roles: [role.id] });
+    const saved = JSON.parse(JSON.stringify(standIn.tenant.saved())) as ReturnType<typeof standIn.tenant.saved>;
+    standIn.reset();
+    expect(standIn.tenant.authorization.roles.size).toBe(0);
+    standIn.tenant.restore(saved);
+    expect(standIn.tenant.authorization.rolesOf(userId).map((r) => r.name)).toEqual(["Readers"]);
+    expect((await api(standIn, token, "GET", `/roles/${role.id}/permissions`)).body).toMatchObject([
+      { permission_name: "read:timesheets" },
+    ]);
+    // A file written before roles were modelled restores with none.
+    const { roles: _roles, ...older } = saved;
+    standIn.tenant.restore(older);
+    expect(standIn.tenant.authorization.roles.size).toBe(0);
+  });
+
   it("asks for Auth0's scopes: read:roles to read a role, create:role_members to assign one", async () => {
     const role = (await api<{ id: string }>(standIn, token, "POST", "/roles", { name: "Readers" })).body;
     const reader = await standIn.managementToken(["read:users"]);
