@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { connectionId, resourceServerId } from "./ids.js";
+import { isGlobalClient, newGlobalClient } from "./resources/global-client.js";
 import { UNMODELLED_SCOPES, type UnmodelledScope } from "./resources/unmodelled.js";
 import { ROLE_SCOPES, RoleStore, type SavedRoles } from "./role-store.js";
 import type { JsonObject, JsonValue } from "./validation.js";
@@ -102,7 +103,7 @@ export class TenantState {
     return `https://${this.domain}/api/v2/`;
   }
 
-  /** Empties the tenant back to what a new Auth0 tenant holds. */
+  /** Empties the tenant back to what a new Auth0 tenant holds: the Management API, the default database connection, the global client. */
   reset(): void {
     this.resourceServers.clear();
     this.clients.clear();
@@ -137,6 +138,14 @@ export class TenantState {
       realms: ["Username-Password-Authentication"],
     };
     this.connections.set(database.id, database);
+    const globalClient = newGlobalClient();
+    this.clients.set(globalClient.client_id, globalClient);
+  }
+
+  /** The tenant's global client ("All Applications"); every tenant has exactly one. */
+  globalClient(): Client | undefined {
+    for (const client of this.clients.values()) if (isGlobalClient(client)) return client;
+    return undefined;
   }
 
   /** Everything the tenant holds, as plain JSON: what the local tenant's file keeps between starts. */
@@ -159,13 +168,20 @@ export class TenantState {
     };
   }
 
-  /** Replaces everything with a saved tenant's content (the Management API and database connection included: they are saved too). */
+  /**
+   * Replaces everything with a saved tenant's content (the Management API, database connection
+   * and global client included: they are saved too). A tenant saved before the global client
+   * was modelled has none: it gets the one every tenant has.
+   */
   restore(saved: SavedTenantState): void {
     this.reset();
+    const fresh = this.globalClient();
     this.resourceServers.clear();
+    this.clients.clear();
     this.connections.clear();
     for (const resourceServer of saved.resourceServers) this.resourceServers.set(resourceServer.id, resourceServer);
     for (const client of saved.clients) this.clients.set(client.client_id, client);
+    if (this.globalClient() === undefined && fresh !== undefined) this.clients.set(fresh.client_id, fresh);
     for (const { clientId, document, publicKey } of saved.credentials) {
       const forClient = this.credentials.get(clientId) ?? new Map();
       forClient.set(document.id, { document, key: publicKey === undefined ? undefined : createPublicKey(publicKey) });

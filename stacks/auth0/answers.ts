@@ -27,6 +27,8 @@ export const resourceServerAnswer = z.looseObject({
 export const clientAnswer = z.looseObject({
   client_id: z.string().min(1),
   name: z.string(),
+  /** True on the tenant's global client ("All Applications") only. */
+  global: z.boolean().optional(),
   description: z.string().optional(),
   app_type: z.string().optional(),
   grant_types: strings.optional(),

@@ -64,6 +64,7 @@ const CLIENT_FIELDS = [
   "jwt_configuration",
   "token_endpoint_auth_method",
   "client_authentication_methods",
+  "global",
 ].join(",");
 const CONNECTION_FIELDS = "id,name,strategy,options";
 const USER_FIELDS = "user_id,email,email_verified,name,identities";
@@ -118,19 +119,22 @@ export async function readTenant(session: ManagementSession, query: TenantQuery,
     return result("resourceServer", answer, liveResourceServer);
   })();
 
+  // The tenant's applications, never its global client ("All Applications", which every tenant
+  // has and no stack declares): a name search must not find it, whatever its name or place in the
+  // list. Auth0's `is_global=false` leaves it out; an answer that holds it anyway says `global`.
   const clients = (async () =>
     result(
       "clients",
       await offsetPages(
         session,
         "/api/v2/clients",
-        { fields: CLIENT_FIELDS, include_fields: true },
+        { is_global: false, fields: CLIENT_FIELDS, include_fields: true },
         "clients",
         clientAnswer,
         (c) => c.client_id,
         get("clients"),
       ),
-      (list) => list.map(liveClient),
+      (list) => list.filter((c) => c.global !== true).map(liveClient),
     ))();
 
   const grants = (async () =>

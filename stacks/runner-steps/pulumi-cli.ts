@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
+import { Refusal } from "../problems";
 
 /** Runs the Pulumi CLI with its output on the terminal; resolves to its exit code. */
 export type Exec = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>;
@@ -26,7 +27,7 @@ export function pulumiOnPath(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** A CLI that vanished between the check and the call is still one line, never a stack trace. */
-export class CliMissing extends Error {
+export class CliMissing extends Refusal {
   constructor() {
     super(PULUMI_MISSING.replace(/^error: /, ""));
   }

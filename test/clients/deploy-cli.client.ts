@@ -15,12 +15,14 @@ import { startHttpsAuth0StandIn, type HttpsAuth0StandIn } from "../../local/auth
 // The Deploy CLI validates its whole schema before an import, which takes it tens of seconds on
 // a busy two-core machine; hence its own script and timeouts.
 //
-// AUTH0_EXCLUDED leaves out `pages`: the Deploy CLI reads the login page from the tenant's global
-// client ("All Applications"), which every Auth0 tenant has and the local one does not model.
+// The export is whole: its `pages` read the login page from the tenant's global client ("All
+// Applications", `GET /clients?is_global=true`), which the local tenant holds as every Auth0
+// tenant does, and the other pages from the tenant settings.
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, "../../node_modules/auth0-deploy-cli/lib/index.js");
 const API = "https://timesheets.deploy-cli.example.com/api";
+const LOGIN_PAGE = "<html><body>Timesheets sign-in</body></html>";
 
 let local: HttpsAuth0StandIn;
 let dir: string;
@@ -67,11 +69,9 @@ beforeAll(async () => {
   });
   const { clientId, clientSecret } = await auth0.createManagementClient({ name: "Deploy CLI" });
   configFile = path.join(dir, "config.json");
-  writeFileSync(
-    configFile,
-    JSON.stringify({ AUTH0_DOMAIN: local.domain, AUTH0_CLIENT_ID: clientId, AUTH0_CLIENT_SECRET: clientSecret, AUTH0_EXCLUDED: ["pages"] }),
-    { mode: 0o600 },
-  );
+  writeFileSync(configFile, JSON.stringify({ AUTH0_DOMAIN: local.domain, AUTH0_CLIENT_ID: clientId, AUTH0_CLIENT_SECRET: clientSecret }), {
+    mode: 0o600,
+  });
 });
 
 afterAll(async () => {
@@ -92,7 +92,13 @@ describe("the Auth0 Deploy CLI against the local Auth0", () => {
 
     const tenant = parse(readFileSync(path.join(out, "tenant.yaml"), "utf8")) as Record<string, Array<Record<string, unknown>>>;
     expect(tenant.resourceServers).toEqual([expect.objectContaining({ identifier: API, name: "Timesheets API" })]);
-    expect(tenant.clients?.map((client) => client.name)).toEqual(expect.arrayContaining(["Timesheets Import Job"]));
+    // The tenant's applications, which the Deploy CLI reads with is_global=false: never the global client.
+    expect(tenant.clients?.map((client) => client.name).sort()).toEqual(["Deploy CLI", "Timesheets Import Job"]);
+    // A new tenant's global client has no custom login page, and its settings no other page: no pages.
+    expect(tenant.pages).toEqual([]);
+    expect(local.standIn.requests.filter((request) => request.path === "/api/v2/clients" && request.query.is_global === "true")).toEqual([
+      expect.objectContaining({ status: 200 }),
+    ]);
     expect(tenant.clientGrants).toEqual(
       expect.arrayContaining([expect.objectContaining({ client_id: "Timesheets Import Job", audience: API, scope: ["batch:upload"] })]),
     );
@@ -110,8 +116,9 @@ describe("the Auth0 Deploy CLI against the local Auth0", () => {
     expect(tenant.organizations).toEqual([]);
   });
 
-  it("imports a small configuration: an API, an application and its grant", async () => {
+  it("imports a small configuration: an API, an application and its grant, a login page", async () => {
     const input = path.join(dir, "import.yaml");
+    writeFileSync(path.join(dir, "login.html"), LOGIN_PAGE);
     writeFileSync(
       input,
       stringify({
@@ -120,6 +127,7 @@ describe("the Auth0 Deploy CLI against the local Auth0", () => {
         ],
         clients: [{ name: "Reports Exporter", app_type: "non_interactive" }],
         clientGrants: [{ client_id: "Reports Exporter", audience: "https://reports.deploy-cli.example.com", scope: ["read:reports"] }],
+        pages: [{ name: "login", enabled: true, html: "./login.html" }],
       }),
     );
     const imported = await deployCli(["import", "--input_file", input]);
@@ -131,8 +139,24 @@ describe("the Auth0 Deploy CLI against the local Auth0", () => {
     const exporter = [...tenant.clients.values()].find((client) => client.name === "Reports Exporter");
     expect(exporter).toBeDefined();
     expect(tenant.grantFor(exporter?.client_id ?? "", "https://reports.deploy-cli.example.com")?.scope).toEqual(["read:reports"]);
+    // The login page lives on the global client, still the tenant's only one.
+    const globalClients = [...tenant.clients.values()].filter((client) => client.global === true);
+    expect(globalClients).toEqual([
+      expect.objectContaining({ name: "All Applications", custom_login_page: LOGIN_PAGE, custom_login_page_on: true }),
+    ]);
     // What was there before is still there: without AUTH0_ALLOW_DELETE nothing is removed.
     expect(tenant.resourceServerByIdentifier(API)).toBeDefined();
     expect(local.standIn.internalErrors).toEqual([]);
+  });
+
+  it("exports the login page it imported, from the global client", async () => {
+    const out = path.join(dir, "export-again");
+    const exported = await deployCli(["export", "--format", "yaml", "--output_folder", out]);
+    expect(exported.stderr + exported.stdout).toContain("Export Successful");
+    expect(exported.code).toBe(0);
+    const tenant = parse(readFileSync(path.join(out, "tenant.yaml"), "utf8")) as Record<string, Array<Record<string, unknown>>>;
+    expect(tenant.pages).toEqual([{ name: "login", enabled: true, html: "./pages/login.html" }]);
+    expect(readFileSync(path.join(out, "pages", "login.html"), "utf8")).toBe(LOGIN_PAGE);
+    expect(tenant.clients?.map((client) => client.name)).not.toContain("All Applications");
   });
 });

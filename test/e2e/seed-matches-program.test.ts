@@ -69,6 +69,10 @@ beforeAll(async () => {
 });
 afterAll(async () => Promise.all(compared.map(({ standIn }) => standIn.close())));
 
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}
+
 /** The mock's client id for a Client resource (`<name>-client-id`) → that client's name. */
 function clientNames(resources: RegisteredResource[]): Map<string, string> {
   return new Map(resources.filter((r) => r.type === T.client).map((r) => [`${r.name}-client-id`, String(r.inputs.name)]));
@@ -101,9 +105,12 @@ describe("the seed leaves each stack's tenant exactly as the program does", () =
         expect(live?.scopes).toEqual(scopes);
       }
 
-      // Clients: the program's, each with every input, and their authentication method. (The stand-in's
+      // Clients: the tenant's global client, which every tenant has and the program never declares,
+      // then the program's, each with every input, and their authentication method. (The stand-in's
       // own management clients, made by tests for the auditor, are made after the seed.)
-      expect([...tenant.clients.values()].map((c) => c.name).sort()).toEqual(
+      const [globalClients, clients] = partition([...tenant.clients.values()], (c) => c.global === true);
+      expect(globalClients.map((c) => c.name)).toEqual(["All Applications"]);
+      expect(clients.map((c) => c.name).sort()).toEqual(
         of(T.client)
           .map((r) => String(r.inputs.name))
           .sort(),

@@ -1,10 +1,10 @@
-import { copyFile } from "node:fs/promises";
+import { copyFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { LocalWorkspace, PulumiCommand, type EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
-import { startLocalMode, type LocalMode } from "../../local/local-mode";
+import { LOCAL_PASSPHRASE, startLocalMode, type LocalMode } from "../../local/local-mode";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import { createWorkspace, ENGINE_DIR, npmPackageVersion, REPO_ROOT, requireBuiltEngine, RUN_TIMEOUT_MS, type Workspace } from "./engine";
@@ -52,6 +52,7 @@ describe("the real engine running the local stack", () => {
           AUTH0_CLIENT_SECRET: deployer.clientSecret,
           SSL_CERT_FILE: local.trust.trustFile,
           NODE_EXTRA_CA_CERTS: local.trust.caFile,
+          PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
         },
       },
     );
@@ -71,5 +72,23 @@ describe("the real engine running the local stack", () => {
       event.diagnosticEvent?.severity === "error" && event.diagnosticEvent.urn ? [event.diagnosticEvent.urn] : [],
     );
     expect(errored).toEqual(["urn:pulumi:local::timesheets::pulumi:providers:auth0::auth0"]);
+  });
+
+  it("creates the local stack on a new backend with local mode's passphrase and leaves the committed stack file as it is", async () => {
+    const ws = await createWorkspace(["Pulumi.local.yaml"]);
+    try {
+      const committed = await readFile(path.join(REPO_ROOT, "Pulumi.local.yaml"), "utf8");
+      // The committed encryptionsalt is the one local mode's passphrase opens, and only it.
+      const wrong = await ws.run(["stack", "select", "--create", "local"], { PULUMI_CONFIG_PASSPHRASE: "not local mode's" });
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.stderr).toContain("incorrect passphrase");
+      const run = await ws.run(["stack", "select", "--create", "local"], { PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE });
+      expect(run.code, run.stderr).toBe(0);
+      // Pulumi neither refuses the salt nor writes a new one, which would rewrite the file and
+      // leave the checkout changed after a first `npm run local`.
+      expect(await readFile(path.join(ws.projectDir, "Pulumi.local.yaml"), "utf8")).toBe(committed);
+    } finally {
+      await ws.dispose();
+    }
   });
 });

@@ -1,13 +1,23 @@
 import { z } from "zod";
 import { badRequest, conflict, ManagementApiError, notFound } from "../errors.js";
 import { clientId as newClientId, clientSecret as newClientSecret } from "../ids.js";
-import { fieldsQuery, offsetPage, offsetQuery, selectFields } from "../pagination.js";
+import { fieldsQuery, offsetPage, offsetQuery, selectFields, type FieldsParams } from "../pagination.js";
 import { route, type RequestContext, type Route } from "../router.js";
 import type { Client, TenantState } from "../store.js";
-import { isJsonObject, jsonObject, parseBody, parseQuery, queryBoolean, type JsonObject } from "../validation.js";
+import {
+  isJsonObject,
+  jsonObject,
+  parseBody,
+  parseQuery,
+  queryBoolean,
+  removeKey,
+  type JsonObject,
+  type JsonValue,
+} from "../validation.js";
 import { mergePatch } from "../merge.js";
 import { clientDefaults, jwtConfigurationOnCreate, refreshTokenAfterMethodChange } from "./client-defaults.js";
 import { credentialInput, registerCredential, type CredentialInput } from "./credentials.js";
+import { FIELDS_ONLY_PROPERTIES, globalClientNotDeletable, isGlobalClient, readOnlyPropertyRefused, tenantName } from "./global-client.js";
 
 const urls = z.array(z.string());
 const credentialReference = z.looseObject({ id: z.string().min(1) });
@@ -139,6 +149,24 @@ export function presentClient(client: Client, showSecret: boolean): JsonObject {
   return showSecret && hasSecret(client) && secret !== undefined ? { ...rest, client_secret: secret } : rest;
 }
 
+/**
+ * The client as answered: the secret as presentClient allows, the tenant's signing certificate,
+ * and under `fields` also the properties Auth0 answers only when asked for (`global`, `tenant`).
+ * A field-selected answer always carries `signing_keys`, except the global client's, which
+ * carries `tenant` instead (both recorded).
+ */
+function answerClient(tenant: TenantState, client: Client, showSecret: boolean, fields: FieldsParams, signingKeys: JsonValue): JsonObject {
+  const shown = presentClient(client, showSecret);
+  for (const key of FIELDS_ONLY_PROPERTIES) removeKey(shown, key);
+  if (shown.signing_keys === undefined) shown.signing_keys = signingKeys;
+  if (fields.fields === undefined || fields.fields === "" || fields.include_fields === false) return selectFields(shown, fields);
+  const selectable = { ...shown, global: isGlobalClient(client), tenant: tenantName(tenant.domain) };
+  return selectFields(selectable, fields, isGlobalClient(client) ? ["tenant"] : ["signing_keys"]);
+}
+
+/** Recorded: Auth0 lists the global client after every other client, which come in creation order. */
+const globalLast = (a: Client, b: Client): number => Number(isGlobalClient(a)) - Number(isGlobalClient(b));
+
 export function findClient(tenant: TenantState, id: string): Client {
   const client = tenant.clients.get(id);
   if (!client) throw notFound("The client does not exist", "inexistent_client");
@@ -170,6 +198,8 @@ function write(document: Client, input: Record<string, unknown>): void {
 
 /** Removes a client and everything that refers to it, as Auth0 does on delete. */
 export function deleteClient(tenant: TenantState, id: string): void {
+  const client = tenant.clients.get(id);
+  if (client !== undefined && isGlobalClient(client)) throw globalClientNotDeletable();
   tenant.clients.delete(id);
   tenant.credentials.delete(id);
   for (const grant of [...tenant.clientGrants.values()]) if (grant.client_id === id) tenant.clientGrants.delete(grant.id);
@@ -183,6 +213,8 @@ export function deleteClient(tenant: TenantState, id: string): void {
 
 async function createClient(context: RequestContext): Promise<JsonObject> {
   const { tenant } = context;
+  const readOnly = readOnlyPropertyRefused(context.body);
+  if (readOnly) throw readOnly;
   const input = parseBody(createBody, context.body);
   const { client_authentication_methods: authMethods, resource_server_identifier: resourceServerIdentifier, ...fields } = input;
   const resourceServer = resourceServerIdentifier === undefined ? undefined : tenant.resourceServerByIdentifier(resourceServerIdentifier);
@@ -232,27 +264,31 @@ async function createClient(context: RequestContext): Promise<JsonObject> {
 export const clientRoutes: Route[] = [
   route("POST", "/clients", ["create:clients"], async (context) => ({ status: 201, body: await createClient(context) })),
 
-  route("GET", "/clients", ["read:clients", "read:client_keys"], ({ tenant, query, scopes }) => {
+  route("GET", "/clients", ["read:clients", "read:client_keys"], async ({ tenant, keys, query, scopes }) => {
     const params = parseQuery(listQuery, query);
     const appTypes = params.app_type?.split(",").map((value) => value.trim());
-    const matching = [...tenant.clients.values()].filter(
-      (client) =>
-        (appTypes === undefined || (client.app_type !== undefined && appTypes.includes(client.app_type))) &&
-        (params.is_first_party === undefined || client.is_first_party === params.is_first_party) &&
-        // No client of this stand-in is the tenant's global client.
-        params.is_global !== true,
-    );
-    const shown = matching.map((client) => selectFields(presentClient(client, scopes.has("read:client_keys")), params, ["signing_keys"]));
+    const matching = [...tenant.clients.values()]
+      .filter(
+        (client) =>
+          (appTypes === undefined || (client.app_type !== undefined && appTypes.includes(client.app_type))) &&
+          (params.is_first_party === undefined || client.is_first_party === params.is_first_party) &&
+          (params.is_global === undefined || isGlobalClient(client) === params.is_global),
+      )
+      .sort(globalLast);
+    const { clientSigningKeys } = await keys();
+    const shown = matching.map((client) => answerClient(tenant, client, scopes.has("read:client_keys"), params, clientSigningKeys));
     return { status: 200, body: offsetPage(shown, "clients", params, { pagedClients: true }) };
   }),
 
-  route("GET", "/clients/:id", ["read:clients", "read:client_keys"], ({ tenant, params, query, scopes }) => {
+  route("GET", "/clients/:id", ["read:clients", "read:client_keys"], async ({ tenant, keys, params, query, scopes }) => {
     const fields = parseQuery(getQuery, query);
     const client = findClient(tenant, params.id ?? "");
-    return { status: 200, body: selectFields(presentClient(client, scopes.has("read:client_keys")), fields, ["signing_keys"]) };
+    return { status: 200, body: answerClient(tenant, client, scopes.has("read:client_keys"), fields, (await keys()).clientSigningKeys) };
   }),
 
-  route("PATCH", "/clients/:id", ["update:clients", "update:client_keys"], async ({ tenant, params, body, scopes }) => {
+  route("PATCH", "/clients/:id", ["update:clients", "update:client_keys"], async ({ tenant, keys, params, body, scopes }) => {
+    const readOnly = readOnlyPropertyRefused(body);
+    if (readOnly) throw readOnly;
     const input = parseBody(updateBody, body);
     const client = findClient(tenant, params.id ?? "");
     if ((input.client_secret !== undefined || input.encryption_key !== undefined) && !scopes.has("update:client_keys")) {
@@ -274,13 +310,14 @@ export const clientRoutes: Route[] = [
         : undefined;
     write(client, input);
     if (refreshToken) client.refresh_token = refreshToken;
-    return { status: 200, body: presentClient(client, scopes.has("read:client_keys") || scopes.has("update:client_keys")) };
+    const showSecret = scopes.has("read:client_keys") || scopes.has("update:client_keys");
+    return { status: 200, body: answerClient(tenant, client, showSecret, {}, (await keys()).clientSigningKeys) };
   }),
 
-  route("POST", "/clients/:id/rotate-secret", ["update:client_keys"], ({ tenant, params }) => {
+  route("POST", "/clients/:id/rotate-secret", ["update:client_keys"], async ({ tenant, keys, params }) => {
     const client = findClient(tenant, params.id ?? "");
     client.client_secret = newClientSecret();
-    return { status: 200, body: presentClient(client, true) };
+    return { status: 200, body: answerClient(tenant, client, true, {}, (await keys()).clientSigningKeys) };
   }),
 
   route("DELETE", "/clients/:id", ["delete:clients"], ({ tenant, params }) => {

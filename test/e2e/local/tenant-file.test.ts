@@ -25,12 +25,16 @@ async function token(origin: string, clientId: string, clientSecret: string, aud
 }
 
 describe("the local tenant between starts", () => {
-  test("a new tenant holds the Management API, the default database connection and the three role applications with their scopes", async () => {
+  test("a new tenant holds the Management API, the default database connection, the global client and the three role applications with their scopes", async () => {
     const local = await start(localFolder());
     try {
       const { tenant } = local.auth0.standIn;
       expect([...tenant.connections.values()].map((connection) => connection.name)).toEqual(["Username-Password-Authentication"]);
       expect(tenant.resourceServerByIdentifier(tenant.managementAudience)?.is_system).toBe(true);
+      // Every Auth0 tenant's "All Applications", then the three applications of local mode, and nothing else.
+      expect([...tenant.clients.values()].map((client) => [client.name, client.global === true]).sort()).toEqual(
+        [["All Applications", true], ...Object.values(ROLES).map((role) => [role.name, false])].sort(),
+      );
       for (const role of ["deployer", "previewer", "auditor"] as const) {
         const { clientId } = local.credentials(role);
         expect(tenant.clients.get(clientId)?.name).toBe(ROLES[role].name);
@@ -45,6 +49,7 @@ describe("the local tenant between starts", () => {
     const folder = localFolder();
     const first = await start(folder);
     const deployer = first.credentials("deployer");
+    const globalClient = structuredClone(first.auth0.standIn.tenant.globalClient());
     const audience = first.auth0.standIn.managementAudience;
     let before: string;
     let apiId: string;
@@ -69,6 +74,7 @@ describe("the local tenant between starts", () => {
     try {
       expect(second.auth0.domain).toBe(first.auth0.domain);
       expect(second.credentials("deployer")).toEqual(deployer);
+      expect(second.auth0.standIn.tenant.globalClient()).toEqual(globalClient);
       const read = await fetch(`${second.auth0.origin}/api/v2/resource-servers/${apiId}`, {
         headers: { authorization: `Bearer ${before}` },
       });
@@ -123,7 +129,9 @@ describe("the local tenant between starts", () => {
       const saved = readTenantFile(file);
       expect(saved?.domain).toBe("127.0.0.1:7443");
       const standIn = await startAuth0StandIn({ domain: "127.0.0.1:7443", restore: saved });
-      expect(standIn.tenant.clients.size).toBeGreaterThan(0);
+      const clients = [...standIn.tenant.clients.values()];
+      expect(clients.map((client) => client.name)).toContain("client 0");
+      expect(clients.filter((client) => client.global === true)).toHaveLength(1);
       await standIn.close();
     }
     // The last kill leaves the file whole too; at most the temporary file of the write it cut lies beside it.

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { z } from "zod";
 import { startAuth0StandIn, type Auth0StandIn, type Connection, type Credential, type JsonObject } from "../../../local/auth0/index.js";
+import { GLOBAL_CLIENT_NAME } from "../../../local/auth0/resources/global-client.js";
 
 // Replays go-vcr cassettes of real Management API traffic against the stand-in and compares
 // what comes back. Recorded ids are mapped to the ids the stand-in hands out, in URLs and
@@ -138,9 +139,26 @@ const substituteJson = (value: unknown, ids: ReadonlyMap<string, string>): unkno
   value === undefined ? undefined : JSON.parse(substitute(JSON.stringify(value), ids));
 
 /**
+ * The recorded tenant's global client: the one an `is_global=true` list answered, or else the
+ * client listed under the name Auth0 gives it (full answers do not say `global`).
+ */
+function recordedGlobalClients(interactions: readonly Interaction[]): { ids: Set<string>; byName: boolean } {
+  const ids = new Set<string>();
+  for (const { request, response } of interactions) {
+    const url = new URL(request.url);
+    if (request.method !== "GET" || url.pathname !== "/api/v2/clients" || url.searchParams.get("is_global") !== "true") continue;
+    const body = parseJson(response.body);
+    const listed = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.clients) ? body.clients : [];
+    for (const document of listed) if (isObject(document) && typeof document.client_id === "string") ids.add(document.client_id);
+  }
+  return { ids, byName: ids.size === 0 };
+}
+
+/**
  * Loads what the tenant held before the recording began: clients, connections and credentials
  * that are read (alone or in a list) but never created in the file (an import test reads
- * resources made outside it), in the order the recording first shows them.
+ * resources made outside it), in the order the recording first shows them. The recorded
+ * tenant's global client takes the place of the stand-in's, as its database connection does.
  */
 async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Interaction[]): Promise<void> {
   const created = new Set<string>();
@@ -150,11 +168,19 @@ async function seedPreexisting(standIn: Auth0StandIn, interactions: readonly Int
       for (const key of ID_KEYS) if (typeof body[key] === "string") created.add(body[key] as string);
     }
   }
+  const globalClients = recordedGlobalClients(interactions);
   const importClient = async (document: Record<string, unknown>): Promise<void> => {
     const clientId = document.client_id;
     if (typeof clientId !== "string" || created.has(clientId) || standIn.tenant.clients.has(clientId)) return;
+    const isGlobal = globalClients.byName ? document.name === GLOBAL_CLIENT_NAME : globalClients.ids.has(clientId);
+    const replaced = isGlobal ? standIn.tenant.globalClient() : undefined;
+    if (replaced) standIn.tenant.clients.delete(replaced.client_id);
     // The recorder redacted the secret; the tenant had a real one.
-    await standIn.importClient({ ...(document as JsonObject), client_secret: `preexisting-secret-${clientId}` });
+    await standIn.importClient({
+      ...(document as JsonObject),
+      client_secret: `preexisting-secret-${clientId}`,
+      ...(isGlobal ? { global: true } : {}),
+    });
   };
   const importConnection = (document: Record<string, unknown>): void => {
     const { id, name } = document;

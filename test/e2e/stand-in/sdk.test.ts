@@ -112,7 +112,8 @@ describe("ManagementClient against the stand-in", () => {
     auth0.faults.rateLimit({ after: 0, times: 1, path: "/api/v2/clients" });
     // The SDK sleeps the Retry-After the stand-in names: at once.
     const clients = await withoutRetrySleeps(() => management.clients.list());
-    expect(clients.data).toHaveLength(1);
+    // The SDK's own application, then the tenant's global client, which Auth0 lists last.
+    expect(clients.data.map((listed) => listed.name)).toEqual(["Management API client", "All Applications"]);
     expect(auth0.requests.filter((entry) => entry.path === "/api/v2/clients").map((entry) => entry.status)).toEqual([429, 200]);
   });
 });
