@@ -2,8 +2,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { LOCAL_PASSPHRASE } from "../../local/local-mode";
 import { listStacks } from "../../stacks/stack-config";
-import { createWorkspace, npmPackageVersion, requireBuiltEngine, type EngineRun, type Workspace } from "./engine";
+import { createWorkspace, npmPackageVersion, PASSPHRASE, requireBuiltEngine, type EngineRun, type Workspace } from "./engine";
 
 // What the real CLI makes of the project file and the stack files, which Pulumi's mocks never
 // read: it checks the stack's config against Pulumi.yaml's declarations (every declared key
@@ -22,15 +23,20 @@ afterEach(async () => {
 const output = (run: EngineRun): string => `${run.stdout}\n${run.stderr}`;
 const stackFile = (ws: Workspace, stack: string): string => path.join(ws.projectDir, `Pulumi.${stack}.yaml`);
 
+/** The local stack commits the encryptionsalt of local mode's fixed passphrase; the others get theirs when first created. */
+const passphrase = (stack: string): Record<string, string> => ({
+  PULUMI_CONFIG_PASSPHRASE: stack === "local" ? LOCAL_PASSPHRASE : PASSPHRASE,
+});
+
 /** A copy of a committed stack, as committed, in a new file:// backend. */
 async function committedStack(stack: string): Promise<Workspace> {
   const ws = (workspace = await createWorkspace([`Pulumi.${stack}.yaml`]));
-  const init = await ws.run(["stack", "init", stack]);
+  const init = await ws.run(["stack", "init", stack], passphrase(stack));
   expect(init.code, output(init)).toBe(0);
   return ws;
 }
 
-const emptyDestroy = (ws: Workspace, stack: string) => ws.run(["destroy", "--yes", "--stack", stack]);
+const emptyDestroy = (ws: Workspace, stack: string) => ws.run(["destroy", "--yes", "--stack", stack], passphrase(stack));
 
 describe("the real Pulumi CLI on this project", () => {
   beforeAll(requireBuiltEngine);
