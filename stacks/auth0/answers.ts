@@ -83,12 +83,9 @@ export const connectionAnswer = z.looseObject({
       passwordPolicy: z.string().nullable().optional(),
       password_options: passwordOptionsAnswer.optional(),
       brute_force_protection: z.boolean().optional(),
+      // Sign-ups are read from `disable_signup` alone (see from-auth0.ts): `authentication_methods`
+      // passes through unread, so a value Auth0 adds there later cannot make a read fail.
       disable_signup: z.boolean().optional(),
-      authentication_methods: z
-        .looseObject({
-          password: z.looseObject({ enabled: z.boolean().optional(), signup_behavior: z.enum(["allow", "block"]).optional() }).optional(),
-        })
-        .optional(),
     })
     .optional(),
 });
