@@ -2,7 +2,7 @@ import type { ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys } from "./import-job-keys";
 import { prodPasswordOptionsProblems } from "./password-options";
-import { isLoopbackAddress, loopbackRefusal } from "./loopback";
+import { isThisMachine, loopbackRefusal } from "./loopback";
 import { ENVIRONMENTS, PASSWORD_POLICIES, type ParsedConfig } from "./schema";
 import { newApiIdentifierProblem } from "./urls";
 
@@ -32,11 +32,11 @@ export function crossCheck(config: ParsedConfig, stack: string, adopting: boolea
   }
 
   // Every command builds its spec here: a tenant on this machine outside `local` is refused once, for all of them.
-  if (config.environment !== "local" && isLoopbackAddress(config.domain)) {
+  if (config.environment !== "local" && isThisMachine(config.domain)) {
     problems.push(problem("domain", loopbackRefusal(config.domain, config.environment)));
   }
   // The converse: `local` is lax (nothing protected), so it must never point at a real tenant.
-  if (config.environment === "local" && !isLoopbackAddress(config.domain)) {
+  if (config.environment === "local" && !isThisMachine(config.domain)) {
     problems.push(
       problem(
         "domain",
