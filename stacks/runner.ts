@@ -9,6 +9,7 @@ import { adoptionNotes, stateIds } from "./runner-steps/adoption";
 import { clientSecretUrn, CLIENTS_WITH_SECRETS, type ClientWithSecret } from "./runner-steps/rotation";
 import { capturePulumi, CliMissing, execPulumi, PULUMI_MISSING, pulumiOnPath, type Capture, type Exec } from "./runner-steps/pulumi-cli";
 import { pulumiPassThrough } from "./pulumi-args";
+import { policyConfigPath, policyConfigProblem } from "./runner-steps/policy-config";
 import { loadStackSpec, REPO_ROOT, resolveStack, stackFilePath } from "./stack-config";
 
 /** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
@@ -74,7 +75,7 @@ export function selectArgs(options: Pick<RunnerOptions, "stack" | "secretsProvid
 
 /** The preview or update itself, with the guardrails. */
 export function runArgs(options: RunnerOptions): string[] {
-  const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${options.stack}.json`] : [];
+  const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", policyConfigPath(options.stack)] : [];
   const rotate = (options.rotateClientSecret ?? []).flatMap((client) => ["--replace", clientSecretUrn(options.stack, client)]);
   const refresh = options.refresh === true ? ["--refresh"] : [];
   const configFile = options.configFile === undefined ? [] : ["--config-file", options.configFile];
@@ -178,6 +179,11 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
   const checked = await (io.checkStack ?? renderCheck)(parsed.stack, root);
   if (!checked.ok) {
     io.stderr(checked.message);
+    return EXIT_ERROR;
+  }
+  const policyProblem = parsed.policyPack ? policyConfigProblem(parsed.stack, REPO_ROOT) : undefined;
+  if (policyProblem !== undefined) {
+    io.stderr(policyProblem);
     return EXIT_ERROR;
   }
   if (!(io.cliInstalled ?? pulumiOnPath)(io.env)) {

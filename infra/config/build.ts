@@ -3,8 +3,9 @@ import { crossCheck } from "./checks";
 import { TenantConfigError, type ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { importJobAuthentication } from "./import-job-keys";
+import { generatedPasswordLength } from "./password-options";
 import { rawConfigSchema, type ParsedConfig } from "./schema";
-import { carriesCredentials, CREDENTIALS_MESSAGE } from "./urls";
+import { carriesCredentials, CREDENTIALS_MESSAGE, managementApiAudience } from "./urls";
 import { readConfigValues } from "./raw";
 import { DEFAULT_TEST_USER_PERMISSIONS } from "./permissions";
 import {
@@ -109,6 +110,7 @@ function testUser(config: ParsedConfig): TestUserSpec | undefined {
     email: config.testUserEmail,
     name: TEST_USER_NAME,
     password: config.testUserPassword,
+    generatedPasswordLength: generatedPasswordLength(config.passwordOptions),
     permissions,
     role: config.rbac
       ? {
@@ -190,7 +192,7 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
       tokenEndpoint: `${base}/oauth/token`,
       jwksUri: `${base}/.well-known/jwks.json`,
       openIdConfigurationUrl: `${base}/.well-known/openid-configuration`,
-      managementApiAudience: `${base}/api/v2/`,
+      managementApiAudience: managementApiAudience(config.domain),
     },
     api: {
       name: config.apiName,

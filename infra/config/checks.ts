@@ -1,10 +1,10 @@
 import type { ConfigProblem } from "./errors";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys } from "./import-job-keys";
-import { prodPasswordOptionsProblems } from "./password-options";
+import { passwordOptionsProblems, prodPasswordOptionsProblems } from "./password-options";
 import { isThisMachine, loopbackRefusal } from "./loopback";
 import { ENVIRONMENTS, PASSWORD_POLICIES, type ParsedConfig } from "./schema";
-import { newApiIdentifierProblem } from "./urls";
+import { isManagementApiAudience, newApiIdentifierProblem } from "./urls";
 
 /*
  * The checks across keys of a parsed config: what Auth0 or Azure would refuse half-way through
@@ -57,6 +57,15 @@ export function crossCheck(config: ParsedConfig, stack: string, adopting: boolea
     );
   }
 
+  // Auth0 answers 409 mid-deploy: the tenant's own Management API holds this identifier.
+  if (isManagementApiAudience(config.apiIdentifier, config.domain)) {
+    problems.push(
+      problem(
+        "apiIdentifier",
+        `${JSON.stringify(config.apiIdentifier)} is the tenant's own Management API (https://<domain>/api/v2/), which Auth0 already holds; expected the Timesheets API's own identifier, e.g. https://timesheets.exampleco.com/api`,
+      ),
+    );
+  }
   if (config.adopt?.resourceServerId === undefined && !adopting) {
     const why = newApiIdentifierProblem(config.apiIdentifier);
     if (why !== undefined) problems.push(problem("apiIdentifier", why));
@@ -104,6 +113,9 @@ export function crossCheck(config: ParsedConfig, stack: string, adopting: boolea
   }
   if (prod && config.passwordPolicy !== undefined && PASSWORD_POLICIES.indexOf(config.passwordPolicy) < PASSWORD_POLICIES.indexOf("good")) {
     problems.push(problem("passwordPolicy", `"${config.passwordPolicy}" is too weak for prod; expected good or excellent`));
+  }
+  if (config.passwordOptions !== undefined) {
+    for (const message of passwordOptionsProblems(config.passwordOptions)) problems.push(problem("passwordOptions", message));
   }
   if (prod && config.passwordOptions !== undefined) {
     for (const message of prodPasswordOptionsProblems(config.passwordOptions)) problems.push(problem("passwordOptions", message));
