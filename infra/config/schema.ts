@@ -187,7 +187,12 @@ export const CONFIG_KEYS = {
     schema: booleanValue.default(false),
   },
   testUserEmail: {
-    schema: z.email({ error: expected("an e-mail address, e.g. timesheets-test@exampleco.com") }).optional(),
+    // Auth0 keeps the address of a user it stores in lower case, and users-by-email matches exactly:
+    // the one spelling every command uses (program, audit, verify, adopt) is that one.
+    schema: z
+      .email({ error: expected("an e-mail address, e.g. timesheets-test@exampleco.com") })
+      .transform((email) => email.toLowerCase())
+      .optional(),
   },
   testUserPassword: {
     secret: true,
