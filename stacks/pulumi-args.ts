@@ -99,6 +99,8 @@ export function pulumiPassThrough(args: readonly string[]): PassThrough {
         const letter = arg[at] as string;
         const flag = BY_SHORT.get(letter);
         if (flag === undefined) return refused(`-${letter}`, letter);
+        // `-j=false`: what follows `=` is the switch's value, as pflag reads it.
+        if (!flag.value && arg[at + 1] === "=") break;
         if (!flag.value) continue;
         if (at + 1 === arg.length) {
           if (index + 1 >= args.length) return { ok: false, message: `error: -${letter} (after --) needs a value` };

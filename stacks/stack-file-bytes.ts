@@ -10,7 +10,8 @@
  *   overlong sequence, a surrogate or a value above U+10FFFF ends the read;
  * - UTF-16 pairs its surrogates; a lone one, or an odd last byte, ends the read;
  * - every character must be printable: #x9, #xA, #xD, #x20-#x7E, #x85, #xA0-#xD7FF,
- *   #xE000-#xFFFD, #x10000-#x10FFFF; any other (NUL included, anywhere, comments too) ends it.
+ *   #xE000-#xFFFD, #x10000-#x10FFFF; any other (NUL included, anywhere, comments too) ends it;
+ * - NEL, LS and PS are refused too: yaml.v3 breaks the line there, the parser here would not.
  *
  * A refusal names the line, the column and at most the key on that line, never the text around
  * it: the bytes may be a secret in plain text.
@@ -84,6 +85,12 @@ function startsWith(bytes: Uint8Array, at: number, prefix: readonly number[]): b
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
+/**
+ * Printable, but a line break to yaml.v3 (YAML 1.1's NEL, LS, PS) and text to the YAML 1.2
+ * parser here: the two would read different values, so the file is refused rather than guessed.
+ */
+const YAML11_BREAKS = new Set([0x85, 0x2028, 0x2029]);
+
 /** The key at the start of a line read so far (`  timesheets:domain: ...` gives `timesheets:domain`), if any. */
 function keyOf(line: string): string | undefined {
   const match = /^\s*(?:-\s+)?([^\s#'"{}[\],&*!|>%@`][^#]*?):(?:\s|$)/.exec(line);
@@ -104,7 +111,14 @@ export function stackFileText(bytes: Uint8Array): string {
   let lineStart = 0;
   while (at < bytes.length) {
     const next = encoding === "utf-8" ? utf8At(bytes, at) : utf16At(bytes, at, encoding === "utf-16le");
-    const problem = typeof next === "string" ? next : printable(next.value) ? undefined : "control characters are not allowed";
+    const problem =
+      typeof next === "string"
+        ? next
+        : !printable(next.value)
+          ? "control characters are not allowed"
+          : YAML11_BREAKS.has(next.value)
+            ? "is a line break to Pulumi's YAML reader (yaml.v3 reads NEL, LS and PS as one) but text to YAML 1.2; write a plain line break or remove it"
+            : undefined;
     if (problem !== undefined) {
       const sofar = characters.slice(lineStart).join("");
       const value = typeof next === "string" ? undefined : next.value;

@@ -27,6 +27,7 @@ const value = fc.string({ maxLength: 12 });
 const allowedGroup: fc.Arbitrary<string[]> = fc.oneof(
   fc.constantFrom(...allowedSwitches).map((flag) => [`--${flag.name}`]),
   fc.tuple(fc.constantFrom(...allowedSwitches), fc.boolean()).map(([flag, on]) => [`--${flag.name}=${on}`]),
+  fc.boolean().map((on) => [`-j=${on}`]),
   fc.tuple(fc.constantFrom(...allowedValued), value).map(([flag, v]) => [`--${flag.name}`, v]),
   fc.tuple(fc.constantFrom(...allowedValued), value).map(([flag, v]) => [`--${flag.name}=${v}`]),
   fc.tuple(fc.constantFrom("t", "p", "m"), value).map(([short, v]) => [`-${short}`, v]),

@@ -10,9 +10,9 @@ import { loadStackSpec, REPO_ROOT, stackFilePath } from "../../stacks/stack-conf
 // Stack-file bytes are read as the Pulumi CLI reads them (yaml.v3's reader): strict UTF-8,
 // UTF-16 with a byte order mark, and no control character anywhere.
 
-/** yaml.v3's printable set. */
+/** yaml.v3's printable set, less the line breaks of YAML 1.1 (NEL, LS, PS), which are refused as well. */
 const printable = (c: number) =>
-  c === 9 ||
+  (c !== 0x85 && c !== 0x2028 && c !== 0x2029 && c === 9) ||
   c === 10 ||
   c === 13 ||
   (c >= 0x20 && c <= 0x7e) ||
@@ -27,7 +27,8 @@ const controlCharacter = fc.oneof(
   fc.integer({ min: 0, max: 8 }),
   fc.constantFrom(0x0b, 0x0c, 0x7f, 0xfffe, 0xffff),
   fc.integer({ min: 0x0e, max: 0x1f }),
-  fc.integer({ min: 0x80, max: 0x9f }).filter((c) => c !== 0x85),
+  fc.integer({ min: 0x80, max: 0x9f }),
+  fc.constantFrom(0x2028, 0x2029),
 );
 
 const utf16 = (text: string, littleEndian: boolean): Buffer => {
@@ -72,7 +73,7 @@ describe("stack-file bytes, as yaml.v3 reads them", () => {
     );
   });
 
-  test("a control character anywhere, in any encoding, is refused at its line and column, quoting nothing but the key", () => {
+  test("a control character or YAML 1.1 line break anywhere, in any encoding, is refused at its line and column, quoting nothing but the key", () => {
     fc.assert(
       fc.property(
         printableText.filter((t) => !t.includes("\n") && !t.includes(":")),
