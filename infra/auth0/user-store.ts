@@ -71,7 +71,9 @@ export class UserStore extends pulumi.ComponentResource {
     );
 
     if (args.testUser !== undefined) {
-      this.testUserPassword = pulumi.secret(args.testUser.password?.reveal() ?? this.generatedPassword(name, args.testUser.generatedPasswordLength));
+      this.testUserPassword = pulumi.secret(
+        args.testUser.password?.reveal() ?? this.generatedPassword(name, args.testUser.generatedPasswordLength),
+      );
       this.testUser = new auth0.User(
         `${name}-test-user`,
         {
