@@ -91,10 +91,16 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
  */
 const YAML11_BREAKS = new Set([0x85, 0x2028, 0x2029]);
 
-/** The key at the start of a line read so far (`  timesheets:domain: ...` gives `timesheets:domain`), if any. */
+/**
+ * The key at the start of a line read so far, named only where it cannot be part of a value: a
+ * top-level setting (`config`) or a namespaced config key (`timesheets:domain`). A line inside a
+ * multi-line value may look like `word: ...`; that word is never repeated.
+ */
 function keyOf(line: string): string | undefined {
-  const match = /^\s*(?:-\s+)?([^\s#'"{}[\],&*!|>%@`][^#]*?):(?:\s|$)/.exec(line);
-  return match?.[1];
+  const match = /^(\s*)([A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)?):(?:\s|$)/.exec(line);
+  if (match === null) return undefined;
+  const [, indent, key] = match as unknown as [string, string, string];
+  return indent === "" || key.includes(":") ? key : undefined;
 }
 
 /** The text of a stack file's bytes, as Pulumi reads it; a StackBytesError where Pulumi refuses the file. */

@@ -110,6 +110,11 @@ async function renderMessage(root: string): Promise<{ code: number; stderr: stri
   return { code, stderr: stderr.join("\n") };
 }
 
+test("a line inside a multi-line value names no key: what looks like one may be part of a secret", () => {
+  const bytes = Buffer.concat([Buffer.from("config:\n  timesheets:apiName: |\n    hunter: two", "utf8"), Buffer.from([0xe9, 0x0a])]);
+  expect(() => stackFileText(bytes)).toThrow(expect.objectContaining({ line: 3, key: undefined }));
+});
+
 describe("every command reads a stack file's bytes as Pulumi does", () => {
   const devText = readFileSync(stackFilePath("dev"), "utf8");
 
