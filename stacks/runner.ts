@@ -169,8 +169,9 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     configFile: checkedFile === stackFilePath(options.options.stack) ? undefined : checkedFile,
   };
 
-  // Cheapest fix first: the name, then the stack file (the same check as `npm run render`), then
-  // the CLI, then credentials. Nothing reaches Pulumi, and nothing is written, before all pass.
+  // Cheapest fix first: the arguments for Pulumi (above), the name, then the stack file (the same
+  // check as `npm run render`), the policy config, the CLI, then credentials. Nothing reaches
+  // Pulumi, and nothing is written, before all pass.
   const resolved = resolveStack(parsed.stack, root);
   if (!resolved.ok) {
     io.stderr(resolved.message);
