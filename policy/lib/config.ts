@@ -40,6 +40,15 @@ export function isThisMachine(value: string): boolean {
   return family !== 0 && THIS_MACHINE.check(name, family === 4 ? "ipv4" : "ipv6");
 }
 
+/** The program's rule (infra/config/urls.ts isManagementApiAudience): an identifier that is the tenant's own Management API audience. */
+export function isManagementApiAudience(identifier: string, domain: string): boolean {
+  try {
+    return new URL(identifier).href === new URL(`https://${domain}/api/v2/`).href;
+  } catch {
+    return false;
+  }
+}
+
 /** Auth0's password policies, weakest first, and the weakest prod accepts. */
 export const PASSWORD_POLICIES: readonly string[] = ["none", "low", "fair", "good", "excellent"];
 export const PROD_MINIMUM_PASSWORD_POLICY = "good";

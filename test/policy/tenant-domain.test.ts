@@ -37,4 +37,20 @@ describe("tenant-domain: a tenant on this machine only in environment local", ()
       { seed: 19, numRuns: 40 },
     );
   });
+
+  test("a resource server whose identifier is the tenant's own Management API is refused in every environment", async () => {
+    for (const environment of ["local", "dev", "prod"]) {
+      const domain = environment === "local" ? "127.0.0.1:7443" : "exampleco-dev.eu.auth0.com";
+      const resource = {
+        ...resourceServer({}, `https://${domain}/api/v2/`),
+        provider: auth0Provider(domain, environment),
+        stack: environment,
+      };
+      const found = messages(await validateResource(tenantDomain, resource, { "tenant-domain": { environment } }));
+      expect(
+        found.filter((m) => m.includes("Management API")),
+        environment,
+      ).toHaveLength(1);
+    }
+  });
 });

@@ -10,6 +10,7 @@ import {
   PASSWORD_POLICIES as PROGRAM_PASSWORD_POLICIES,
 } from "../../infra/config/schema";
 import { isThisMachine as programIsThisMachine } from "../../infra/config/loopback";
+import { isManagementApiAudience as programIsManagementApiAudience } from "../../infra/config/urls";
 import { IMPORT_JOB_NAME, INTEGRATION_TEST_APP_NAME, PASSWORD_REALM_GRANT } from "../../infra/config/spec";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
@@ -17,6 +18,7 @@ import {
   DEFAULT_IMPORT_JOB_SCOPES,
   DEFAULT_MAX_TOKEN_LIFETIME,
   ENVIRONMENTS,
+  isManagementApiAudience as packIsManagementApiAudience,
   isThisMachine as packIsThisMachine,
   issuerFor,
   PASSWORD_POLICIES,
@@ -72,6 +74,28 @@ describe("the pack's copies agree with the program", () => {
         expect(packIsThisMachine(host), host).toBe(programIsThisMachine(host));
       }),
       { seed: 6761, numRuns: 300 },
+    );
+  });
+
+  test("the rule for an identifier that is the tenant's Management API: the same answer from both", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("exampleco-dev.eu.auth0.com", "EXAMPLECO-dev.eu.auth0.com", "127.0.0.1:7443", "exampleco-dev.eu.auth0.com:443"),
+        fc.constantFrom(
+          "https://exampleco-dev.eu.auth0.com",
+          "HTTPS://exampleco-dev.eu.auth0.com:443",
+          "http://127.0.0.1:7443",
+          "https://127.0.0.1:7443",
+        ),
+        fc.constantFrom("/api/v2/", "/api/v2", "/api/", "/api/v2/x", ""),
+        (domain, origin, suffix) => {
+          const identifier = `${origin}${suffix}`;
+          expect(packIsManagementApiAudience(identifier, domain), `${identifier} on ${domain}`).toBe(
+            programIsManagementApiAudience(identifier, domain),
+          );
+        },
+      ),
+      { seed: 409, numRuns: 100 },
     );
   });
 
