@@ -8,7 +8,9 @@ import { renderChecked } from "./render";
 import { adoptionNotes, stateIds } from "./runner-steps/adoption";
 import { clientSecretUrn, CLIENTS_WITH_SECRETS, type ClientWithSecret } from "./runner-steps/rotation";
 import { capturePulumi, CliMissing, execPulumi, PULUMI_MISSING, pulumiOnPath, type Capture, type Exec } from "./runner-steps/pulumi-cli";
-import { loadStackSpec, REPO_ROOT, resolveStack } from "./stack-config";
+import { pulumiPassThrough } from "./pulumi-args";
+import { policyConfigPath, policyConfigProblem } from "./runner-steps/policy-config";
+import { loadStackSpec, REPO_ROOT, resolveStack, stackFilePath } from "./stack-config";
 
 /** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
 export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
@@ -30,8 +32,10 @@ export interface RunnerOptions {
   readonly secretsProvider?: string | undefined;
   /** `up` only: the clients whose program-owned secret this update replaces. */
   readonly rotateClientSecret?: readonly ClientWithSecret[] | undefined;
-  /** Further arguments for `pulumi up` / `pulumi preview`, given after `--` (e.g. --expect-no-changes). */
+  /** Further arguments for `pulumi up` / `pulumi preview`, given after `--`: only what pulumiPassThrough lets through. */
   readonly pulumiArgs?: readonly string[];
+  /** The checked stack file when it is not the one beside Pulumi.yaml (local mode's copy): the runner's to pass, never the user's. */
+  readonly configFile?: string | undefined;
 }
 
 /**
@@ -71,13 +75,14 @@ export function selectArgs(options: Pick<RunnerOptions, "stack" | "secretsProvid
 
 /** The preview or update itself, with the guardrails. */
 export function runArgs(options: RunnerOptions): string[] {
-  const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", `policy/config/${options.stack}.json`] : [];
+  const policy = options.policyPack ? ["--policy-pack", "policy", "--policy-pack-config", policyConfigPath(options.stack)] : [];
   const rotate = (options.rotateClientSecret ?? []).flatMap((client) => ["--replace", clientSecretUrn(options.stack, client)]);
   const refresh = options.refresh === true ? ["--refresh"] : [];
+  const configFile = options.configFile === undefined ? [] : ["--config-file", options.configFile];
   const further = options.pulumiArgs ?? [];
   return options.command === "up"
-    ? ["up", "--stack", options.stack, ...refresh, ...policy, ...rotate, ...(options.yes ? ["--yes"] : []), ...further]
-    : ["preview", "--stack", options.stack, "--diff", ...refresh, ...policy, ...further];
+    ? ["up", "--stack", options.stack, ...configFile, ...refresh, ...policy, ...rotate, ...(options.yes ? ["--yes"] : []), ...further]
+    : ["preview", "--stack", options.stack, ...configFile, "--diff", ...refresh, ...policy, ...further];
 }
 
 const DESCRIPTIONS: Readonly<Record<RunnerCommand, string>> = {
@@ -149,11 +154,24 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     rotateClientSecret?: ClientWithSecret[];
   }>(program, rest);
   if (!options.ok) return options.exitCode;
-  const parsed: RunnerOptions = { command, yes: options.options.yes === true, ...options.options, pulumiArgs: program.args };
+  const passThrough = pulumiPassThrough(program.args);
+  if (!passThrough.ok) {
+    io.stderr(passThrough.message);
+    return EXIT_ERROR;
+  }
   const root = io.root ?? REPO_ROOT;
+  const checkedFile = stackFilePath(options.options.stack, root);
+  const parsed: RunnerOptions = {
+    command,
+    yes: options.options.yes === true,
+    ...options.options,
+    pulumiArgs: passThrough.args,
+    configFile: checkedFile === stackFilePath(options.options.stack) ? undefined : checkedFile,
+  };
 
-  // Cheapest fix first: the name, then the stack file (the same check as `npm run render`), then
-  // the CLI, then credentials. Nothing reaches Pulumi, and nothing is written, before all pass.
+  // Cheapest fix first: the arguments for Pulumi (above), the name, then the stack file (the same
+  // check as `npm run render`), the policy config, the CLI, then credentials. Nothing reaches
+  // Pulumi, and nothing is written, before all pass.
   const resolved = resolveStack(parsed.stack, root);
   if (!resolved.ok) {
     io.stderr(resolved.message);
@@ -162,6 +180,11 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
   const checked = await (io.checkStack ?? renderCheck)(parsed.stack, root);
   if (!checked.ok) {
     io.stderr(checked.message);
+    return EXIT_ERROR;
+  }
+  const policyProblem = parsed.policyPack ? policyConfigProblem(parsed.stack, REPO_ROOT) : undefined;
+  if (policyProblem !== undefined) {
+    io.stderr(policyProblem);
     return EXIT_ERROR;
   }
   if (!(io.cliInstalled ?? pulumiOnPath)(io.env)) {

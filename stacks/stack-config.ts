@@ -8,6 +8,7 @@ import { SecretValue } from "../infra/config/secret";
 import type { TenantSpec } from "../infra/config/spec";
 import { Ciphertext, ciphertexts, decodeNode, goText, StackValueError, type GoValue } from "./stack-file-values";
 import { secretsProblems } from "./stack-secrets";
+import { StackBytesError, stackFileText } from "./stack-file-bytes";
 
 /** Stands in for an encrypted stack-file value that cannot be decrypted here. */
 export const ENCRYPTED_PLACEHOLDER = "(encrypted in the stack file)";
@@ -86,11 +87,12 @@ interface EngineEntry {
   readonly secret: boolean;
 }
 
-/** Reads a stack file's bytes; a path that is no readable file becomes one line naming it. */
+/** Reads a stack file's bytes as Pulumi does (stack-file-bytes.ts); a path that is no readable file, or bytes Pulumi refuses, become one line naming it. */
 function readStackFileText(file: string): string {
   const name = path.basename(file);
+  let bytes: Buffer;
   try {
-    return readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     let link = false;
@@ -111,13 +113,22 @@ function readStackFileText(file: string): string {
               : `cannot be read (${code ?? "unknown error"})`;
     throw new StackFileError(`${name}: ${why}; expected a YAML file with config: at the top`);
   }
+  try {
+    return stackFileText(bytes);
+  } catch (error) {
+    if (!(error instanceof StackBytesError)) throw error;
+    const key = error.key === undefined ? "" : `${error.key}: `;
+    throw new StackFileError(
+      `${name}:${error.line}:${error.column}: ${key}${error.reason}; Pulumi refuses the file: save it as UTF-8 (or UTF-16 with a byte order mark)`,
+    );
+  }
 }
 
 /** Parses a stack file as the Pulumi CLI reads it (see stack-file-values.ts); any mistake becomes lines naming the file. */
 function parseStackFile(file: string, text: string): Map<string, EngineEntry> {
   const name = path.basename(file);
-  // yaml.v3, like the CLI, drops a leading byte-order mark.
-  const document = parseDocument(text.replace(/^\uFEFF/, ""), { uniqueKeys: true, schema: "failsafe" });
+  // The byte order mark is gone already (readStackFileText).
+  const document = parseDocument(text, { uniqueKeys: true, schema: "failsafe" });
   const error = document.errors[0];
   if (error !== undefined) throw new StackFileError(`${name}:${yamlPosition(error)}: not valid YAML: ${yamlReason(error)}`);
   const entries = new Map<string, EngineEntry>();

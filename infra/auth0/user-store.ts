@@ -71,7 +71,9 @@ export class UserStore extends pulumi.ComponentResource {
     );
 
     if (args.testUser !== undefined) {
-      this.testUserPassword = pulumi.secret(args.testUser.password?.reveal() ?? this.generatedPassword(name));
+      this.testUserPassword = pulumi.secret(
+        args.testUser.password?.reveal() ?? this.generatedPassword(name, args.testUser.generatedPasswordLength),
+      );
       this.testUser = new auth0.User(
         `${name}-test-user`,
         {
@@ -91,13 +93,13 @@ export class UserStore extends pulumi.ComponentResource {
     this.registerOutputs({ connectionName: this.connectionName });
   }
 
-  private generatedPassword(name: string): pulumi.Output<string> {
-    // 32 characters of all four kinds satisfy every Auth0 policy up to "good", and "excellent"
+  private generatedPassword(name: string, length: number): pulumi.Output<string> {
+    // At least 32 characters (more where passwordOptions.minLength asks) of all four kinds satisfy every Auth0 policy up to "good", and "excellent"
     // but for its rule against three identical characters in a row, which a random string
     // breaks rarely (well under 1%); a refused password fails the update visibly, never silently.
     const password = new random.RandomPassword(
       `${name}-test-user-password`,
-      { length: 32, special: true, minLower: 1, minUpper: 1, minNumeric: 1, minSpecial: 1 },
+      { length, special: true, minLower: 1, minUpper: 1, minNumeric: 1, minSpecial: 1 },
       { parent: this },
     );
     return password.result;

@@ -61,6 +61,26 @@ export function requiredCharacterTypes(options: {
   return options.characterTypeRule === "three_of_four" ? Math.min(3, options.characterTypes.length) : options.characterTypes.length;
 }
 
+/**
+ * The length of a test user's generated password: 32 characters of all four kinds, or the
+ * policy's minLength where that asks for more (Auth0 would create the connection, then refuse
+ * the user). minLength is at most 72, the most Auth0 takes.
+ */
+export const GENERATED_PASSWORD_LENGTH = 32;
+
+export function generatedPasswordLength(options: Pick<PasswordOptionsSpec, "minLength"> | undefined): number {
+  return Math.max(GENERATED_PASSWORD_LENGTH, options?.minLength ?? 0);
+}
+
+/** Why Auth0 would refuse these options in any tenant (empty when it would not). */
+export function passwordOptionsProblems(options: PasswordOptionsSpec): string[] {
+  if (options.characterTypeRule === "three_of_four" && options.characterTypes.length !== CHARACTER_TYPES.length)
+    return [
+      `characterTypeRule three_of_four needs all four characterTypes listed (${CHARACTER_TYPES.join(", ")}); Auth0 refuses it otherwise, in any tenant`,
+    ];
+  return [];
+}
+
 /** Why these options are too weak for prod (empty when they are not). */
 export function prodPasswordOptionsProblems(options: PasswordOptionsSpec): string[] {
   const problems: string[] = [];
@@ -70,8 +90,6 @@ export function prodPasswordOptionsProblems(options: PasswordOptionsSpec): strin
     problems.push(
       `characterTypes require ${requiredCharacterTypes(options)} kind(s) of character; prod requires at least ${floor.characterTypes}`,
     );
-  if (options.characterTypeRule === "three_of_four" && options.characterTypes.length !== 4)
-    problems.push("characterTypeRule three_of_four needs all four characterTypes listed");
   if (options.dictionary !== floor.dictionary) problems.push("dictionary is off; prod refuses common passwords");
   return problems;
 }

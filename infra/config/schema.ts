@@ -26,8 +26,13 @@ export const MAX_TOKEN_LIFETIME = 2_592_000;
 /** A host name, not a URL: Auth0's provider and the issuer both build on the bare domain. */
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CONNECTION_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,126}[a-zA-Z0-9])?$/;
-/** Auth0 takes a scope value of 1 to 280 characters (names.ts); a space would split it in a token's scope claim. */
-const SCOPE_NAME = new RegExp(`^[^\\s\\p{Cc}\\p{Cf}]{1,${AUTH0_SCOPE_VALUE_MAX}}$`, "u");
+/**
+ * A permission is an OAuth scope: an RFC 6749 §3.3 scope-token (`1*NQCHAR`, printable ASCII but
+ * space, `"` and `\\`), of 1 to 280 characters (Auth0's limit, names.ts). Anything else (a curly
+ * quote, a space that would split it in a token's scope claim) cannot be asked for in a request.
+ */
+const SCOPE_NAME = new RegExp(`^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,${AUTH0_SCOPE_VALUE_MAX}}$`);
+const SCOPE_TOKEN_RULE = 'an OAuth scope token (RFC 6749: printable ASCII without spaces, " or \\)';
 
 const domain = z
   .string({ error: expected("the tenant's domain, e.g. exampleco-dev.eu.auth0.com") })
@@ -61,7 +66,7 @@ const apiIdentifier = z
 const permission = z.strictObject(
   {
     name: z.string({ error: expected("a permission name such as read:timesheets") }).regex(SCOPE_NAME, {
-      error: expected("a permission name without spaces, such as read:timesheets"),
+      error: expected(`a permission name such as read:timesheets, ${SCOPE_TOKEN_RULE}`),
     }),
     description: displayName("a description of the permission", AUTH0_SCOPE_DESCRIPTION_MAX, "Auth0 (a permission's description)"),
   },
@@ -103,7 +108,7 @@ const adoptSchema = z.strictObject(
 );
 
 const scopeName = z.string({ error: expected("a permission name") }).regex(SCOPE_NAME, {
-  error: expected("a permission name without spaces"),
+  error: expected(`a permission name, ${SCOPE_TOKEN_RULE}`),
 });
 
 /**
@@ -182,7 +187,12 @@ export const CONFIG_KEYS = {
     schema: booleanValue.default(false),
   },
   testUserEmail: {
-    schema: z.email({ error: expected("an e-mail address, e.g. timesheets-test@exampleco.com") }).optional(),
+    // Auth0 keeps the address of a user it stores in lower case, and users-by-email matches exactly:
+    // the one spelling every command uses (program, audit, verify, adopt) is that one.
+    schema: z
+      .email({ error: expected("an e-mail address, e.g. timesheets-test@exampleco.com") })
+      .transform((email) => email.toLowerCase())
+      .optional(),
   },
   testUserPassword: {
     secret: true,

@@ -137,6 +137,8 @@ export interface TestUserSpec {
   readonly name: typeof TEST_USER_NAME;
   /** Undefined: the program generates one. */
   readonly password: SecretValue | undefined;
+  /** How long a generated password is: at least what the connection's password options ask. */
+  readonly generatedPasswordLength: number;
   /** Exactly the permissions a test user's token may carry (`testUserPermissions`). */
   readonly permissions: readonly string[];
   /**

@@ -63,3 +63,22 @@ export function newApiIdentifierProblem(value: string): string | undefined {
 export function isHttpsUrl(value: string): boolean {
   return invisibleCharacter(value) === undefined && isRfc3986Uri(value) && /^https:\/\/[^/?#]/i.test(value) && !value.includes("#");
 }
+
+/** The audience of a tenant's Management API: what no API of ours may take as its identifier. */
+export function managementApiAudience(domain: string): string {
+  return `https://${domain}/api/v2/`;
+}
+
+/**
+ * Whether an identifier is the tenant's Management API audience. Compared as URLs (scheme and
+ * host in any case, a default port written or not), since that is how the two are most likely
+ * to be told apart by a reader; whether Auth0 itself compares them so loosely is not documented
+ * (a guess on the safe side: such an identifier is refused either way).
+ */
+export function isManagementApiAudience(identifier: string, domain: string): boolean {
+  try {
+    return new URL(identifier).href === new URL(managementApiAudience(domain)).href;
+  } catch {
+    return false;
+  }
+}

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from "node:net";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { texts, text, type Props } from "./props";
 
@@ -16,12 +17,36 @@ export type ConfigProperty = PolicyConfigSchema["properties"][string];
 /** Least strict first (environmentFor ranks by this order); local is `npm run local`'s stack on this machine. */
 export const ENVIRONMENTS = ["local", "dev", "staging", "prod"] as const;
 
-/** The program's rule for a tenant on this machine (infra/config/loopback.ts), which only environment local may name. */
-export const LOOPBACK_ADDRESS =
-  /^(?:127\.0\.0\.1|localhost|\[::1\]):(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
+/** The program's decision "is this machine" (infra/config/loopback.ts isThisMachine): only environment local may name such a tenant. */
+const THIS_MACHINE = new BlockList();
+THIS_MACHINE.addSubnet("127.0.0.0", 8, "ipv4");
+THIS_MACHINE.addAddress("0.0.0.0", "ipv4");
+THIS_MACHINE.addAddress("::1", "ipv6");
+THIS_MACHINE.addAddress("::", "ipv6");
 
-export function isLoopbackAddress(value: string): boolean {
-  return LOOPBACK_ADDRESS.test(value.trim().toLowerCase());
+/** Whether a host, `host:port` or URL names this machine, decided on the host as the WHATWG URL parser reads it; `*.localhost` is loopback (RFC 6761). */
+export function isThisMachine(value: string): boolean {
+  const trimmed = value.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${isIP(trimmed) === 6 ? `[${trimmed}]` : trimmed}`;
+  let host: string;
+  try {
+    host = new URL(withScheme).hostname;
+  } catch {
+    return false;
+  }
+  const name = host.replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  if (name === "localhost" || name.endsWith(".localhost")) return true;
+  const family = isIP(name);
+  return family !== 0 && THIS_MACHINE.check(name, family === 4 ? "ipv4" : "ipv6");
+}
+
+/** The program's rule (infra/config/urls.ts isManagementApiAudience): an identifier that is the tenant's own Management API audience. */
+export function isManagementApiAudience(identifier: string, domain: string): boolean {
+  try {
+    return new URL(identifier).href === new URL(`https://${domain}/api/v2/`).href;
+  } catch {
+    return false;
+  }
 }
 
 /** Auth0's password policies, weakest first, and the weakest prod accepts. */

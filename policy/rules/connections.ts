@@ -32,7 +32,7 @@ function passwordOptionsProblems(passwordOptions: Props): string[] {
 export const databaseConnectionHardening: ResourceValidationPolicy = {
   name: "database-connection-hardening",
   description:
-    "Database connections keep brute-force protection on, disable sign-ups unless the stack allows them, declare one password model (passwordPolicy or passwordOptions, never both), and in prod a password policy of at least good or password options of at least length 12, three kinds of character and the dictionary.",
+    "Database connections keep brute-force protection on, disable sign-ups unless the stack allows them, declare one password model (passwordPolicy or passwordOptions, never both), list all four character types with three_of_four, and in prod a password policy of at least good or password options of at least length 12, three kinds of character and the dictionary.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -57,6 +57,14 @@ export const databaseConnectionHardening: ResourceValidationPolicy = {
     const passwordPolicy = text(options, "passwordPolicy");
     if (passwordOptions !== undefined && passwordPolicy !== undefined) {
       reportViolation("options sets both passwordPolicy and passwordOptions; Auth0 refuses the mix: keep one of the two");
+    }
+    // Auth0 refuses this in any tenant, after the API and the applications exist (the program's twin: password-options.ts).
+    const complexity = record(passwordOptions ?? {}, "complexity") ?? {};
+    const types = Array.isArray(complexity.characterTypes) ? complexity.characterTypes.length : 0;
+    if (text(complexity, "characterTypeRule") === "three_of_four" && types !== 4) {
+      reportViolation(
+        `options.passwordOptions.complexity.characterTypeRule is three_of_four with ${types} characterTypes; Auth0 refuses it unless all four are listed`,
+      );
     }
     if (environmentFor(config, args.urn) !== "prod") return;
     if (passwordOptions !== undefined) {

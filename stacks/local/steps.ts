@@ -60,8 +60,8 @@ function envFor(local: LocalMode, io: StepIo, role: Role): NodeJS.ProcessEnv {
 async function runPulumi(local: LocalMode, io: StepIo, command: "up" | "preview", role: Role, extra: readonly string[]): Promise<number> {
   // The file backend wants its folder to exist.
   mkdirSync(local.paths.stateDir, { recursive: true });
-  const configFile = local.stack.configFile === undefined ? [] : ["--config-file", local.stack.configFile];
-  const argv = [command, "--stack", LOCAL_STACK, ...(command === "up" ? ["--yes"] : []), "--", ...configFile, ...extra];
+  // The runner passes the checked copy's --config-file itself: it is given the copy's folder as root.
+  const argv = [command, "--stack", LOCAL_STACK, ...(command === "up" ? ["--yes"] : []), "--", ...extra];
   return runner(argv, {
     env: envFor(local, io, role),
     stderr: (line) => io.write(`${line}\n`),

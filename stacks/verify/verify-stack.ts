@@ -1,3 +1,4 @@
+import { isThisMachine } from "../../infra/config/loopback";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import type { TenantSpec } from "../../infra/config/spec";
 import { guardedFetch, tenantOrigin } from "../auth0/guarded-fetch";
@@ -38,8 +39,10 @@ export function gatewayOrigin(url: string): string | undefined {
     return undefined;
   }
   if (parsed.protocol === "https:") return parsed.origin;
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
-  return parsed.protocol === "http:" && loopback ? parsed.origin : undefined;
+  // A `*.localhost` name is this machine by RFC 6761, but a resolver without that rule may send it
+  // to DNS: a token goes over plain http only to an address, or to `localhost` itself.
+  const plainHttpOk = isThisMachine(parsed.hostname) && !parsed.hostname.endsWith(".localhost");
+  return parsed.protocol === "http:" && plainHttpOk ? parsed.origin : undefined;
 }
 
 /** Why a call got no answer: the network in words ("could not connect to h (no such host)"), else the error's own message. */

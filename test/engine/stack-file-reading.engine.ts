@@ -96,4 +96,47 @@ describe("a stack file read by the real CLI and by this project", () => {
     }
     expect(Object.keys(ours).sort()).toEqual(Object.keys(cli).sort());
   });
+
+  it("refuses and reads the same bytes: invalid UTF-8, control characters, UTF-16 with a mark", async () => {
+    const ws = (workspace = await createWorkspace([]));
+    const init = await ws.run(["stack", "init", "qa"]);
+    expect(init.code, init.stderr).toBe(0);
+    const file = path.join(ws.projectDir, "Pulumi.qa.yaml");
+    const salt = (await readFile(file, "utf8")).trim();
+    const text = (apiName: string, comment = "") =>
+      `${salt}\n${comment}config:\n${REQUIRED.join("\n")}\n  timesheets:apiName: ${apiName}\n`;
+    const utf16le = (value: string) => Buffer.from(`\uFEFF${value}`, "utf16le");
+    const utf16be = (value: string) => {
+      const le = utf16le(value);
+      return Buffer.from(le.map((_, i) => le[i ^ 1] as number));
+    };
+    const cases: [string, Buffer][] = [
+      ["UTF-8", Buffer.from(text("Caf\u00e9 API"), "utf8")],
+      ["UTF-8 with a mark", Buffer.from(`\uFEFF${text("Caf\u00e9 API")}`, "utf8")],
+      ["Windows-1252", Buffer.from(text("Caf\u00e9 API"), "latin1")],
+      ["a NUL in a comment", Buffer.from(text("API", "# note\u0000\n"), "utf8")],
+      ["a C1 control", Buffer.from(text("A\u0086PI"), "utf8")],
+      ["NEL", Buffer.from(text("A\u0085PI"), "utf8")],
+      ["LS", Buffer.from(text("A\u2028PI"), "utf8")],
+      ["NEL in a comment", Buffer.from(text("API", "# note\u0085 more\n"), "utf8")],
+      ["an overlong slash", Buffer.concat([Buffer.from(text("A"), "utf8").subarray(0, -1), Buffer.from([0xc0, 0xaf, 0x0a])])],
+      ["UTF-16LE with a mark", utf16le(text("Caf\u00e9 \u{1F600}"))],
+      ["UTF-16BE with a mark", utf16be(text("Caf\u00e9 \u{1F600}"))],
+      ["UTF-16LE with a lone surrogate", utf16le(text("Caf\uD800"))],
+    ];
+    for (const [name, bytes] of cases) {
+      await writeFile(file, bytes);
+      const run = await ws.run(["config", "--json", "--show-secrets", "--stack", "qa"]);
+      let ours: Record<string, string> | undefined;
+      try {
+        ours = engineConfigFor("qa", {}, ws.projectDir);
+      } catch {
+        ours = undefined;
+      }
+      expect(ours === undefined, `${name}: refused by us as by the CLI (${run.stderr.trim()})`).toBe(run.code !== 0);
+      if (ours === undefined) continue;
+      const cli = JSON.parse(run.stdout) as Record<string, { value: string }>;
+      expect(ours["timesheets:apiName"], name).toBe(cli["timesheets:apiName"]?.value);
+    }
+  });
 });

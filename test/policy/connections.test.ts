@@ -69,4 +69,19 @@ describe("database-connection-hardening", () => {
     const social = connection({ bruteForceProtection: false, disableSignup: false }, { strategy: "google-oauth2" });
     expect(await validateResource(databaseConnectionHardening, inProd(social), env("prod"))).not.toHaveBeenCalled();
   });
+
+  test("three_of_four with fewer than four character types is refused in every environment, as Auth0 refuses it", async () => {
+    const options = { complexity: { minLength: 8, characterTypes: ["lowercase", "number"], characterTypeRule: "three_of_four" } };
+    for (const environment of ["local", "dev", "staging"]) {
+      expect(
+        messages(
+          await validateResource(
+            databaseConnectionHardening,
+            connection({ passwordPolicy: undefined, passwordOptions: options }),
+            env(environment),
+          ),
+        ),
+      ).toEqual([expect.stringMatching(/three_of_four with 2 characterTypes; Auth0 refuses it/)]);
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { tenantDomain } from "../../policy/rules";
 import { auth0Provider, resourceServer } from "./support/fixtures";
 import { messages, validateResource } from "./support/policy-args";
+import { thisMachineHost } from "../support/host-spellings";
 
 /** The rule run on a resource server whose provider names `domain`, in `stack` under `environment`'s policy config. */
 async function verdict(domain: string, stack: string, environment: string | undefined) {
@@ -29,16 +30,27 @@ describe("tenant-domain: a tenant on this machine only in environment local", ()
 
   test("any loopback spelling with any port is refused outside local; a real tenant's domain never is", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom("127.0.0.1", "localhost", "LOCALHOST", "[::1]"),
-        fc.integer({ min: 1, max: 65535 }),
-        fc.constantFrom("dev", "staging", "prod"),
-        async (host, port, environment) => {
-          expect(await verdict(`${host}:${port}`, environment, environment)).toHaveLength(1);
-          expect(await verdict("exampleco-dev.eu.auth0.com", environment, environment)).toEqual([]);
-        },
-      ),
+      fc.asyncProperty(thisMachineHost, fc.constantFrom("dev", "staging", "prod"), async (host, environment) => {
+        expect(await verdict(host, environment, environment), host).toHaveLength(1);
+        expect(await verdict("exampleco-dev.eu.auth0.com", environment, environment)).toEqual([]);
+      }),
       { seed: 19, numRuns: 40 },
     );
+  });
+
+  test("a resource server whose identifier is the tenant's own Management API is refused in every environment", async () => {
+    for (const environment of ["local", "dev", "prod"]) {
+      const domain = environment === "local" ? "127.0.0.1:7443" : "exampleco-dev.eu.auth0.com";
+      const resource = {
+        ...resourceServer({}, `https://${domain}/api/v2/`),
+        provider: auth0Provider(domain, environment),
+        stack: environment,
+      };
+      const found = messages(await validateResource(tenantDomain, resource, { "tenant-domain": { environment } }));
+      expect(
+        found.filter((m) => m.includes("Management API")),
+        environment,
+      ).toHaveLength(1);
+    }
   });
 });

@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { otherHost, thisMachineHost } from "../support/host-spellings";
 import { buildTenantSpec } from "../../infra/config/build";
 import { DEFAULT_IMPORT_JOB_SCOPES as PROGRAM_IMPORT_JOB_SCOPES } from "../../infra/config/permissions";
 import { rawConfigFrom } from "../../infra/config/raw";
@@ -7,7 +9,8 @@ import {
   ENVIRONMENTS as PROGRAM_ENVIRONMENTS,
   PASSWORD_POLICIES as PROGRAM_PASSWORD_POLICIES,
 } from "../../infra/config/schema";
-import { isLoopbackAddress as programIsLoopback, LOOPBACK_ADDRESS as PROGRAM_LOOPBACK } from "../../infra/config/loopback";
+import { isThisMachine as programIsThisMachine } from "../../infra/config/loopback";
+import { isManagementApiAudience as programIsManagementApiAudience } from "../../infra/config/urls";
 import { IMPORT_JOB_NAME, INTEGRATION_TEST_APP_NAME, PASSWORD_REALM_GRANT } from "../../infra/config/spec";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
@@ -15,9 +18,9 @@ import {
   DEFAULT_IMPORT_JOB_SCOPES,
   DEFAULT_MAX_TOKEN_LIFETIME,
   ENVIRONMENTS,
-  isLoopbackAddress as packIsLoopback,
+  isManagementApiAudience as packIsManagementApiAudience,
+  isThisMachine as packIsThisMachine,
   issuerFor,
-  LOOPBACK_ADDRESS as PACK_LOOPBACK,
   PASSWORD_POLICIES,
   PROD_MINIMUM_PASSWORD_POLICY,
 } from "../../policy/lib/config";
@@ -65,19 +68,35 @@ describe("the pack's copies agree with the program", () => {
     expect([...ENVIRONMENTS]).toEqual([...PROGRAM_ENVIRONMENTS]);
   });
 
-  test("the rule for a tenant on this machine: the same addresses count as loopback in both", () => {
-    expect(PACK_LOOPBACK.source).toBe(PROGRAM_LOOPBACK.source);
-    const samples = [
-      "127.0.0.1:7443",
-      "localhost:1",
-      "[::1]:65535",
-      "127.0.0.1",
-      "127.0.0.1:0",
-      "127.0.0.1:65536",
-      "127.0.0.2:80",
-      "exampleco.eu.auth0.com",
-    ];
-    for (const sample of samples) expect(packIsLoopback(sample), sample).toBe(programIsLoopback(sample));
+  test("the rule for a tenant on this machine: every spelling, this machine or not, gets the same answer from both", () => {
+    fc.assert(
+      fc.property(fc.oneof(thisMachineHost, otherHost, fc.string({ maxLength: 30 })), (host) => {
+        expect(packIsThisMachine(host), host).toBe(programIsThisMachine(host));
+      }),
+      { seed: 6761, numRuns: 300 },
+    );
+  });
+
+  test("the rule for an identifier that is the tenant's Management API: the same answer from both", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("exampleco-dev.eu.auth0.com", "EXAMPLECO-dev.eu.auth0.com", "127.0.0.1:7443", "exampleco-dev.eu.auth0.com:443"),
+        fc.constantFrom(
+          "https://exampleco-dev.eu.auth0.com",
+          "HTTPS://exampleco-dev.eu.auth0.com:443",
+          "http://127.0.0.1:7443",
+          "https://127.0.0.1:7443",
+        ),
+        fc.constantFrom("/api/v2/", "/api/v2", "/api/", "/api/v2/x", ""),
+        (domain, origin, suffix) => {
+          const identifier = `${origin}${suffix}`;
+          expect(packIsManagementApiAudience(identifier, domain), `${identifier} on ${domain}`).toBe(
+            programIsManagementApiAudience(identifier, domain),
+          );
+        },
+      ),
+      { seed: 409, numRuns: 100 },
+    );
   });
 
   test("the password policies, weakest first, and prod's floor: the same levels pass in both", async () => {

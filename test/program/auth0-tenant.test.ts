@@ -216,6 +216,19 @@ describe("environments", () => {
     expect(secretInput(user.inputs.password)).toEqual({ secret: true, value: await generated(program, "user-store-test-user-password") });
   });
 
+  test("a generated test user password is as long as the connection's passwordOptions.minLength asks, above 32", async () => {
+    const config = { ...engineConfigFor("dev"), "timesheets:passwordOptions": JSON.stringify({ minLength: 48 }) };
+    delete (config as Record<string, string>)["timesheets:passwordPolicy"];
+    const program = await runWith("dev", config);
+    expect(named(program, "user-store-test-user-password").inputs).toMatchObject({ length: 48 });
+    expect((await generated(program, "user-store-test-user-password")).length).toBeGreaterThanOrEqual(48);
+  });
+
+  test("a test user address written in capitals is declared in lower case, as Auth0 keeps it", async () => {
+    const program = await runWith("dev", { ...engineConfigFor("dev"), "timesheets:testUserEmail": "Timesheets-Test@QA3.ExampleCo.com" });
+    expect(program.one(T.user).inputs.email).toBe("timesheets-test@qa3.exampleco.com");
+  });
+
   test("a configured test user password is used as a secret and nothing is generated", async () => {
     const config = { ...engineConfigFor("dev"), "timesheets:testUserPassword": "Configured-Passw0rd!" };
     const program = await runWith("dev", config, ["timesheets:testUserPassword"]);

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { pulumiPassThrough } from "../../stacks/pulumi-args";
 
 // The npm commands a reader can paste from the documentation: every `npm run X -- ...`,
 // `npm run -s X`, `npm test` and `npm ci` in a fenced code block or an inline code span of
@@ -83,7 +84,9 @@ export function readDocumentedCommands(root: string): DocumentedCommand[] {
 
 /** The flags among a command's arguments: `--stack`, `--format` of `--format=json`, `-h`. */
 export function flagsOf(args: readonly string[]): string[] {
-  return args.filter((arg) => /^--?[A-Za-z]/.test(arg)).map((arg) => arg.split("=")[0] as string);
+  // After a second `--` the arguments are Pulumi's (the runner's pass-through), not the script's.
+  const own = args.includes("--") ? args.slice(0, args.indexOf("--")) : args;
+  return own.filter((arg) => /^--?[A-Za-z]/.test(arg)).map((arg) => arg.split("=")[0] as string);
 }
 
 /** Whether a help text lists a flag (as `--stack <name>`, `--all,`, `-h, --help`). */
@@ -116,6 +119,8 @@ export async function problemsOf(
       problems.push(`${where}: there is no script "${command.script}" in package.json`);
       continue;
     }
+    const passThrough = command.args.includes("--") ? pulumiPassThrough(command.args.slice(command.args.indexOf("--") + 1)) : undefined;
+    if (passThrough !== undefined && !passThrough.ok) problems.push(`${where}: ${passThrough.message}`);
     const flags = flagsOf(command.args);
     if (flags.length === 0) continue;
     const help = await helpOf(command.script);

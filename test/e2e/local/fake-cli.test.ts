@@ -68,13 +68,13 @@ describe("npm run local -- --check with a fake Pulumi CLI on PATH", () => {
       "up",
       "--stack",
       "local",
+      "--config-file",
+      path.join(folder, "stack", "Pulumi.local.yaml"),
       "--policy-pack",
       "policy",
       "--policy-pack-config",
       "policy/config/local.json",
       "--yes",
-      "--config-file",
-      path.join(folder, "stack", "Pulumi.local.yaml"),
     ]);
     expect(preview?.args).toEqual(expect.arrayContaining(["preview", "--stack", "local", "--diff", "--expect-no-changes"]));
     const expectedEnv = {
