@@ -14,3 +14,4 @@ export const testUserPassword = tenant.testUserPassword;
 export const gatewayUrl = tenant.gatewayUrl;
 export const testClientId = tenant.testClientId;
 export const testClientSecret = tenant.testClientSecret;
+export const portalClientId = tenant.portalClientId;
