@@ -82,7 +82,9 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
   // gateway (apim mode local) is `npm run local`'s own server: nothing to declare in Azure.
   const azureGateway = spec.gateway !== undefined && spec.gateway.service.mode !== "local";
   const portalClient = portalApp === undefined ? undefined : { clientId: portalApp.clientId, clientSecret: portalApp.clientSecret };
-  const gateway = azureGateway ? new Gateway("gateway", { spec, signingSecret: api.resourceServer.signingSecret, portalClient }) : undefined;
+  const gateway = azureGateway
+    ? new Gateway("gateway", { spec, signingSecret: api.resourceServer.signingSecret, portalClient })
+    : undefined;
 
   return {
     audience: api.identifier,

@@ -73,7 +73,8 @@ export class Gateway extends pulumi.ComponentResource {
 
     const portal = gateway.developerPortal;
     if (portal !== undefined) {
-      if (args.portalClient === undefined) throw new Error("the spec has a developer portal but the gateway was given no portal application");
+      if (args.portalClient === undefined)
+        throw new Error("the spec has a developer portal but the gateway was given no portal application");
       this.authorizationServer = new apimanagement.AuthorizationServer(
         `${name}-authorization-server`,
         {

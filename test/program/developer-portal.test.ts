@@ -31,7 +31,10 @@ const named = (resources: readonly RegisteredResource[], name: string): Register
 };
 
 describe("a stack with the developer portal on (staging, an existing service)", () => {
-  const config = withPortal("staging", { authorizationServerId: "auth0-timesheets", permissions: ["read:timesheets", "approve:timesheets"] });
+  const config = withPortal("staging", {
+    authorizationServerId: "auth0-timesheets",
+    permissions: ["read:timesheets", "approve:timesheets"],
+  });
 
   test("declares the portal's application: regular_web, authorization code only, exactly the portal's redirect URI, no origins", async () => {
     const program = await run("staging", config);
@@ -105,7 +108,11 @@ describe("developer portal config is refused before anything is declared", () =>
   const cases = [
     { name: "a permission the API lacks", portal: { permissions: ["export:timesheets"] }, key: "apim.developerPortal.permissions" },
     { name: "no permission at all", portal: { permissions: [] }, key: "apim.developerPortal.permissions" },
-    { name: "a permission twice", portal: { permissions: ["read:timesheets", "read:timesheets"] }, key: "apim.developerPortal.permissions" },
+    {
+      name: "a permission twice",
+      portal: { permissions: ["read:timesheets", "read:timesheets"] },
+      key: "apim.developerPortal.permissions",
+    },
     { name: "an id with a slash", portal: { authorizationServerId: "auth0/x" }, key: "apim.developerPortal.authorizationServerId" },
     { name: "an unknown key", portal: { callbacks: ["https://*.example.com"] }, key: "apim.developerPortal.callbacks" },
     { name: "not an object", portal: "yes", key: "apim.developerPortal" },
