@@ -8,11 +8,15 @@ import { readStackConfig } from "../../stacks/stack-config";
 // the test serves, PKCE pairs, the authorization request and the code exchange as the developer
 // portal sends them.
 
-/** The local stack as committed, its developer portal (the local gateway's address) moved to `address`. */
-export function localSpecWithPortalAt(address: string): TenantSpec {
+/**
+ * The local stack as committed, its developer portal (the local gateway's address) moved to
+ * `address`, and its tenant to `domain` where the local Auth0 was started on another port.
+ */
+export function localSpecWithPortalAt(address: string, domain?: string): TenantSpec {
   const config = readStackConfig("local");
   const apim = { ...(config["timesheets:apim"] as Record<string, unknown>), address };
-  return specFromConfig({ ...config, "timesheets:apim": apim }, "local", () => false);
+  const tenant = domain === undefined ? {} : { "timesheets:domain": domain };
+  return specFromConfig({ ...config, ...tenant, "timesheets:apim": apim }, "local", () => false);
 }
 
 export interface Pkce {
