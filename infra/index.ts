@@ -15,3 +15,4 @@ export const gatewayUrl = tenant.gatewayUrl;
 export const testClientId = tenant.testClientId;
 export const testClientSecret = tenant.testClientSecret;
 export const portalClientId = tenant.portalClientId;
+export const portalClientSecret = tenant.portalClientSecret;

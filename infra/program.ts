@@ -26,6 +26,8 @@ export interface TenantOutputs {
   readonly testClientSecret: pulumi.Output<string> | undefined;
   /** The developer portal's application; undefined where the stack has no developer portal. */
   readonly portalClientId: pulumi.Output<string> | undefined;
+  /** A secret output: what API Management's authorization server holds, for an operator's own exchange (local mode). */
+  readonly portalClientSecret: pulumi.Output<string> | undefined;
   /** The Timesheets API's URL on the API Management gateway; undefined where the stack has no gateway. */
   readonly gatewayUrl: pulumi.Output<string> | undefined;
 }
@@ -98,6 +100,7 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     testClientId: testApp?.clientId,
     testClientSecret: testApp?.clientSecret,
     portalClientId: portalApp?.clientId,
+    portalClientSecret: portalApp?.clientSecret,
     gatewayUrl: gateway?.url ?? (spec.gateway === undefined ? undefined : pulumi.output(gatewayUrl(spec.gateway))),
   };
 }
