@@ -94,6 +94,9 @@ describe("a stack with the developer portal on (staging, an existing service)", 
       oAuth2AuthenticationSettings: [{ authorizationServerId: "auth0-timesheets", scope: "read:timesheets approve:timesheets" }],
     });
     expect(await valueOf(program.outputs.portalClientId as pulumi.Output<string>)).toBe("developer-portal-client-client-id");
+    // The secret the authorization server holds, published for an operator's own exchange, as a secret.
+    expect(await pulumi.isSecret(program.outputs.portalClientSecret as pulumi.Output<string>)).toBe(true);
+    expect(await valueOf(program.outputs.portalClientSecret as pulumi.Output<string>)).toBe(secret.value);
   });
 
   test("without the key nothing of it is declared", async () => {
