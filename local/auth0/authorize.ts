@@ -222,6 +222,7 @@ export class AuthorizationEndpoint {
     }
     const user = this.tenant.users.get(issued.userId);
     if (user === undefined) throw invalid();
+    // Guess left out: with `openid`, Auth0 adds an ID token (with the request's nonce); the portal needs the access token only.
     return issueUserToken(this.tenant, keys, issuer, client, user, issued.request.audience, issued.request.scope, "authorization_code");
   }
 
