@@ -14,3 +14,5 @@ export const testUserPassword = tenant.testUserPassword;
 export const gatewayUrl = tenant.gatewayUrl;
 export const testClientId = tenant.testClientId;
 export const testClientSecret = tenant.testClientSecret;
+export const portalClientId = tenant.portalClientId;
+export const portalClientSecret = tenant.portalClientSecret;

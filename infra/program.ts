@@ -1,7 +1,7 @@
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
 import { ImportJob } from "./auth0/import-job";
-import { IntegrationTestApp } from "./auth0/integration-test-app";
+import { DeveloperPortalApp, IntegrationTestApp } from "./auth0/integration-test-app";
 import { TestUserRole } from "./auth0/test-user-role";
 import { TimesheetsApi } from "./auth0/timesheets-api";
 import { UserStore } from "./auth0/user-store";
@@ -24,6 +24,10 @@ export interface TenantOutputs {
   readonly testClientId: pulumi.Output<string> | undefined;
   /** A secret output; undefined where the stack has no test user. */
   readonly testClientSecret: pulumi.Output<string> | undefined;
+  /** The developer portal's application; undefined where the stack has no developer portal. */
+  readonly portalClientId: pulumi.Output<string> | undefined;
+  /** A secret output: what API Management's authorization server holds, for an operator's own exchange (local mode). */
+  readonly portalClientSecret: pulumi.Output<string> | undefined;
   /** The Timesheets API's URL on the API Management gateway; undefined where the stack has no gateway. */
   readonly gatewayUrl: pulumi.Output<string> | undefined;
 }
@@ -48,12 +52,18 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     spec.testUser === undefined
       ? undefined
       : new IntegrationTestApp("integration-test", { application: spec.testUser.application, audience: api.identifier }, { providers });
+  // Only with the developer portal: the application people sign in through to reach the API.
+  const portalSpec = spec.gateway?.developerPortal;
+  const portalApp =
+    portalSpec === undefined
+      ? undefined
+      : new DeveloperPortalApp("developer-portal", { application: portalSpec.application, audience: api.identifier }, { providers });
   const userStore = new UserStore(
     "user-store",
     {
       connection: spec.connection,
       testUser: spec.testUser,
-      enabledClients: testApp === undefined ? [importJob.clientId] : [importJob.clientId, testApp.clientId],
+      enabledClients: [importJob.clientId, ...[testApp, portalApp].flatMap((app) => (app === undefined ? [] : [app.clientId]))],
       protect: spec.protect,
       adoptId: adopt.connectionId,
     },
@@ -73,7 +83,10 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
   // from ARM_* variables (or OIDC) in the environment, never from config files. The local
   // gateway (apim mode local) is `npm run local`'s own server: nothing to declare in Azure.
   const azureGateway = spec.gateway !== undefined && spec.gateway.service.mode !== "local";
-  const gateway = azureGateway ? new Gateway("gateway", { spec, signingSecret: api.resourceServer.signingSecret }) : undefined;
+  const portalClient = portalApp === undefined ? undefined : { clientId: portalApp.clientId, clientSecret: portalApp.clientSecret };
+  const gateway = azureGateway
+    ? new Gateway("gateway", { spec, signingSecret: api.resourceServer.signingSecret, portalClient })
+    : undefined;
 
   return {
     audience: api.identifier,
@@ -86,6 +99,8 @@ export function declareTimesheetsTenant(spec: TenantSpec): TenantOutputs {
     testUserPassword: userStore.testUserPassword,
     testClientId: testApp?.clientId,
     testClientSecret: testApp?.clientSecret,
+    portalClientId: portalApp?.clientId,
+    portalClientSecret: portalApp?.clientSecret,
     gatewayUrl: gateway?.url ?? (spec.gateway === undefined ? undefined : pulumi.output(gatewayUrl(spec.gateway))),
   };
 }

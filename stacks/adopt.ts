@@ -46,6 +46,16 @@ export function adoptionPlan(spec: TenantSpec, snapshot: TenantSnapshot): Adopti
   if (job === undefined) notes.push(`no client named "${spec.importJob.name}": it will be created, with its grant`);
   else if (grant === undefined) notes.push(`the import job has no grant on ${spec.api.identifier}: it will be created`);
   if (connection === undefined) notes.push(`no connection named "${spec.connection.name}": it will be created`);
+  const portal = spec.gateway?.developerPortal;
+  if (portal !== undefined) {
+    // Not adopted (yet): the program has no import for it. One set up by hand would be a second of the name.
+    const existing = clients.value.filter((client) => client.name === portal.application.name).map((client) => client.clientId);
+    notes.push(
+      existing.length === 0
+        ? `no client named "${portal.application.name}": the developer portal's application will be created, with its grant`
+        : `the developer portal's application is never adopted: delete the client${existing.length > 1 ? "s" : ""} named "${portal.application.name}" (${existing.join(", ")}) and its grant, and the program creates its own (API Management's authorization server then gets its id and secret); kept, the audit reports portal-app.duplicated`,
+    );
+  }
   if (spec.testUser !== undefined)
     notes.push(
       `the test user is never adopted (its password cannot be read): delete ${spec.testUser.email} if it exists, and the program creates it`,

@@ -6,7 +6,7 @@ import type { TenantSpec } from "../infra/config/spec";
  * that a non-prod spec can never be applied to the prod tenant; and two stacks in one tenant
  * collide on what Auth0 keeps unique (an API identifier, a connection name: Auth0 answers 409
  * mid-deploy) or what this project finds by name (the audit, adopt and verify find the import
- * job and the integration-test application by name: two of one name are ambiguous).
+ * job, the integration-test and the developer portal applications by name: two of one name are ambiguous).
  * `others` are the other stacks' specs that could be built; a stack file that cannot be read is
  * refused on its own.
  */
@@ -34,8 +34,13 @@ export function sharedTenantProblems(spec: TenantSpec, others: readonly TenantSp
         key: "connectionName",
         message: `"${spec.connection.name}" ${shared}; Auth0 keeps one connection per name (it answers 409): give each stack its own, or each stack its own tenant`,
       });
-    const names = [spec.importJob.name, spec.testUser?.application.name].filter((name) => name !== undefined) as string[];
-    const otherNames = new Set<string | undefined>([other.importJob.name, other.testUser?.application.name]);
+    const applicationNames = (of: TenantSpec): (string | undefined)[] => [
+      of.importJob.name,
+      of.testUser?.application.name,
+      of.gateway?.developerPortal?.application.name,
+    ];
+    const names = applicationNames(spec).filter((name) => name !== undefined);
+    const otherNames = new Set<string | undefined>(applicationNames(other));
     const clashing = names.filter((name) => otherNames.has(name));
     if (clashing.length > 0)
       problems.push({

@@ -1,21 +1,25 @@
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
-import type { IntegrationTestAppSpec } from "../config/spec";
+import type { DeveloperPortalAppSpec, IntegrationTestAppSpec } from "../config/spec";
 import { ownedClientSecret } from "./client-secret";
 import { grantArgs } from "./import-job";
 
+/** An application people sign in through, with a user grant on the API: the integration-test one, the developer portal's. */
+export type UserApplicationSpec = IntegrationTestAppSpec | DeveloperPortalAppSpec;
+
 export interface IntegrationTestAppArgs {
-  readonly application: IntegrationTestAppSpec;
+  readonly application: UserApplicationSpec;
   /** The API's identifier as an output, so the grant waits for the API. */
   readonly audience: pulumi.Input<string>;
 }
 
 /**
- * A first-party client that only exchanges a user's password for a token. No browser flows:
- * no callbacks, no origins. First party, because Auth0 lets only first-party applications use
- * the password grant without asking for consent.
+ * A first-party client of the spec's grant types and browser URLs: the integration-test
+ * application only exchanges a user's password for a token (no callbacks, no origins; first
+ * party, because Auth0 lets only first-party applications use the password grant without
+ * consent); the developer portal's returns to exactly the portal's redirect URI.
  */
-export function clientArgs(application: IntegrationTestAppSpec): auth0.ClientArgs {
+export function clientArgs(application: UserApplicationSpec): auth0.ClientArgs {
   return {
     name: application.name,
     description: application.description,
@@ -31,8 +35,8 @@ export function clientArgs(application: IntegrationTestAppSpec): auth0.ClientArg
   };
 }
 
-/** "Timesheets Integration Test": the application `npm run verify` signs the test user in with. */
-export class IntegrationTestApp extends pulumi.ComponentResource {
+/** An application people sign in through: its client, the secret the program owns, and its user grant on the API. */
+export class UserApplication extends pulumi.ComponentResource {
   readonly client: auth0.Client;
   readonly credentials: auth0.ClientCredentials;
   readonly grant: auth0.ClientGrant;
@@ -40,8 +44,8 @@ export class IntegrationTestApp extends pulumi.ComponentResource {
   /** The client secret the program owns, a secret output. */
   readonly clientSecret: pulumi.Output<string>;
 
-  constructor(name: string, args: IntegrationTestAppArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("timesheets:auth0:IntegrationTestApp", name, {}, opts);
+  constructor(type: string, name: string, args: IntegrationTestAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(type, name, {}, opts);
 
     this.client = new auth0.Client(`${name}-client`, clientArgs(args.application), { parent: this });
     this.clientId = this.client.clientId;
@@ -61,5 +65,19 @@ export class IntegrationTestApp extends pulumi.ComponentResource {
     this.clientSecret = pulumi.secret(pulumi.all([secret, this.credentials.id]).apply(([value]) => value));
 
     this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret });
+  }
+}
+
+/** "Timesheets Integration Test": the application `npm run verify` signs the test user in with. */
+export class IntegrationTestApp extends UserApplication {
+  constructor(name: string, args: IntegrationTestAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("timesheets:auth0:IntegrationTestApp", name, args, opts);
+  }
+}
+
+/** "Timesheets Developer Portal": the application API Management's developer portal signs people in with. */
+export class DeveloperPortalApp extends UserApplication {
+  constructor(name: string, args: IntegrationTestAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("timesheets:auth0:DeveloperPortalApp", name, args, opts);
   }
 }

@@ -1,7 +1,7 @@
 import type * as apimanagement from "@pulumi/azure-native/apimanagement";
 import type * as resources from "@pulumi/azure-native/resources";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import type { ApimServiceSpec, GatewayOperation, GatewaySpec, TenantSpec } from "../config/spec";
+import type { ApimServiceSpec, DeveloperPortalSpec, GatewayOperation, GatewaySpec, TenantSpec } from "../config/spec";
 import { renderApiPolicy, signingKeyNamedValue } from "./policy-xml";
 
 /**
@@ -42,8 +42,13 @@ export function serviceArgs(service: CreatedService): apimanagement.ApiManagemen
   };
 }
 
-/** The Timesheets API: HTTPS only, in front of an https backend, no subscription key unless asked for. */
+/**
+ * The Timesheets API: HTTPS only, in front of an https backend, no subscription key unless asked
+ * for; with the developer portal, set to use Auth0's authorization server (the portal's test
+ * console then signs people in before it calls the API), asking for the portal's permissions.
+ */
 export function apiArgs(gateway: GatewaySpec): apimanagement.ApiArgs {
+  const portal = gateway.developerPortal;
   return {
     ...serviceScope(gateway),
     apiId: gateway.api.name,
@@ -53,6 +58,40 @@ export function apiArgs(gateway: GatewaySpec): apimanagement.ApiArgs {
     serviceUrl: gateway.api.backendUrl,
     subscriptionRequired: gateway.api.subscriptionRequired,
     apiType: "http",
+    ...(portal !== undefined && {
+      authenticationSettings: {
+        oAuth2AuthenticationSettings: [
+          { authorizationServerId: portal.authorizationServer.id, scope: portal.authorizationServer.defaultScope },
+        ],
+      },
+    }),
+  };
+}
+
+/**
+ * API Management's OAuth 2.0 authorization server for Auth0, without the portal application's
+ * id and secret, which come from Auth0 as outputs (the secret as a secret).
+ */
+export function authorizationServerArgs(
+  gateway: GatewaySpec,
+  portal: DeveloperPortalSpec,
+): Omit<apimanagement.AuthorizationServerArgs, "clientId" | "clientSecret"> {
+  const server = portal.authorizationServer;
+  return {
+    ...serviceScope(gateway),
+    authsid: server.id,
+    displayName: server.displayName,
+    description: server.description,
+    authorizationEndpoint: server.authorizationEndpoint,
+    tokenEndpoint: server.tokenEndpoint,
+    clientRegistrationEndpoint: server.clientRegistrationEndpoint,
+    grantTypes: [...server.grantTypes],
+    authorizationMethods: [...server.authorizationMethods],
+    clientAuthenticationMethod: [...server.clientAuthenticationMethods],
+    bearerTokenSendingMethods: [...server.bearerTokenSendingMethods],
+    defaultScope: server.defaultScope,
+    supportState: server.supportState,
+    useInTestConsole: true,
   };
 }
 

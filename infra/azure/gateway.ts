@@ -5,6 +5,7 @@ import type { TenantSpec } from "../config/spec";
 import {
   apiArgs,
   apiPolicyArgs,
+  authorizationServerArgs,
   gatewayUrl,
   operationArgs,
   resourceGroupArgs,
@@ -21,6 +22,8 @@ export interface GatewayArgs {
    * Auth0 generates it; the gateway needs it to verify the tokens.
    */
   readonly signingSecret?: pulumi.Output<string | undefined>;
+  /** The developer portal's Auth0 application, where the spec has a developer portal. */
+  readonly portalClient?: { readonly clientId: pulumi.Output<string>; readonly clientSecret: pulumi.Output<string> };
 }
 
 /**
@@ -41,6 +44,7 @@ export class Gateway extends pulumi.ComponentResource {
   readonly apiPolicy: apimanagement.ApiPolicy;
   readonly operations: apimanagement.ApiOperation[];
   readonly signingKey: apimanagement.NamedValue | undefined;
+  readonly authorizationServer: apimanagement.AuthorizationServer | undefined;
   /** The API's public URL on the gateway. */
   readonly url: pulumi.Output<string>;
 
@@ -67,7 +71,24 @@ export class Gateway extends pulumi.ComponentResource {
       serviceDependency.push(this.service);
     }
 
-    this.api = new apimanagement.Api(`${name}-api`, apiArgs(gateway), { parent: this, dependsOn: serviceDependency });
+    const portal = gateway.developerPortal;
+    if (portal !== undefined) {
+      if (args.portalClient === undefined)
+        throw new Error("the spec has a developer portal but the gateway was given no portal application");
+      this.authorizationServer = new apimanagement.AuthorizationServer(
+        `${name}-authorization-server`,
+        {
+          ...authorizationServerArgs(gateway, portal),
+          clientId: args.portalClient.clientId,
+          // The provider may not mark it secret under every path; wrap it so no path prints it.
+          clientSecret: pulumi.secret(args.portalClient.clientSecret),
+        },
+        { parent: this, dependsOn: serviceDependency, additionalSecretOutputs: ["clientSecret"] },
+      );
+    }
+    // API Management refuses an API whose authentication settings name a server it does not hold yet.
+    const apiDependency = this.authorizationServer === undefined ? serviceDependency : [...serviceDependency, this.authorizationServer];
+    this.api = new apimanagement.Api(`${name}-api`, apiArgs(gateway), { parent: this, dependsOn: apiDependency });
 
     if (spec.api.signingAlg === "HS256") {
       if (args.signingSecret === undefined) throw new Error("the API signs with HS256 but the gateway was given no signing secret");

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { crossCheck } from "./checks";
 import { TenantConfigError, type ConfigProblem } from "./errors";
+import { developerPortal } from "./developer-portal";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { importJobAuthentication } from "./import-job-keys";
 import { generatedPasswordLength } from "./password-options";
@@ -17,6 +18,7 @@ import {
   type ApimServiceSpec,
   type TestUserSpec,
   type GatewaySpec,
+  type TenantEndpoints,
   type TenantSpec,
   type TokenDialect,
 } from "./spec";
@@ -164,7 +166,7 @@ function apimService(apim: ApimConfig): ApimServiceSpec {
   };
 }
 
-function gateway(apim: ApimConfig, apiName: string): GatewaySpec {
+function gateway(apim: ApimConfig, apiName: string, tenant: TenantEndpoints, audience: string): GatewaySpec {
   return {
     service: apimService(apim),
     api: {
@@ -177,23 +179,28 @@ function gateway(apim: ApimConfig, apiName: string): GatewaySpec {
     },
     operations: (apim.operations ?? DEFAULT_OPERATIONS).map((operation) => ({ ...operation })),
     clockSkewSeconds: apim.clockSkewSeconds,
+    developerPortal: developerPortal(apim, tenant, audience),
   };
 }
 
 function toSpec(config: ParsedConfig, stack: string): TenantSpec {
   const base = `https://${config.domain}`;
+  const tenant: TenantEndpoints = {
+    domain: config.domain,
+    issuer: `${base}/`,
+    tokenEndpoint: `${base}/oauth/token`,
+    jwksUri: `${base}/.well-known/jwks.json`,
+    openIdConfigurationUrl: `${base}/.well-known/openid-configuration`,
+    managementApiAudience: managementApiAudience(config.domain),
+  };
+  // People sign in for the API through an application's user grant (the test user's, the
+  // developer portal's): there a user's token carries at most what that grant lists.
+  const userApplications = config.testUserEmail !== undefined || config.apim?.developerPortal !== undefined;
   return {
     stack,
     environment: config.environment,
     protect: config.environment === "prod",
-    tenant: {
-      domain: config.domain,
-      issuer: `${base}/`,
-      tokenEndpoint: `${base}/oauth/token`,
-      jwksUri: `${base}/.well-known/jwks.json`,
-      openIdConfigurationUrl: `${base}/.well-known/openid-configuration`,
-      managementApiAudience: managementApiAudience(config.domain),
-    },
+    tenant,
     api: {
       name: config.apiName,
       identifier: config.apiIdentifier,
@@ -204,7 +211,7 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
       tokenLifetime: config.tokenLifetime,
       allowOfflineAccess: false,
       clientPolicy: "require_client_grant",
-      userPolicy: config.testUserEmail === undefined ? undefined : "require_client_grant",
+      userPolicy: userApplications ? "require_client_grant" : undefined,
       permissions: config.permissions,
     },
     importJob: {
@@ -232,7 +239,7 @@ function toSpec(config: ParsedConfig, stack: string): TenantSpec {
       disableSignup: !config.allowSignups,
     },
     testUser: testUser(config),
-    gateway: config.apim === undefined ? undefined : gateway(config.apim, config.apiName),
+    gateway: config.apim === undefined ? undefined : gateway(config.apim, config.apiName, tenant, config.apiIdentifier),
     adopt: { ...config.adopt },
   };
 }

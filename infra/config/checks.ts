@@ -1,4 +1,5 @@
 import type { ConfigProblem } from "./errors";
+import { checkDeveloperPortal } from "./developer-portal";
 import { DEFAULT_OPERATIONS, type ApimConfig } from "./gateway-schema";
 import { checkImportJobKeys } from "./import-job-keys";
 import { passwordOptionsProblems, prodPasswordOptionsProblems } from "./password-options";
@@ -225,5 +226,6 @@ function checkApim(apim: ApimConfig, permissionNames: readonly string[], environ
   for (const route of duplicates(operations.map((o) => `${o.method} ${o.urlTemplate}`))) {
     problems.push(problem("apim.operations", `declares ${route} more than once`));
   }
+  problems.push(...checkDeveloperPortal(apim.developerPortal, permissionNames));
   return problems;
 }

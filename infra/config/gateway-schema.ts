@@ -67,6 +67,39 @@ const operation = z.strictObject({
   permission: text("one of the API's permissions"),
 });
 
+/**
+ * Azure's rule for an authorization server's id (its resource name, `authsid`): letters, digits
+ * and hyphens, at most 80 (the Management API's `^[^*#&+:<>?]+$` pattern is wider; this narrower
+ * form is ours, so that the id reads the same in the developer portal's redirect URI).
+ */
+const AUTHORIZATION_SERVER_ID = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,78}[a-zA-Z0-9])?$/;
+
+/** What a person signed in through the developer portal may do by default: read, as the test user. */
+export const DEFAULT_PORTAL_PERMISSIONS = ["read:timesheets"] as const;
+export const DEFAULT_AUTHORIZATION_SERVER_ID = "auth0";
+
+/**
+ * `timesheets:apim.developerPortal`: people sign in to the API (first of all in the developer
+ * portal's test console) through Auth0, registered in API Management as an OAuth 2.0
+ * authorization server. Opt-in: absent, nothing of it is declared.
+ */
+export const developerPortalSchema = z.strictObject(
+  {
+    authorizationServerId: text("an authorization server id of letters, digits and hyphens, e.g. auth0")
+      .regex(AUTHORIZATION_SERVER_ID, {
+        error: expected("an authorization server id: 1 to 80 letters, digits and hyphens, starting and ending with a letter or digit"),
+      })
+      .default(DEFAULT_AUTHORIZATION_SERVER_ID),
+    permissions: z
+      .array(text("one of the API's permissions"), { error: expected("a list of the API's permissions") })
+      .min(1, { error: () => "is empty; expected at least one of the API's permissions" })
+      .default([...DEFAULT_PORTAL_PERMISSIONS]),
+  },
+  { error: expected("an object such as {authorizationServerId, permissions} ({} for the defaults)") },
+);
+
+export type DeveloperPortalConfig = z.infer<typeof developerPortalSchema>;
+
 /** `timesheets:apim`: the API Management gateway in front of the Timesheets API. */
 export const apimSchema = z.strictObject(
   {
@@ -108,6 +141,7 @@ export const apimSchema = z.strictObject(
       .array(operation, { error: expected("a list of operations") })
       .min(1, { error: () => "is empty; expected at least one operation" })
       .optional(),
+    developerPortal: developerPortalSchema.optional(),
   },
   {
     error: expected(

@@ -15,6 +15,7 @@ export type TokenDialect = "access_token" | "access_token_authz" | "rfc9068_prof
 
 export const IMPORT_JOB_NAME = "Timesheets Import Job";
 export const INTEGRATION_TEST_APP_NAME = "Timesheets Integration Test";
+export const DEVELOPER_PORTAL_APP_NAME = "Timesheets Developer Portal";
 /** The test user's display name (Auth0's `name`): set, so that Pulumi's auto-naming never invents one. */
 export const TEST_USER_NAME = "Timesheets Test User";
 /** The role that gives the test user its permissions where the API enforces RBAC. */
@@ -73,8 +74,8 @@ export interface ApiSpec {
   readonly clientPolicy: "require_client_grant";
   /**
    * Who may get user tokens for the API (`subject_type_authorization.user.policy`). Set only in
-   * stacks with a test user: there a user's token carries at most what the application's user
-   * grant lists. Elsewhere undefined: the program leaves Auth0's setting alone.
+   * stacks where people sign in (a test user, the developer portal): there a user's token carries
+   * at most what the application's user grant lists. Elsewhere undefined: Auth0's setting is left alone.
    */
   readonly userPolicy: "require_client_grant" | undefined;
   readonly permissions: readonly Permission[];
@@ -99,8 +100,8 @@ export interface ClientSettingsSpec {
   /** A first-party client: Auth0 skips consent for it. */
   readonly isFirstParty: true;
   readonly oidcConformant: true;
-  /** The browser-flow URLs, empty: neither client has a page to return to. */
-  readonly callbacks: readonly [];
+  /** Where a browser flow may return: none for the import job and the integration-test application. */
+  readonly callbacks: readonly string[];
   readonly allowedOrigins: readonly [];
   readonly webOrigins: readonly [];
   readonly allowedLogoutUrls: readonly [];
@@ -202,6 +203,52 @@ export type ApimServiceSpec =
       readonly location: string;
     };
 
+/**
+ * "Timesheets Developer Portal": the application API Management's developer portal signs people
+ * in with (authorization code only), its callbacks exactly the portal's redirect URIs for this
+ * service and authorization server, with a user grant on the API for exactly `permissions`.
+ */
+export interface DeveloperPortalAppSpec extends ClientSettingsSpec {
+  readonly name: typeof DEVELOPER_PORTAL_APP_NAME;
+  readonly description: string;
+  /** Auth0's guide to API Management registers a regular web application: it holds a secret. */
+  readonly appType: "regular_web";
+  readonly grantTypes: readonly ["authorization_code"];
+  readonly authMethod: "client_secret_post";
+  readonly grant: {
+    readonly audience: string;
+    readonly scopes: readonly string[];
+    readonly subjectType: "user";
+  };
+}
+
+/** API Management's OAuth 2.0 authorization server for Auth0 (`apimanagement.AuthorizationServer`). */
+export interface AuthorizationServerSpec {
+  /** Its resource name (`authsid`), which the portal's redirect URI ends with. */
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string;
+  /** Auth0's `/authorize` with the API's audience, so that the token is for the API. */
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly clientRegistrationEndpoint: string;
+  readonly grantTypes: readonly ["authorizationCode"];
+  readonly authorizationMethods: readonly ["GET"];
+  /** The client's credentials in the token request's body: the application's `client_secret_post`. */
+  readonly clientAuthenticationMethods: readonly ["Body"];
+  readonly bearerTokenSendingMethods: readonly ["authorizationHeader"];
+  /** The permissions asked for, space-separated. */
+  readonly defaultScope: string;
+  readonly supportState: true;
+}
+
+export interface DeveloperPortalSpec {
+  /** The portal's base URL: `https://<service>.developer.azure-api.net`, or the local gateway's address. */
+  readonly url: string;
+  readonly application: DeveloperPortalAppSpec;
+  readonly authorizationServer: AuthorizationServerSpec;
+}
+
 export interface GatewaySpec {
   readonly service: ApimServiceSpec;
   readonly api: {
@@ -214,4 +261,6 @@ export interface GatewaySpec {
   };
   readonly operations: readonly GatewayOperation[];
   readonly clockSkewSeconds: number;
+  /** Present only where `apim.developerPortal` is set: people sign in to the API through Auth0. */
+  readonly developerPortal: DeveloperPortalSpec | undefined;
 }

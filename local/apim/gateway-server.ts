@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TenantSpec } from "../../infra/config/spec";
 import type { LocalAuthority } from "../tls";
+import { portalCallbackPage, portalCallbackPath, PORTAL_PAGE_HEADERS } from "./portal-callback";
 import { gatewayFromSpec, type PolicyEdit } from "./validate-jwt/from-spec";
 
 /**
@@ -96,6 +97,13 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
     request.resume();
     const url = new URL(request.url ?? "/", "http://gateway.invalid");
+    const portal = spec.gateway?.developerPortal;
+    if (portal !== undefined && request.method === "GET" && url.pathname === portalCallbackPath(spec)) {
+      const page = portalCallbackPage(spec, portal, url.searchParams);
+      response.writeHead(200, { ...PORTAL_PAGE_HEADERS, "content-length": String(Buffer.byteLength(page)) });
+      response.end(page);
+      return;
+    }
     if (url.pathname !== apiPath && !url.pathname.startsWith(`${apiPath}/`)) {
       sendJson(response, 404, { statusCode: 404, message: "Resource not found" });
       return;

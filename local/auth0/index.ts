@@ -7,6 +7,7 @@ import { Faults } from "./faults.js";
 import { ManagementRateLimit } from "./rate-limit.js";
 import { generateTenantKeys, restoreTenantKeys, type SavedTenantKeys, type TenantKeys } from "./keys.js";
 import { localFetch } from "./local-fetch.js";
+import { AuthorizationEndpoint } from "./authorize.js";
 import { TokenEndpoint } from "./oauth.js";
 import type { RequestLogEntry } from "./request-log.js";
 import { clientCredentialRoutes } from "./resources/client-credentials.js";
@@ -155,7 +156,8 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
           options.onChange?.(await saved());
         };
   const verifier = new ManagementTokenVerifier(keys, issuer, tenant.managementAudience);
-  const tokenEndpoint = new TokenEndpoint(tenant, keys);
+  const authorization = new AuthorizationEndpoint(tenant);
+  const tokenEndpoint = new TokenEndpoint(tenant, keys, authorization);
   const faults = new Faults();
   const rateLimit = new ManagementRateLimit();
   const log: RequestLogEntry[] = [];
@@ -163,7 +165,19 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
   const internalErrors: unknown[] = [];
   const server: Server = createServer(
     { keepAlive: true },
-    requestListener({ tenant, keys, routes: routeTable, verifier, tokenEndpoint, faults, rateLimit, log, internalErrors, afterAnswer }),
+    requestListener({
+      tenant,
+      keys,
+      routes: routeTable,
+      verifier,
+      tokenEndpoint,
+      authorization,
+      faults,
+      rateLimit,
+      log,
+      internalErrors,
+      afterAnswer,
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { decodeJwt, jwtVerify } from "jose";
+import type { AuthorizationEndpoint } from "./authorize.js";
 import { OAuthError } from "./errors.js";
 import type { TenantKeys } from "./keys.js";
 import { PASSWORD_REALM_GRANT, passwordRealmGrant } from "./password-realm.js";
@@ -71,6 +72,7 @@ export type GrantHandler = (
 export const GRANT_TYPES: Readonly<Record<string, GrantHandler>> = {
   client_credentials: (endpoint, parameters, authorization) => endpoint.clientCredentials(parameters, authorization),
   [PASSWORD_REALM_GRANT]: (endpoint, parameters, authorization) => endpoint.passwordRealm(parameters, authorization),
+  authorization_code: (endpoint, parameters, authorization) => endpoint.authorizationCode(parameters, authorization),
 };
 
 export class TokenEndpoint {
@@ -80,6 +82,8 @@ export class TokenEndpoint {
   constructor(
     private readonly tenant: TenantState,
     private readonly keys: () => Promise<TenantKeys>,
+    /** Where the codes of `/authorize` are kept; without it, the authorization_code grant knows no code. */
+    private readonly codes?: AuthorizationEndpoint,
   ) {}
 
   get issuer(): string {
@@ -98,6 +102,13 @@ export class TokenEndpoint {
   async passwordRealm(parameters: Map<string, string>, authorization: string | undefined): Promise<IssuedToken> {
     const client = await this.authenticate(parameters, authorization);
     return passwordRealmGrant(this.tenant, await this.keys(), this.issuer, client, parameters);
+  }
+
+  /** The authorization code grant: a code `/authorize` issued to this client, exchanged once (authorize.ts). */
+  async authorizationCode(parameters: Map<string, string>, authorization: string | undefined): Promise<IssuedToken> {
+    const client = await this.authenticate(parameters, authorization);
+    if (this.codes === undefined) throw new OAuthError(403, "invalid_grant", "Invalid authorization code");
+    return this.codes.exchange(client, parameters, await this.keys(), this.issuer);
   }
 
   /** The client-credentials grant (machine-to-machine): the client's grant on the audience decides the scopes. */

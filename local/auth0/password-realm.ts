@@ -39,6 +39,12 @@ function passwordMatches(stored: string | undefined, given: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** The user of the connection `realm` whose e-mail (or username) and password these are; undefined for either wrong. */
+export function userWithPassword(tenant: TenantState, realm: string, username: string, password: string): User | undefined {
+  const user = userIn(tenant, realm, username);
+  return user !== undefined && passwordMatches(tenant.passwords.get(user.user_id), password) ? user : undefined;
+}
+
 function userIn(tenant: TenantState, realm: string, username: string): User | undefined {
   const wanted = username.toLowerCase();
   for (const user of tenant.users.values()) {
@@ -81,12 +87,27 @@ export async function passwordRealmGrant(
     // Guess: Auth0 answers an unknown realm and a connection not enabled for the client alike.
     throw new OAuthError(400, "invalid_request", "the connection is not enabled");
   }
-  const user = userIn(tenant, realm, username);
-  if (user === undefined || !passwordMatches(tenant.passwords.get(user.user_id), password)) throw wrongCredentials();
+  const user = userWithPassword(tenant, realm, username, password);
+  if (user === undefined) throw wrongCredentials();
   // Guess, from Auth0's log event for a blocked user.
   if (user.blocked === true) throw new OAuthError(401, "unauthorized", "user is blocked");
+  return issueUserToken(tenant, keys, issuer, client, user, required(parameters, "audience"), parameters.get("scope") ?? "", "password");
+}
 
-  const audience = required(parameters, "audience");
+/**
+ * A signed-in user's access token for `audience`, whichever grant signed them in (password-realm,
+ * authorization code): the API's user access policy, then the scopes Auth0 grants a user.
+ */
+export async function issueUserToken(
+  tenant: TenantState,
+  keys: TenantKeys,
+  issuer: string,
+  client: Client,
+  user: User,
+  audience: string,
+  scope: string,
+  grantType: "password" | "authorization_code",
+): Promise<IssuedToken> {
   const resourceServer = tenant.resourceServerByIdentifier(audience);
   if (!resourceServer) throw new OAuthError(403, "access_denied", `Service not found: ${audience}`);
   const policy = userPolicy(resourceServer);
@@ -100,7 +121,7 @@ export async function passwordRealmGrant(
     );
   }
 
-  const requested = (parameters.get("scope") ?? "").split(" ").filter(Boolean);
+  const requested = scope.split(" ").filter(Boolean);
   const declared = declaredScopes(resourceServer);
   // The user grant is a ceiling (Auth0's "hard ceiling"); scopes beyond it are left out, not refused (guess).
   const ceiling = policy === "require_client_grant" ? (grant?.scope ?? []) : declared;
@@ -111,5 +132,11 @@ export async function passwordRealmGrant(
   const held = resourceServer.enforce_policies === true ? new Set(userPermissionsOn(tenant, user.user_id, audience)) : undefined;
   const apiScopes = requested.filter((scope) => declared.includes(scope) && ceiling.includes(scope) && (held?.has(scope) ?? true));
   const scopes = [...requested.filter((scope) => OIDC_SCOPES.has(scope)), ...apiScopes];
-  return issueAccessToken(keys, { issuer, resourceServer, clientId: client.client_id, scopes, user: { userId: user.user_id, apiScopes } });
+  return issueAccessToken(keys, {
+    issuer,
+    resourceServer,
+    clientId: client.client_id,
+    scopes,
+    user: { userId: user.user_id, apiScopes, grantType },
+  });
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { AuthorizationEndpoint } from "./authorize.js";
 import { ManagementApiError, OAuthError } from "./errors.js";
 import type { FaultDecision, Faults, RateLimitHeaders } from "./faults.js";
 import type { TenantKeys } from "./keys.js";
@@ -24,6 +25,8 @@ export interface ServerParts {
   routes: readonly Route[];
   verifier: ManagementTokenVerifier;
   tokenEndpoint: TokenEndpoint;
+  /** `/authorize` and the sign-in page (authorize.ts). */
+  authorization: AuthorizationEndpoint;
   faults: Faults;
   /** Auth0's rate-limit headers on every Management API answer. */
   rateLimit: ManagementRateLimit;
@@ -40,6 +43,8 @@ export interface ServerParts {
 interface Answer {
   status: number;
   body?: unknown;
+  /** A page for a browser, sent as it is instead of a JSON body. */
+  html?: string;
   headers?: Record<string, string>;
 }
 
@@ -136,6 +141,10 @@ async function answer(parts: ServerParts, request: IncomingMessage, url: URL, ra
     const issued = await parts.tokenEndpoint.handle(parameters, request.headers.authorization);
     return { status: 200, body: issued, headers: { "cache-control": "no-store", pragma: "no-cache" } };
   }
+  // The browser's side of the authorization code flow (authorize.ts).
+  if (path === "/authorize" && method === "GET") return { ...parts.authorization.authorize(url.searchParams) };
+  if (path === "/u/login" && method === "GET") return { ...parts.authorization.signInPage(url.searchParams) };
+  if (path === "/u/login" && method === "POST") return { ...parts.authorization.signIn(new URLSearchParams(raw), request.headers.cookie) };
   if (path === "/.well-known/openid-configuration" && method === "GET") {
     return { status: 200, body: openIdConfiguration(parts.tenant.domain) };
   }
@@ -148,7 +157,10 @@ async function answer(parts: ServerParts, request: IncomingMessage, url: URL, ra
 function send(response: ServerResponse, result: Answer): void {
   const headers: Record<string, string> = { ...result.headers };
   let payload: string | undefined;
-  if (result.body !== undefined && result.status !== 204) {
+  if (result.html !== undefined) {
+    payload = result.html;
+    headers["content-length"] = String(Buffer.byteLength(payload));
+  } else if (result.body !== undefined && result.status !== 204) {
     payload = JSON.stringify(result.body);
     headers["content-type"] = "application/json; charset=utf-8";
     headers["content-length"] = String(Buffer.byteLength(payload));

@@ -29,6 +29,8 @@ export interface TokenRequest {
     readonly userId: string;
     /** The API's permissions among `scopes` (the rest are OpenID scopes), for an `_authz` dialect's claim. */
     readonly apiScopes: readonly string[];
+    /** How the user signed in; a browser sign-in's token carries no `gty` (guess: Auth0 sets it for the password grants). */
+    readonly grantType?: "password" | "authorization_code";
   };
 }
 
@@ -50,7 +52,7 @@ export async function issueAccessToken(keys: TenantKeys, request: TokenRequest):
   };
   if (rfc9068) claims.jti = jwtId();
   if (scopes.length > 0) claims.scope = scopes.join(" ");
-  claims.gty = user === undefined ? "client-credentials" : "password";
+  if (user?.grantType !== "authorization_code") claims.gty = user === undefined ? "client-credentials" : "password";
   claims[rfc9068 ? "client_id" : "azp"] = clientId;
   if (dialect.endsWith("_authz")) claims.permissions = [...(user?.apiScopes ?? scopes)];
   const typ = rfc9068 ? "at+jwt" : "JWT";

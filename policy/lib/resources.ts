@@ -19,7 +19,7 @@ export const AUTH0 = {
   user: "auth0:index/user:User",
 } as const;
 
-export type ApimKind = "Api" | "ApiPolicy" | "ApiOperation" | "ApiOperationPolicy" | "NamedValue";
+export type ApimKind = "Api" | "ApiPolicy" | "ApiOperation" | "ApiOperationPolicy" | "NamedValue" | "AuthorizationServer";
 
 /** API Management types, in the default module or any versioned one (`apimanagement/v20240501`). */
 export function isApim(type: string, kind: ApimKind): boolean {

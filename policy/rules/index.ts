@@ -1,4 +1,5 @@
 import type { Policies } from "@pulumi/policy";
+import { browserSignIn } from "./browser-sign-in";
 import { clientGrantsLeastPrivilege } from "./grants";
 import { machineToMachineClients } from "./clients";
 import { policyConfigMatchesStack } from "./config-match";
@@ -13,6 +14,7 @@ import { timesheetsApiTokens } from "./tokens";
 
 export {
   apimJwtValidation,
+  browserSignIn,
   clientGrantsLeastPrivilege,
   databaseConnectionHardening,
   machineToMachineClients,
@@ -35,6 +37,7 @@ export const rules: Policies = [
   timesheetsApiTokens,
   clientGrantsLeastPrivilege,
   machineToMachineClients,
+  browserSignIn,
   passwordGrants,
   databaseConnectionHardening,
   noUsersInProd,

@@ -1,7 +1,7 @@
 import type { Check, CheckOutcome } from "./checks/check";
 import { connectionCheck, enabledClientsCheck } from "./checks/connection";
 import { importJobClientCheck, importJobGrantCheck } from "./checks/import-job";
-import { integrationTestAppCheck } from "./checks/integration-test-app";
+import { userApplicationsCheck } from "./checks/user-applications";
 import { permissionsCheck, resourceServerCheck } from "./checks/resource-server";
 import { testUserCheck } from "./checks/test-user";
 import { testUserRoleCheck } from "./checks/test-user-role";
@@ -17,7 +17,7 @@ export const CHECKS: readonly Check[] = [
   importJobClientCheck,
   importJobGrantCheck,
   unmanagedGrantsCheck,
-  integrationTestAppCheck,
+  userApplicationsCheck,
   connectionCheck,
   enabledClientsCheck,
   testUserCheck,

@@ -15,8 +15,9 @@ const compared = (...kinds: string[]): Coverage => ({ compared: kinds });
 const identifies = (how: string): Coverage => ({ identifies: how });
 const unread = (why: string): Coverage => ({ unread: why });
 
-/** Both clients are held to the same declared settings (import job and integration-test application). */
-const bothClients = (setting: string): Coverage => compared(`import-job.${setting}`, `integration-test-app.${setting}`);
+/** Every client is held to the same declared settings (import job, integration-test and developer portal applications). */
+const bothClients = (setting: string): Coverage =>
+  compared(`import-job.${setting}`, `integration-test-app.${setting}`, `portal-app.${setting}`);
 
 /** Resource type → input path (nested objects joined with `.`) → coverage. */
 export const DECLARED_PROPERTIES: Readonly<Record<string, Readonly<Record<string, Coverage>>>> = {
@@ -36,7 +37,9 @@ export const DECLARED_PROPERTIES: Readonly<Record<string, Readonly<Record<string
     scopes: compared("permission.missing", "permission.unmanaged", "permission.description"),
   },
   "auth0:index/client:Client": {
-    name: identifies("each client is found by its name; duplicates are findings (import-job.duplicated, integration-test-app.duplicated)"),
+    name: identifies(
+      "each client is found by its name; duplicates are findings (import-job.duplicated, integration-test-app.duplicated, portal-app.duplicated)",
+    ),
     description: bothClients("description"),
     appType: bothClients("app-type"),
     grantTypes: bothClients("grant-types"),
@@ -50,7 +53,7 @@ export const DECLARED_PROPERTIES: Readonly<Record<string, Readonly<Record<string
   },
   "auth0:index/clientCredentials:ClientCredentials": {
     clientId: identifies("the client the credentials belong to"),
-    authenticationMethod: compared("import-job.auth-method", "integration-test-app.auth-method"),
+    authenticationMethod: compared("import-job.auth-method", "integration-test-app.auth-method", "portal-app.auth-method"),
     "privateKeyJwt.credentials": compared("import-job.keys"),
     clientSecret: unread(
       "a secret: the auditor's grant deliberately lacks read:client_keys, so no secret reaches the audit (verify proves the secret works)",
@@ -59,8 +62,8 @@ export const DECLARED_PROPERTIES: Readonly<Record<string, Readonly<Record<string
   "auth0:index/clientGrant:ClientGrant": {
     clientId: identifies("a grant belongs to the client it names"),
     audience: identifies("a grant is on the API it names; the import job's grants on other APIs are findings"),
-    scopes: compared("grant.scopes-widened", "grant.scopes-narrowed", "grant.integration-test-app-scopes"),
-    subjectType: compared("grant.import-job-unmanaged", "grant.integration-test-app-missing"),
+    scopes: compared("grant.scopes-widened", "grant.scopes-narrowed", "grant.integration-test-app-scopes", "grant.portal-app-scopes"),
+    subjectType: compared("grant.import-job-unmanaged", "grant.integration-test-app-missing", "grant.portal-app-missing"),
   },
   "auth0:index/connection:Connection": {
     name: identifies("the user store is looked up by its name; two of the name are refused as ambiguous"),

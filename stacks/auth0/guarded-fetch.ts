@@ -1,7 +1,7 @@
 /**
  * The one door every request that carries a credential goes through (audit, adopt and verify):
  * the auditor's client secret and bearer token, the import job's secret or client assertion,
- * the integration-test application's secret, the test user's password, and the access tokens
+ * the integration-test and developer portal applications' secrets, the test user's password, and the access tokens
  * verify shows the gateway.
  *
  * Three rules, held here so that nothing can bypass them:

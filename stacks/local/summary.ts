@@ -56,8 +56,29 @@ export function nextSteps(local: LocalMode, root: string): string {
           `  curl --cacert ${ca} -H "authorization: Bearer $TOKEN" ${url(refused.urlTemplate)}    # 403: the import job holds no ${refused.permission}`,
         ]),
     `  curl --cacert ${ca} -X ${upload?.method ?? "GET"} ${url(upload?.urlTemplate ?? "/")}    # 401: no token`,
+    ...signInSteps(local, ca),
     "Then: npm run verify -- --stack local, npm run audit -- --stack local, npm run preview -- --stack local (each after the eval of its role),",
     "and the path to a real tenant in the README's Quick start.",
     "",
   ].join("\n");
+}
+
+/** How a person signs in through the developer portal's application, in a browser that trusts local mode's authority. */
+function signInSteps(local: LocalMode, ca: string): string[] {
+  const spec = local.stack.spec;
+  const portal = spec.gateway?.developerPortal;
+  if (portal === undefined || spec.testUser === undefined) return [];
+  const authorize = new URL(`https://${local.auth0.domain}/authorize`);
+  authorize.searchParams.set("response_type", "code");
+  authorize.searchParams.set("client_id", "PORTAL_ID");
+  authorize.searchParams.set("redirect_uri", portal.application.callbacks[0] ?? "");
+  authorize.searchParams.set("audience", spec.api.identifier);
+  authorize.searchParams.set("scope", portal.authorizationServer.defaultScope);
+  authorize.searchParams.set("state", "try-it");
+  return [
+    `Sign in as a person, as the developer portal has them do it (a browser that trusts ${ca}, or accept its warning):`,
+    `  echo "${authorize.href.replace("PORTAL_ID", "$(pulumi stack output --stack " + LOCAL_STACK + " portalClientId)")}"`,
+    `  open that address; sign in as ${spec.testUser.email} with: pulumi stack output --stack ${LOCAL_STACK} testUserPassword --show-secrets`,
+    `  the local gateway then shows the code and the curl that exchanges it, for a token the gateway lets read (GET) and refuses the rest`,
+  ];
 }

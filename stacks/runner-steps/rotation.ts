@@ -6,6 +6,7 @@
 export const CLIENTS_WITH_SECRETS = {
   "import-job": "timesheets:auth0:ImportJob",
   "integration-test": "timesheets:auth0:IntegrationTestApp",
+  "developer-portal": "timesheets:auth0:DeveloperPortalApp",
 } as const;
 
 export type ClientWithSecret = keyof typeof CLIENTS_WITH_SECRETS;

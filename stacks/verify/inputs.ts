@@ -16,6 +16,8 @@ export interface VerifyInputs {
   readonly testUser?: { readonly clientId: string; readonly clientSecret: string; readonly email: string; readonly password: string };
   /** Stacks with a gateway only. */
   readonly gatewayUrl?: string;
+  /** Stacks with a developer portal only: the application API Management's authorization server holds. */
+  readonly portalClient?: { readonly clientId: string; readonly clientSecret: string };
 }
 
 /** Values given on the command line; secrets never are (a process list would show them). */
@@ -61,6 +63,12 @@ const NEEDS = {
     output: "testClientSecret",
   },
   testUserPassword: { what: "the test user's password", variable: "VERIFY_TEST_USER_PASSWORD", output: "testUserPassword" },
+  portalClientId: { what: "the developer portal application's client id", variable: "VERIFY_PORTAL_CLIENT_ID", output: "portalClientId" },
+  portalClientSecret: {
+    what: "the developer portal application's client secret",
+    variable: "VERIFY_PORTAL_CLIENT_SECRET",
+    output: "portalClientSecret",
+  },
 } as const satisfies Record<string, Need>;
 
 type NeedName = keyof typeof NEEDS;
@@ -103,6 +111,7 @@ export async function verifyInputs(
     "importJobClientId",
     privateKeyJwt ? "importJobPrivateKey" : "importJobClientSecret",
     ...(spec.testUser === undefined ? [] : (["testClientId", "testClientSecret", "testUserPassword"] as const)),
+    ...(spec.gateway?.developerPortal === undefined ? [] : (["portalClientId", "portalClientSecret"] as const)),
   ];
 
   const values = new Map<NeedName, string>();
@@ -165,6 +174,9 @@ export async function verifyInputs(
               password: get("testUserPassword"),
             },
           }),
+      ...(spec.gateway?.developerPortal === undefined
+        ? {}
+        : { portalClient: { clientId: get("portalClientId"), clientSecret: get("portalClientSecret") } }),
       // The spec names the gateway's address; a flag or variable points verify at another (a local one in tests).
       ...(spec.gateway === undefined
         ? {}

@@ -111,6 +111,25 @@ export function passwordRealmToken(endpoint: TokenEndpoint, signIn: PasswordSign
   );
 }
 
+/** The authorization code grant, as API Management's authorization server sends it: credentials in the body. */
+export function authorizationCodeToken(
+  endpoint: TokenEndpoint,
+  client: { readonly clientId: string; readonly clientSecret: string },
+  code: string,
+  redirectUri: string,
+): Promise<TokenAnswer> {
+  return post(
+    endpoint,
+    new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      code,
+      redirect_uri: redirectUri,
+    }),
+  );
+}
+
 /** A refusal as a check shows it: status and Auth0's error code and description, nothing sent. */
 export const refusal = (answer: Extract<TokenAnswer, { ok: false }>): string =>
   `refused: ${answer.status} ${answer.error}${answer.description === "" ? "" : ` (${answer.description})`}`;

@@ -2,6 +2,7 @@ import { isThisMachine } from "../../infra/config/loopback";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import type { TenantSpec } from "../../infra/config/spec";
 import { guardedFetch, tenantOrigin } from "../auth0/guarded-fetch";
+import { developerPortalChecks } from "./checks/developer-portal";
 import { gatewayChecks } from "./checks/gateway";
 import { importJobChecks } from "./checks/import-job";
 import { testUserChecks } from "./checks/test-user";
@@ -80,6 +81,8 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
     phase = "signing the test user in";
     const testUser = await testUserChecks(spec, inputs, endpoint, keys.jwks);
     rows.push(...testUser.rows);
+    phase = "checking the developer portal's application";
+    rows.push(...(await developerPortalChecks(spec, inputs, endpoint)));
     if (spec.gateway !== undefined && inputs.gatewayUrl !== undefined) {
       phase = `calling the gateway at ${inputs.gatewayUrl}`;
       const origin = gatewayOrigin(inputs.gatewayUrl);

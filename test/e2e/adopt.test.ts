@@ -121,3 +121,28 @@ test("only the import job's grant on this API is adopted, never its grant on ano
     ],
   });
 });
+
+describe("the developer portal's application", () => {
+  test("is never adopted: one made by hand is named, with what to do, and no id is printed for it", async () => {
+    const spec = loadStackSpec("dev");
+    const name = spec.gateway?.developerPortal?.application.name ?? "";
+    const handMade = m2m({ clientId: "PortalByHand00000000000000000000", name });
+    const plan = adoptionPlan(
+      spec,
+      completeSnapshot({
+        resourceServer: undefined,
+        clients: [handMade],
+        grants: [],
+        connection: undefined,
+        enabledClients: [],
+        usersByEmail: new Map(),
+        testUserRoles: NO_ROLES,
+      }),
+    );
+    if ("error" in plan) throw new Error(plan.error);
+    expect(plan.adopt).toEqual({});
+    expect(plan.notes).toContain(
+      `the developer portal's application is never adopted: delete the client named "${name}" (${handMade.clientId}) and its grant, and the program creates its own (API Management's authorization server then gets its id and secret); kept, the audit reports portal-app.duplicated`,
+    );
+  });
+});

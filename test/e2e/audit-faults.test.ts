@@ -79,7 +79,7 @@ describe("an auditor without the read scopes", () => {
       "import job client",
       "import job grant",
       "unmanaged grants",
-      "integration-test application",
+      "applications people sign in through",
       "connection enabled clients",
     ]);
     expect(result?.notChecked[0]?.reasons).toEqual(["GET /api/v2/client-grants: 403 Forbidden, the auditor lacks read:client_grants"]);

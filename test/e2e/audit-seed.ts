@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
 import type { PasswordOptionsSpec } from "../../infra/config/password-options";
+import type { UserApplicationSpec } from "../../infra/auth0/integration-test-app";
 import type { ClientSettingsSpec, TenantSpec } from "../../infra/config/spec";
 import { main } from "../../stacks/audit/main";
 import type { Clock } from "../../stacks/auth0/clock";
@@ -39,6 +40,8 @@ export interface SeededTenant {
   readonly connectionId: string;
   /** The integration-test application and its user grant; undefined where the stack has no test user. */
   readonly testApp: { readonly clientId: string; readonly clientSecret: string; readonly grantId: string } | undefined;
+  /** The developer portal's application and its user grant; undefined where the stack has no developer portal. */
+  readonly portalApp: { readonly clientId: string; readonly clientSecret: string; readonly grantId: string } | undefined;
   /** The test user's role and the test user it is assigned to; undefined without RBAC or a test user. */
   readonly testUserRole: { readonly roleId: string; readonly userId: string } | undefined;
 }
@@ -47,7 +50,8 @@ export interface SeededTenant {
  * Puts in the stand-in exactly what the program declares for `spec`, as the Auth0 provider
  * sends it: the API (with its user access policy where the stack sets one), the import job and
  * its grant, the user store with its enabled clients and, where the stack has a test user, the
- * integration-test application, its user grant and the test user, and with RBAC the test user's
+ * integration-test application, its user grant and the test user, where it has a developer
+ * portal, the portal's application and its user grant, and with RBAC the test user's
  * role, its permissions and its assignment (the calls the provider's Role, RolePermissions and
  * UserRoles send). A test holds this to the
  * program's resources under mocks (test/e2e/seed-matches-program.test.ts).
@@ -80,20 +84,8 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     scope: [...importJob.grant.scopes],
     subject_type: importJob.grant.subjectType,
   });
-  const application = testUser?.application;
-  const app =
-    application === undefined
-      ? undefined
-      : await standIn.createClient({ ...clientDocument(application), token_endpoint_auth_method: application.authMethod });
-  const appGrant =
-    app === undefined || application === undefined
-      ? undefined
-      : await standIn.createClientGrant({
-          client_id: app.client_id,
-          audience: application.grant.audience,
-          scope: [...application.grant.scopes],
-          subject_type: application.grant.subjectType,
-        });
+  const testApp = await seedUserApplication(standIn, testUser?.application);
+  const portalApp = await seedUserApplication(standIn, spec.gateway?.developerPortal?.application);
   const store = await standIn.createConnection({
     name: connection.name,
     strategy: connection.strategy,
@@ -103,7 +95,7 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
       brute_force_protection: connection.bruteForceProtection,
       disable_signup: connection.disableSignup,
     },
-    enabled_clients: app === undefined ? [job.client_id] : [job.client_id, app.client_id],
+    enabled_clients: [job.client_id, ...[testApp, portalApp].flatMap((app) => (app === undefined ? [] : [app.clientId]))],
   });
   let testUserRole: SeededTenant["testUserRole"];
   if (testUser !== undefined) {
@@ -131,12 +123,26 @@ export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promi
     importJobClientId: job.client_id,
     importJobGrantId: jobGrant.id,
     connectionId: store.id,
-    testApp:
-      app === undefined || appGrant === undefined
-        ? undefined
-        : { clientId: app.client_id, clientSecret: app.client_secret, grantId: appGrant.id },
+    testApp,
+    portalApp,
     testUserRole,
   };
+}
+
+/** An application people sign in through, with its user grant on the API, as the program's UserApplication declares it. */
+async function seedUserApplication(
+  standIn: Auth0StandIn,
+  application: UserApplicationSpec | undefined,
+): Promise<{ clientId: string; clientSecret: string; grantId: string } | undefined> {
+  if (application === undefined) return undefined;
+  const app = await standIn.createClient({ ...clientDocument(application), token_endpoint_auth_method: application.authMethod });
+  const grant = await standIn.createClientGrant({
+    client_id: app.client_id,
+    audience: application.grant.audience,
+    scope: [...application.grant.scopes],
+    subject_type: application.grant.subjectType,
+  });
+  return { clientId: app.client_id, clientSecret: app.client_secret, grantId: grant.id };
 }
 
 /** A client's declared settings as Auth0 holds them. */

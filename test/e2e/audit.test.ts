@@ -260,7 +260,7 @@ const DRIFTS: ReadonlyArray<readonly [string, Drift, string, string]> = [
 
 /** Auth0 deletes an API's grants with it, and a connection's users with it. */
 const CONSEQUENCES: Readonly<Record<string, readonly string[]>> = {
-  "api.missing": ["grant.integration-test-app-missing", "grant.missing"],
+  "api.missing": ["grant.integration-test-app-missing", "grant.missing", "grant.portal-app-missing"],
   "connection.missing": ["test-user.missing"],
 };
 

@@ -13,6 +13,8 @@ export interface VerifySeed {
   readonly importJobGrantId: string;
   /** The integration-test application's user grant; undefined without a test user. */
   readonly testUserGrantId: string | undefined;
+  /** The developer portal application's user grant; undefined without a developer portal. */
+  readonly portalGrantId: string | undefined;
   /** The test user's role and user (RBAC stacks); undefined otherwise. */
   readonly testUserRole: SeededTenant["testUserRole"];
 }
@@ -30,12 +32,16 @@ export async function seedForVerify(standIn: Auth0StandIn, spec: TenantSpec): Pr
     ...(seeded.testApp === undefined
       ? {}
       : { testClientId: seeded.testApp.clientId, testClientSecret: seeded.testApp.clientSecret, testUserPassword: TEST_USER_PASSWORD }),
+    ...(seeded.portalApp === undefined
+      ? {}
+      : { portalClientId: seeded.portalApp.clientId, portalClientSecret: seeded.portalApp.clientSecret }),
   };
   return {
     outputs,
     resourceServerId: seeded.resourceServerId,
     importJobGrantId: seeded.importJobGrantId,
     testUserGrantId: seeded.testApp?.grantId,
+    portalGrantId: seeded.portalApp?.grantId,
     testUserRole: seeded.testUserRole,
   };
 }

@@ -64,6 +64,10 @@ describe("verify against the dev tenant as the program leaves it", () => {
     const checks = report?.stacks[0]?.rows.map((row) => row.check) ?? [];
     // The three subjects of the issue: the import job, the test user and the gateway, each operation.
     expect(checks).toEqual(expect.arrayContaining(["import-job.scope", "import-job.least-privilege", "test-user.scope", "test-user.azp"]));
+    // dev has a developer portal: its application authenticates, may exchange codes, and may do nothing else.
+    expect(checks).toEqual(
+      expect.arrayContaining(["developer-portal.code-exchange", "developer-portal.no-client-credentials", "developer-portal.no-password"]),
+    );
     // Auth0 refuses a request for a permission outside the grant; verify sees the refusal as the pass.
     const leastPrivilege = report?.stacks[0]?.rows.find((row) => row.check === "import-job.least-privilege");
     expect(leastPrivilege).toMatchObject({ pass: true, actual: "each refused: 403 access_denied" });
@@ -84,7 +88,13 @@ describe("verify against the dev tenant as the program leaves it", () => {
   test("the output carries claims, never a secret or a token", async () => {
     for (const format of ["text", "markdown", "json"]) {
       const { stdout } = await verify(gateway, format);
-      for (const secret of [seed.outputs.importJobClientSecret, seed.outputs.testClientSecret, seed.outputs.testUserPassword]) {
+      const secrets = [
+        seed.outputs.importJobClientSecret,
+        seed.outputs.testClientSecret,
+        seed.outputs.testUserPassword,
+        seed.outputs.portalClientSecret,
+      ];
+      for (const secret of secrets) {
         expect(stdout).not.toContain(String(secret));
       }
       expect(stdout).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
@@ -129,6 +139,25 @@ describe("each deliberate break makes verify exit 2, naming the failing check", 
     const { code, report } = await verify();
     expect(code).toBe(2);
     expect(failing(report)).toEqual(["test-user.scope", "gateway.test-user.approve-timesheet"]);
+  });
+
+  test("the developer portal's application given the password grant, or its secret changed outside the stack", async () => {
+    const portalClientId = String(seed.outputs.portalClientId);
+    await managementApi(standIn)("PATCH", `/clients/${portalClientId}`, {
+      grant_types: ["authorization_code", "http://auth0.com/oauth/grant-type/password-realm"],
+    });
+    const widened = await verify();
+    expect(widened.code).toBe(2);
+    expect(failing(widened.report)).toEqual(["developer-portal.no-password"]);
+    await managementApi(standIn)("PATCH", `/clients/${portalClientId}`, {
+      grant_types: ["authorization_code"],
+      client_secret: "x".repeat(64),
+    });
+    const rotated = await verify();
+    expect(rotated.code).toBe(2);
+    // The secret API Management holds no longer authenticates: no code could be exchanged. (That it
+    // gets no token of its own, nor a password sign-in, is still true: those checks pass.)
+    expect(failing(rotated.report)).toEqual(["developer-portal.code-exchange"]);
   });
 
   test("a gateway policy that lets every token through", async () => {

@@ -130,10 +130,11 @@ describe("the pack's copies agree with the program", () => {
     const run = await runProgram("dev", engineConfigFor("dev"), () => declareTimesheetsTenant(loadTenantSpec()));
     expect(IMPORT_JOB.clientName).toBe(IMPORT_JOB_NAME);
     const clientNames = Object.fromEntries(run.ofType(AUTH0.client).map((client) => [client.name, client.inputs.name]));
-    // dev has a test user, so it declares the integration-test application beside the import job.
+    // dev has a test user and the developer portal, so it declares their applications beside the import job.
     expect(clientNames).toEqual({
       [IMPORT_JOB.clientResource]: IMPORT_JOB.clientName,
       [INTEGRATION_TEST_APP.clientResource]: INTEGRATION_TEST_APP.clientName,
+      "developer-portal-client": "Timesheets Developer Portal",
     });
     expect(INTEGRATION_TEST_APP.clientName).toBe(INTEGRATION_TEST_APP_NAME);
     expect(INTEGRATION_TEST_APP.grantType).toBe(PASSWORD_REALM_GRANT);

@@ -81,7 +81,7 @@ const checkSources = readdirSync(CHECKS_DIR).map((file) => readFileSync(path.joi
  */
 function produced(kind: string): boolean {
   if (checkSources.some((source) => source.includes(`"${kind}"`))) return true;
-  const client = /^(import-job|integration-test-app)\.(.+)$/.exec(kind);
+  const client = /^(import-job|integration-test-app|portal-app)\.(.+)$/.exec(kind);
   if (client && checkSources.some((source) => source.includes(`suffix: "${client[2]}"`))) return true;
   const rule = /^connection\.password-(.+)$/.exec(kind);
   return rule !== null && checkSources.some((source) => source.includes(`["${rule[1]}",`));

@@ -66,7 +66,9 @@ describe.each(listStacks())("the %s stack", (stack) => {
     const expected = [T.resourceServer, T.scopes, T.client, T.credentials, T.grant, T.connection, T.connectionClients];
     // A test user comes with the integration-test application: a client, its credentials and its user grant.
     const testUserResources = spec.testUser === undefined ? [] : [T.user, T.client, T.credentials, T.grant];
-    expect(auth0Resources.map((r) => r.type).sort()).toEqual([...expected, ...testUserResources].sort());
+    // The developer portal comes with its application: a client, its credentials and its user grant.
+    const portalResources = spec.gateway?.developerPortal === undefined ? [] : [T.client, T.credentials, T.grant];
+    expect(auth0Resources.map((r) => r.type).sort()).toEqual([...expected, ...testUserResources, ...portalResources].sort());
     for (const resource of auth0Resources) expect(resource.provider, resource.name).toContain("::auth0::");
   });
 
@@ -97,7 +99,13 @@ describe.each(listStacks())("the %s stack", (stack) => {
       (r) => r.type.startsWith("auth0:") && JSON.stringify(r.inputs).includes(JSON.stringify(spec.api.identifier)),
     );
     expect(carriers.map((r) => r.type).sort()).toEqual(
-      [T.resourceServer, T.scopes, T.grant, ...(spec.testUser === undefined ? [] : [T.grant])].sort(),
+      [
+        T.resourceServer,
+        T.scopes,
+        T.grant,
+        ...(spec.testUser === undefined ? [] : [T.grant]),
+        ...(spec.gateway?.developerPortal === undefined ? [] : [T.grant]),
+      ].sort(),
     );
     // Explicitly false: left unset, the bridge deletes first wherever a name is set.
     for (const resource of carriers) expect(resource.deleteBeforeReplace, resource.name).toBe(false);
@@ -147,7 +155,7 @@ describe.each(listStacks())("the %s stack", (stack) => {
     });
   });
 
-  test("declares the user store enabled for the import job and, with a test user, the integration-test application", async () => {
+  test("declares the user store enabled for the import job and, with a test user, the integration-test application, with the developer portal, its application", async () => {
     const program = await run(stack);
     expect(program.one(T.connection).inputs).toEqual({
       name: "timesheets-users",
@@ -156,10 +164,11 @@ describe.each(listStacks())("the %s stack", (stack) => {
     });
     expect(program.one(T.connectionClients).inputs).toEqual({
       connectionId: "user-store-connection-id",
-      enabledClients:
-        spec.testUser === undefined
-          ? ["import-job-client-client-id"]
-          : ["import-job-client-client-id", "integration-test-client-client-id"],
+      enabledClients: [
+        "import-job-client-client-id",
+        ...(spec.testUser === undefined ? [] : ["integration-test-client-client-id"]),
+        ...(spec.gateway?.developerPortal === undefined ? [] : ["developer-portal-client-client-id"]),
+      ],
     });
   });
 

@@ -157,7 +157,11 @@ describe.each(azureStacks)("the %s stack's gateway", (stack) => {
       expect(program.dependsOn(`gateway-operation-${operation.id}`)).toEqual(["gateway-api", "gateway-api-policy"]);
       expect(String(program.one(T.apiPolicy).inputs.value)).toContain(`context.Operation.Id == &quot;${operation.id}&quot;`);
     }
-    expect(program.dependsOn("gateway-api")).toEqual(gateway.service.mode === "create" ? ["gateway-service"] : []);
+    expect(program.dependsOn("gateway-api")).toEqual([
+      ...(gateway.service.mode === "create" ? ["gateway-service"] : []),
+      // The API names the authorization server in its authentication settings: API Management needs it first.
+      ...(gateway.developerPortal === undefined ? [] : ["gateway-authorization-server"]),
+    ]);
   });
 
   test("holds no signing key: RS256 keys come from Auth0's OpenID configuration", async () => {

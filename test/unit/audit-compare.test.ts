@@ -25,16 +25,35 @@ const OTHER_ID = "OtherClientId000000000000000000000";
 /** A live tenant exactly as the program would leave it for `spec`. */
 function tenantMatching(spec: TenantSpec): LiveTenant {
   const job = m2m({ clientId: JOB_ID, name: spec.importJob.name, description: spec.importJob.description });
-  const application = spec.testUser?.application;
-  const app =
+  // The applications people sign in through, each with its user grant: as the program declares them.
+  const declaredApps = [
+    { application: spec.testUser?.application, clientId: "TestAppClientId00000000000000000", grantId: "cgr_test_app" },
+    { application: spec.gateway?.developerPortal?.application, clientId: "PortalClientId000000000000000000", grantId: "cgr_portal" },
+  ];
+  const userApps = declaredApps.flatMap(({ application, clientId, grantId }) =>
     application === undefined
-      ? undefined
-      : {
-          ...m2m({ clientId: "TestAppClientId00000000000000000", name: application.name, description: application.description }),
-          appType: application.appType,
-          grantTypes: [...application.grantTypes],
-          authMethod: application.authMethod,
-        };
+      ? []
+      : [
+          {
+            client: {
+              ...m2m({ clientId, name: application.name, description: application.description }),
+              appType: application.appType,
+              grantTypes: [...application.grantTypes],
+              authMethod: application.authMethod,
+              callbacks: [...application.callbacks],
+            },
+            grant: {
+              id: grantId,
+              clientId,
+              defaultFor: undefined,
+              audience: spec.api.identifier,
+              scopes: [...application.grant.scopes],
+              allowAllScopes: false,
+              subjectType: "user",
+            },
+          },
+        ],
+  );
   const users = new Map<string, LiveUser[]>();
   if (spec.testUser)
     users.set(spec.testUser.email, [
@@ -55,21 +74,9 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
       userPolicy: spec.api.userPolicy,
       permissions: spec.api.permissions.map((p) => ({ name: p.name, description: p.description })),
     },
-    clients: [job, m2m({ clientId: "auditor", name: "Drift Auditor" }), ...(app === undefined ? [] : [app])],
+    clients: [job, m2m({ clientId: "auditor", name: "Drift Auditor" }), ...userApps.map((app) => app.client)],
     grants: [
-      ...(app === undefined || spec.testUser === undefined
-        ? []
-        : [
-            {
-              id: "cgr_test_app",
-              clientId: app.clientId,
-              defaultFor: undefined,
-              audience: spec.api.identifier,
-              scopes: [...spec.testUser.permissions],
-              allowAllScopes: false,
-              subjectType: "user",
-            },
-          ]),
+      ...userApps.map((app) => app.grant),
       {
         id: "cgr_job",
         clientId: JOB_ID,
@@ -99,7 +106,7 @@ function tenantMatching(spec: TenantSpec): LiveTenant {
       bruteForceProtection: true,
       disableSignup: spec.connection.disableSignup,
     },
-    enabledClients: app === undefined ? [JOB_ID] : [JOB_ID, app.clientId],
+    enabledClients: [JOB_ID, ...userApps.map((app) => app.client.clientId)],
     usersByEmail: users,
     testUserRoles:
       spec.testUser?.role === undefined
@@ -466,7 +473,7 @@ describe("a partial read", () => {
       "import job client",
       "import job grant",
       "unmanaged grants",
-      "integration-test application",
+      "applications people sign in through",
       "connection enabled clients",
     ]);
     expect(result.checked).toEqual(["API settings", "permissions", "connection settings", "test user"]);

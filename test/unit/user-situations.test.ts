@@ -189,6 +189,8 @@ describe("an unreachable host", () => {
       VERIFY_TEST_CLIENT_ID: "b".repeat(32),
       VERIFY_TEST_CLIENT_SECRET: "t",
       VERIFY_TEST_USER_PASSWORD: "p",
+      VERIFY_PORTAL_CLIENT_ID: "c".repeat(32),
+      VERIFY_PORTAL_CLIENT_SECRET: "u",
     };
     expect(await verify(["--stack", "dev"], { env, stdout: c.stdout, stderr: c.stderr, fetch: unreachable })).toBe(1);
     expect(c.out.stdout).toContain(

@@ -42,7 +42,8 @@ describe("npm run verify", () => {
     expect(run.fetchSpy).not.toHaveBeenCalled();
     expect(run.out.stdout).toContain("dev: could not run");
     expect(run.out.stdout).toContain("could not read the stack's outputs: no stack named 'dev' found");
-    expect(run.out.stdout).toContain("missing 5 values; give each in one of the ways listed:");
+    // dev has a test user and a developer portal: the integration-test and the portal applications' values too.
+    expect(run.out.stdout).toContain("missing 7 values; give each in one of the ways listed:");
     // One missing value a line, each line naming its own variable: readable, not one 700-character line.
     const lines = run.out.stdout.split("\n");
     for (const variable of [
@@ -51,6 +52,8 @@ describe("npm run verify", () => {
       "VERIFY_TEST_CLIENT_ID",
       "VERIFY_TEST_CLIENT_SECRET",
       "VERIFY_TEST_USER_PASSWORD",
+      "VERIFY_PORTAL_CLIENT_ID",
+      "VERIFY_PORTAL_CLIENT_SECRET",
     ]) {
       expect(lines.filter((line) => line.trimStart().startsWith("- ") && line.includes(`${variable} (`))).toHaveLength(1);
     }
@@ -67,6 +70,8 @@ describe("npm run verify", () => {
       VERIFY_TEST_CLIENT_ID: "b".repeat(32),
       VERIFY_TEST_CLIENT_SECRET: "test-client-secret",
       VERIFY_TEST_USER_PASSWORD: "test-user-password",
+      VERIFY_PORTAL_CLIENT_ID: "c".repeat(32),
+      VERIFY_PORTAL_CLIENT_SECRET: "portal-client-secret",
     };
     const run = io({ env, fetch: hanging });
     const result = main(["--stack", "dev", "--timeout", "5"], run.io);

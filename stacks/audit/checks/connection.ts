@@ -5,7 +5,7 @@ import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity, type 
 import type { LiveClient, LiveConnection } from "../../auth0/model";
 import { restore } from "../fixes";
 import { defineCheck } from "./check";
-import { integrationTestApp } from "./integration-test-app";
+import { managedUserApplicationClients } from "./user-applications";
 import { identifyImportJob } from "./import-job";
 
 export const connectionResource = (spec: TenantSpec): string => `connection ${spec.connection.name}`;
@@ -172,19 +172,19 @@ export function connectionFindings(spec: TenantSpec, live: LiveConnection | unde
   return findings;
 }
 
-/** The program's list of enabled clients is authoritative: the import job and, with a test user, the integration-test application. */
+/** The program's list of enabled clients is authoritative: the import job and the applications people sign in through. */
 export function enabledClientFindings(
   spec: TenantSpec,
   live: LiveConnection | undefined,
   enabledClients: readonly string[],
   job: LiveClient | undefined,
   clients: readonly LiveClient[],
-  testApp: LiveClient | undefined = undefined,
+  userApps: readonly LiveClient[] = [],
 ): Finding[] {
   // A missing connection is reported once, by the connection check.
   if (live === undefined) return [];
   const resource = `${connectionResource(spec)}: enabled clients`;
-  const expected = [job, testApp].flatMap((client) => (client === undefined ? [] : [client.clientId]));
+  const expected = [job, ...userApps].flatMap((client) => (client === undefined ? [] : [client.clientId]));
   const extra = difference(enabledClients, expected);
   const missing = difference(expected, enabledClients);
   const name = (id: string): string => {
@@ -229,6 +229,6 @@ export const enabledClientsCheck = defineCheck(
       live.enabledClients,
       identifyImportJob(spec, live.clients, live.grants).job,
       live.clients,
-      integrationTestApp(spec, live.clients, live.grants),
+      managedUserApplicationClients(spec, live.clients, live.grants),
     ),
 );

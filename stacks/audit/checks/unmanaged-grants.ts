@@ -4,7 +4,7 @@ import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { deleteCommand } from "../fixes";
 import { defineCheck } from "./check";
 import { grantedScopes, identifyImportJob, importJobGrant } from "./import-job";
-import { integrationTestApp, integrationTestGrantFindings, isIntegrationTestGrant } from "./integration-test-app";
+import { isManagedUserGrant, managedClient, userApplications, userGrantFindings, type UserApplication } from "./user-applications";
 
 function clientLabel(grant: LiveGrant, clients: readonly LiveClient[]): string {
   if (grant.clientId === undefined) return `default for ${grant.defaultFor ?? "a group of clients"}`;
@@ -19,23 +19,28 @@ const revoke = (spec: TenantSpec, grant: LiveGrant): string =>
 /**
  * Grants Pulumi's refresh never sees because the program never made them: any other client's
  * grant on the Timesheets API, and any grant of the import job on another API. The
- * integration-test application's user grant is the program's (stacks with a test user).
+ * user grants of the applications people sign in through (the integration-test application's,
+ * the developer portal's) are the program's.
  */
 export function unmanagedGrantFindings(spec: TenantSpec, clients: readonly LiveClient[], grants: readonly LiveGrant[]): Finding[] {
   const { job } = identifyImportJob(spec, clients, grants);
   const managedJobGrant = job === undefined ? undefined : importJobGrant(spec, job, grants);
-  const testApp = integrationTestApp(spec, clients, grants);
-  const managedTestGrant = grants
-    .filter((grant) => isIntegrationTestGrant(spec, grant, testApp))
-    .sort((a, b) => a.id.localeCompare(b.id))[0];
+  // Each application's one user grant on the API (the lowest id where there are several).
+  const managedUserGrants = new Map<LiveGrant, UserApplication>();
+  for (const app of userApplications(spec)) {
+    const client = managedClient(spec, app, clients, grants);
+    const grant = grants.filter((candidate) => isManagedUserGrant(spec, candidate, client)).sort((a, b) => a.id.localeCompare(b.id))[0];
+    if (grant !== undefined) managedUserGrants.set(grant, app);
+  }
   const findings: Finding[] = [];
-  // Every grant is looked at, each once: the two the program manages are compared by scope, every other one on the API or of the job is unmanaged.
+  // Every grant is looked at, each once: those the program manages are compared by scope, every other one on the API or of the job is unmanaged.
   for (const grant of grants) {
     const onApi = grant.audience === spec.api.identifier;
     const isJob = job !== undefined && grant.clientId === job.clientId;
     if (grant === managedJobGrant) continue;
-    if (grant === managedTestGrant) {
-      findings.push(...integrationTestGrantFindings(spec, grant));
+    const userApp = managedUserGrants.get(grant);
+    if (userApp !== undefined) {
+      findings.push(...userGrantFindings(spec, userApp, grant));
     } else if (onApi && isJob) {
       findings.push({
         severity: "high",
