@@ -1,17 +1,15 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { Command, Option } from "commander";
 import type { TenantSpec } from "../infra/config/spec";
 import { parseCommand } from "./cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
 import { renderChecked } from "./render";
 import { adoptionNotes, stateIds } from "./runner-steps/adoption";
+import { backendEnvironment, ephemeralStateRefusal, LOCAL_STATE_DIR, prepareFileBackend } from "./runner-steps/backend";
 import { clientSecretUrn, CLIENTS_WITH_SECRETS, type ClientWithSecret } from "./runner-steps/rotation";
 import { capturePulumi, CliMissing, execPulumi, PULUMI_MISSING, pulumiOnPath, type Capture, type Exec } from "./runner-steps/pulumi-cli";
 import { loadStackSpec, REPO_ROOT, resolveStack } from "./stack-config";
 
-/** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
-export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
+export { backendEnvironment, LOCAL_STATE_DIR } from "./runner-steps/backend";
 
 export type RunnerCommand = "up" | "preview";
 
@@ -32,15 +30,6 @@ export interface RunnerOptions {
   readonly rotateClientSecret?: readonly ClientWithSecret[] | undefined;
   /** Further arguments for `pulumi up` / `pulumi preview`, given after `--` (e.g. --expect-no-changes). */
   readonly pulumiArgs?: readonly string[];
-}
-
-/**
- * The environment for the CLI: the local file backend unless PULUMI_BACKEND_URL chooses
- * another, so that where state lives never depends on an earlier `pulumi login`.
- */
-export function backendEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (env.PULUMI_BACKEND_URL) return env;
-  return { ...env, PULUMI_BACKEND_URL: `file://${LOCAL_STATE_DIR}` };
 }
 
 /**
@@ -178,13 +167,17 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see docs/credentials.md`);
     return EXIT_ERROR;
   }
+  const ephemeral = ephemeralStateRefusal(io.env);
+  if (ephemeral !== undefined) {
+    io.stderr(ephemeral);
+    return EXIT_ERROR;
+  }
 
   const exec = io.exec ?? execPulumi(REPO_ROOT);
   const capture = io.capture ?? capturePulumi(REPO_ROOT);
   const env = backendEnvironment(io.env);
   try {
-    if (env.PULUMI_BACKEND_URL === `file://${LOCAL_STATE_DIR}`) {
-      mkdirSync(LOCAL_STATE_DIR, { recursive: true });
+    if (prepareFileBackend(env, REPO_ROOT) === LOCAL_STATE_DIR) {
       io.stderr(`state: the local file backend in ${LOCAL_STATE_DIR} (set PULUMI_BACKEND_URL to share state with a team)`);
     }
     const selected = await exec(selectArgs({ stack: parsed.stack, secretsProvider: io.env.PULUMI_SECRETS_PROVIDER }), env);
