@@ -4,6 +4,8 @@ import { parseCommand } from "./cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
 import { renderChecked } from "./render";
 import { adoptionNotes, stateIds } from "./runner-steps/adoption";
+import { lookUpPending } from "./auth0/pending-lookup";
+import { settleInterruptedCreates } from "./runner-steps/interrupted";
 import { backendEnvironment, ephemeralStateRefusal, LOCAL_STATE_DIR, prepareFileBackend } from "./runner-steps/backend";
 import { clientSecretUrn, CLIENTS_WITH_SECRETS, type ClientWithSecret } from "./runner-steps/rotation";
 import { capturePulumi, CliMissing, execPulumi, PULUMI_MISSING, pulumiOnPath, type Capture, type Exec } from "./runner-steps/pulumi-cli";
@@ -95,6 +97,8 @@ export interface RunnerIo {
   readonly checkStack?: StackCheck;
   /** Where the stack files are; the repository root when absent. */
   readonly root?: string;
+  /** Routes the Management API reads that look up interrupted creates; the global fetch when absent. */
+  readonly fetch?: typeof fetch;
 }
 
 /** What `timesheets:adopt` means for the stack now, from its state; nothing when the state cannot be read. */
@@ -182,6 +186,18 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     }
     const selected = await exec(selectArgs({ stack: parsed.stack, secretsProvider: io.env.PULUMI_SECRETS_PROVIDER }), env);
     if (selected !== 0) return selected;
+    const lookUp = (identities: Parameters<typeof lookUpPending>[0]) =>
+      lookUpPending(identities, checked.spec, io.env, { fetch: io.fetch });
+    const interrupted = await settleInterruptedCreates({
+      command: parsed.command,
+      spec: checked.spec,
+      env,
+      exec,
+      capture,
+      stderr: io.stderr,
+      lookUp,
+    });
+    if (interrupted !== undefined) return interrupted;
     for (const line of await adoptionLines(checked.spec, capture, env)) if (line.startsWith("warning:")) io.stderr(line);
     const code = await exec(runArgs(parsed), env);
     if (code !== 0 || parsed.command !== "up") return code;
