@@ -6,6 +6,7 @@ import { renderChecked } from "./render";
 import { adoptionNotes, stateIds } from "./runner-steps/adoption";
 import { lookUpPending } from "./auth0/pending-lookup";
 import { settleInterruptedCreates } from "./runner-steps/interrupted";
+import { stackLockLines } from "./runner-steps/stack-locks";
 import { backendEnvironment, ephemeralStateRefusal, LOCAL_STATE_DIR, prepareFileBackend } from "./runner-steps/backend";
 import { clientSecretUrn, CLIENTS_WITH_SECRETS, type ClientWithSecret } from "./runner-steps/rotation";
 import { capturePulumi, CliMissing, execPulumi, PULUMI_MISSING, pulumiOnPath, type Capture, type Exec } from "./runner-steps/pulumi-cli";
@@ -186,6 +187,10 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     }
     const selected = await exec(selectArgs({ stack: parsed.stack, secretsProvider: io.env.PULUMI_SECRETS_PROVIDER }), env);
     if (selected !== 0) return selected;
+    // A lock left by a killed deploy is named as such; the runner never clears one itself.
+    const locks = parsed.command === "up" ? stackLockLines(parsed.stack, "timesheets", env.PULUMI_BACKEND_URL ?? "", REPO_ROOT) : [];
+    for (const line of locks) io.stderr(line);
+    if (locks.length > 0) return EXIT_ERROR;
     const lookUp = (identities: Parameters<typeof lookUpPending>[0]) =>
       lookUpPending(identities, checked.spec, io.env, { fetch: io.fetch });
     const interrupted = await settleInterruptedCreates({
