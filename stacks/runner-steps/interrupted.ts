@@ -1,15 +1,28 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { TenantSpec } from "../../infra/config/spec";
 import { EXIT_ERROR } from "../exit-codes";
 import { identityOf, decidePendingCreates, type PendingPlan, type TenantAnswers, type TenantIdentity } from "./pending-decision";
 import { pendingOperations } from "./pending-creates";
 import type { Capture, Exec } from "./pulumi-cli";
+import { settledState } from "./state-edit";
 
-/** `pulumi refresh` with the plan's adoptions (`--import-pending-creates URN ID`, one value a flag) and, where some are to be created, the rest cleared. */
-export function settleArgs(stack: string, plan: PendingPlan): string[] {
-  const imports = plan.adopt.flatMap(({ urn, id }) => ["--import-pending-creates", urn, "--import-pending-creates", id]);
-  // Imports are applied first; --clear-pending-creates then drops only the creates still pending.
-  const clear = plan.create.length > 0 ? ["--clear-pending-creates"] : [];
-  return ["refresh", "--stack", stack, "--yes", ...imports, ...clear];
+/** `pulumi stack import` of the settled state, from a file only this user can read (it holds the state's ciphertexts), removed after. */
+async function writeSettledState(stack: string, state: string, io: Pick<InterruptedIo, "exec" | "env">): Promise<number> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), "timesheets-state-"));
+  const file = path.join(folder, `${stack}.json`);
+  try {
+    await writeFile(file, state, { mode: 0o600 });
+    return await io.exec(["stack", "import", "--stack", stack, "--file", file], io.env);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** The refresh that reads what was adopted, and only that: its outputs, which the update's references need. */
+export function readAdoptedArgs(stack: string, plan: PendingPlan): string[] {
+  return ["refresh", "--stack", stack, "--yes", "--skip-preview", ...plan.adopt.flatMap(({ urn }) => ["--target", urn])];
 }
 
 /** The one line a refusal is: each create that cannot be settled, why, and the commands a person settles it with. */
@@ -17,9 +30,8 @@ export function refusalLine(stack: string, plan: PendingPlan): string {
   const which = plan.refuse.map(({ urn, what, why }) => `${what} [${urn}]: ${why}`).join("; ");
   return (
     `error: the last deploy of ${stack} was interrupted while creating objects, and the runner will not guess which to keep: ${which}. ` +
-    `Nothing was changed. Keep one object of each and delete the others in Auth0, then adopt it with ` +
-    `\`pulumi refresh --stack ${stack} --import-pending-creates <urn> --import-pending-creates <id>\`, or, where the tenant holds none, ` +
-    `\`pulumi refresh --stack ${stack} --clear-pending-creates\` (with the PULUMI_BACKEND_URL of this run); then run this again (docs/runbooks.md#a-deploy-was-interrupted)`
+    `Nothing was changed. Where the tenant holds several, keep the one in use and delete the others in Auth0; where it could not be asked, ` +
+    `make sure it can; then run this again: the runner adopts the one left. Anything else: docs/runbooks.md#a-deploy-was-interrupted`
   );
 }
 
@@ -90,12 +102,22 @@ export async function settleInterruptedCreates(io: InterruptedIo): Promise<numbe
     io.stderr(refusalLine(stack, plan));
     return EXIT_ERROR;
   }
-  const code = await io.exec(settleArgs(stack, plan), io.env);
+  const code = await writeSettledState(stack, settledState(exported.stdout, plan), io);
   if (code !== 0) {
-    io.stderr(`error: the refresh that settles the interrupted creates of ${stack} failed (exit ${code}); nothing was deployed`);
+    io.stderr(
+      `error: the state of ${stack} could not be written with its interrupted creates settled (\`pulumi stack import\` exit ${code}); nothing was deployed`,
+    );
     return code;
   }
   for (const line of settledLines(plan)) io.stderr(line);
+  if (plan.adopt.length === 0) return undefined;
+  const read = await io.exec(readAdoptedArgs(stack, plan), io.env);
+  if (read !== 0) {
+    io.stderr(
+      `error: the adopted objects of ${stack} could not be read (\`pulumi refresh\` exit ${read}); nothing was deployed: run this again`,
+    );
+    return read;
+  }
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, test } from "vitest";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { DEPLOYER_SCOPES } from "../../local/roles";
@@ -9,9 +10,9 @@ import { auditorEnv, jsonReport, rbacDevRoot, runAudit, seedSteps, type SeedStep
 // An interrupted deploy, end to end against the local Auth0: the state as `pulumi stack export`
 // writes it, with the creates that were in flight pending, and the next `npm run up`. The CLI is
 // played by a model of Pulumi's engine over the program's creates (the shared seed's steps, the
-// calls the Auth0 provider sends): `refresh` applies --import-pending-creates and
-// --clear-pending-creates as the CLI does (pkg/cmd/pulumi/operations/refresh.go), and `up`
-// creates every resource its state does not hold, as Pulumi does, pending creates or not.
+// calls the Auth0 provider sends): `stack import` takes the state it is given, `refresh` reads
+// (nothing to model), and `up` creates every resource its state does not hold, as Pulumi does,
+// pending creates or not.
 
 const root = rbacDevRoot();
 const spec = loadStackSpec("dev", root);
@@ -69,15 +70,13 @@ class EngineModel {
 
   readonly exec: Exec = async (args) => {
     this.calls.push([...args]);
-    if (args[0] === "refresh") {
-      const values = args.flatMap((arg, n) => (arg === "--import-pending-creates" ? [args[n + 1] as string] : []));
-      for (let n = 0; n < values.length; n += 2) {
-        const found = this.pending.find(({ step }) => urnOf(step) === values[n]);
-        if (found === undefined) continue;
-        this.state.set(found.step.name, values[n + 1] as string);
-        this.pending = this.pending.filter((p) => p !== found);
-      }
-      if (args.includes("--clear-pending-creates")) this.pending = [];
+    if (args[0] === "stack" && args[1] === "import") {
+      // The state as given, as `pulumi stack import` takes it (it drops whatever is still pending).
+      const file = args[args.indexOf("--file") + 1] as string;
+      const { deployment } = JSON.parse(readFileSync(file, "utf8")) as { deployment: { resources: { urn: string; id?: string }[] } };
+      this.state.clear();
+      for (const r of deployment.resources) if (r.id !== undefined) this.state.set(r.urn.slice(r.urn.lastIndexOf("::") + 2), r.id);
+      this.pending = [];
     }
     if (args[0] === "up") {
       // Pulumi warns about pending operations and goes on: what the state lacks, it creates.
@@ -120,14 +119,11 @@ describe("the next `npm run up` after an interrupted deploy", () => {
       "--stack",
       "dev",
       "--yes",
-      "--import-pending-creates",
+      "--skip-preview",
+      "--target",
       expect.stringMatching(/::import-job-client$/),
-      "--import-pending-creates",
-      expect.any(String),
-      "--import-pending-creates",
+      "--target",
       expect.stringMatching(/::integration-test-client$/),
-      "--import-pending-creates",
-      expect.any(String),
     ]);
     expect(run.twice).toEqual([]);
     expect([run.audit.code, jsonReport(run.audit).stacks[0]?.findings.map((f) => f.kind)]).toEqual([0, []]);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { completeSnapshot, type LiveClient } from "../../stacks/auth0/model";
 import { settleInterruptedCreates, type InterruptedIo } from "../../stacks/runner-steps/interrupted";
@@ -59,6 +60,7 @@ const tenantWith = (clients: LiveClient[]): TenantAnswers => ({
 
 function harness(command: "up" | "preview", state: string, tenant: TenantAnswers | { error: string }, exportCode = 0) {
   const execs: string[][] = [];
+  const imported: unknown[] = [];
   const lines: string[] = [];
   let lookUps = 0;
   const io: InterruptedIo = {
@@ -67,6 +69,7 @@ function harness(command: "up" | "preview", state: string, tenant: TenantAnswers
     env: {},
     exec: (args) => {
       execs.push([...args]);
+      if (args[1] === "import") imported.push(JSON.parse(readFileSync(args[args.indexOf("--file") + 1] as string, "utf8")));
       return Promise.resolve(0);
     },
     capture: () => Promise.resolve({ code: exportCode, stdout: state }),
@@ -76,25 +79,29 @@ function harness(command: "up" | "preview", state: string, tenant: TenantAnswers
       return Promise.resolve(tenant);
     },
   };
-  return { io, execs, lines, lookUps: () => lookUps };
+  return { io, execs, imported, lines, lookUps: () => lookUps };
 }
 
 describe("before an update, the creates an interrupted deploy left pending", () => {
-  test("the one client found is adopted and the secret cleared, by one refresh, before the update; the runner says so", async () => {
+  test("the one client found is adopted into the state with its id and read, the secret's create dropped, before the update; the runner says so", async () => {
     const run = harness("up", exported([jobCreate, secretCreate]), tenantWith([client("job-1")]));
     expect(await settleInterruptedCreates(run.io)).toBeUndefined();
     expect(run.execs).toEqual([
-      [
-        "refresh",
-        "--stack",
-        "dev",
-        "--yes",
-        "--import-pending-creates",
-        JOB,
-        "--import-pending-creates",
-        "job-1",
-        "--clear-pending-creates",
-      ],
+      ["stack", "import", "--stack", "dev", "--file", expect.stringMatching(/dev\.json$/)],
+      ["refresh", "--stack", "dev", "--yes", "--skip-preview", "--target", JOB],
+    ]);
+    expect(run.imported).toEqual([
+      expect.objectContaining({
+        version: 3,
+        deployment: expect.objectContaining({
+          secrets_providers: { type: "passphrase", state: { salt: "v1:abc" } },
+          resources: [
+            expect.objectContaining({ type: "pulumi:pulumi:Stack" }),
+            { urn: JOB, custom: true, type: "auth0:index/client:Client", inputs: jobCreate.inputs, id: "job-1" },
+          ],
+          pending_operations: [],
+        }),
+      }),
     ]);
     expect(run.lines).toEqual([
       `adopted: import-job-client (non_interactive client "${spec.importJob.name}"), the tenant's job-1, left by an interrupted deploy (not created again)`,
@@ -104,7 +111,7 @@ describe("before an update, the creates an interrupted deploy left pending", () 
     ]);
   });
 
-  test("two clients of the name: the update is refused in one line naming both and the commands to settle it, and nothing runs", async () => {
+  test("two clients of the name: the update is refused in one line naming both and how to settle it, and nothing runs", async () => {
     const run = harness("up", exported([jobCreate]), tenantWith([client("job-1"), client("job-2")]));
     expect(await settleInterruptedCreates(run.io)).toBe(1);
     expect(run.execs).toEqual([]);
@@ -112,7 +119,7 @@ describe("before an update, the creates an interrupted deploy left pending", () 
     expect(run.lines[0]).toMatch(
       /^error: the last deploy of dev was interrupted .*the tenant holds 2: job-1, job-2\. Nothing was changed\./,
     );
-    expect(run.lines[0]).toContain(`pulumi refresh --stack dev --import-pending-creates <urn> --import-pending-creates <id>`);
+    expect(run.lines[0]).toContain("keep the one in use and delete the others in Auth0");
     expect(run.lines[0]).toContain(JOB);
     expect(run.lines[0]).not.toContain("\n");
   });
