@@ -1,19 +1,20 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { Command, Option } from "commander";
 import type { TenantSpec } from "../infra/config/spec";
 import { parseCommand } from "./cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
 import { renderChecked } from "./render";
 import { adoptionNotes, stateIds } from "./runner-steps/adoption";
+import { lookUpPending } from "./auth0/pending-lookup";
+import { settleInterruptedCreates } from "./runner-steps/interrupted";
+import { stackLockLines } from "./runner-steps/stack-locks";
+import { backendEnvironment, ephemeralStateRefusal, LOCAL_STATE_DIR, prepareFileBackend } from "./runner-steps/backend";
 import { clientSecretUrn, CLIENTS_WITH_SECRETS, type ClientWithSecret } from "./runner-steps/rotation";
 import { capturePulumi, CliMissing, execPulumi, PULUMI_MISSING, pulumiOnPath, type Capture, type Exec } from "./runner-steps/pulumi-cli";
 import { pulumiPassThrough } from "./pulumi-args";
 import { policyConfigPath, policyConfigProblem } from "./runner-steps/policy-config";
 import { loadStackSpec, REPO_ROOT, resolveStack, stackFilePath } from "./stack-config";
 
-/** Where a single engineer's state lives when no backend is chosen: inside the checkout, git-ignored. */
-export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
+export { backendEnvironment, LOCAL_STATE_DIR } from "./runner-steps/backend";
 
 export type RunnerCommand = "up" | "preview";
 
@@ -36,15 +37,6 @@ export interface RunnerOptions {
   readonly pulumiArgs?: readonly string[];
   /** The checked stack file when it is not the one beside Pulumi.yaml (local mode's copy): the runner's to pass, never the user's. */
   readonly configFile?: string | undefined;
-}
-
-/**
- * The environment for the CLI: the local file backend unless PULUMI_BACKEND_URL chooses
- * another, so that where state lives never depends on an earlier `pulumi login`.
- */
-export function backendEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (env.PULUMI_BACKEND_URL) return env;
-  return { ...env, PULUMI_BACKEND_URL: `file://${LOCAL_STATE_DIR}` };
 }
 
 /**
@@ -111,6 +103,8 @@ export interface RunnerIo {
   readonly checkStack?: StackCheck;
   /** Where the stack files are; the repository root when absent. */
   readonly root?: string;
+  /** Routes the Management API reads that look up interrupted creates; the global fetch when absent. */
+  readonly fetch?: typeof fetch;
 }
 
 /** What `timesheets:adopt` means for the stack now, from its state; nothing when the state cannot be read. */
@@ -201,17 +195,37 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see docs/credentials.md`);
     return EXIT_ERROR;
   }
+  const ephemeral = ephemeralStateRefusal(io.env);
+  if (ephemeral !== undefined) {
+    io.stderr(ephemeral);
+    return EXIT_ERROR;
+  }
 
   const exec = io.exec ?? execPulumi(REPO_ROOT);
   const capture = io.capture ?? capturePulumi(REPO_ROOT);
   const env = backendEnvironment(io.env);
   try {
-    if (env.PULUMI_BACKEND_URL === `file://${LOCAL_STATE_DIR}`) {
-      mkdirSync(LOCAL_STATE_DIR, { recursive: true });
+    if (prepareFileBackend(env, REPO_ROOT) === LOCAL_STATE_DIR) {
       io.stderr(`state: the local file backend in ${LOCAL_STATE_DIR} (set PULUMI_BACKEND_URL to share state with a team)`);
     }
     const selected = await exec(selectArgs({ stack: parsed.stack, secretsProvider: io.env.PULUMI_SECRETS_PROVIDER }), env);
     if (selected !== 0) return selected;
+    // A lock left by a killed deploy is named as such; the runner never clears one itself.
+    const locks = parsed.command === "up" ? stackLockLines(parsed.stack, "timesheets", env.PULUMI_BACKEND_URL ?? "", REPO_ROOT) : [];
+    for (const line of locks) io.stderr(line);
+    if (locks.length > 0) return EXIT_ERROR;
+    const lookUp = (identities: Parameters<typeof lookUpPending>[0]) =>
+      lookUpPending(identities, checked.spec, io.env, { fetch: io.fetch });
+    const interrupted = await settleInterruptedCreates({
+      command: parsed.command,
+      spec: checked.spec,
+      env,
+      exec,
+      capture,
+      stderr: io.stderr,
+      lookUp,
+    });
+    if (interrupted !== undefined) return interrupted;
     for (const line of await adoptionLines(checked.spec, capture, env)) if (line.startsWith("warning:")) io.stderr(line);
     const code = await exec(runArgs(parsed), env);
     if (code !== 0 || parsed.command !== "up") return code;

@@ -31,6 +31,7 @@ export interface LocalIo {
   readonly folder?: string;
   /** Runs the Pulumi CLI; when given, PATH is not searched for one (tests). */
   readonly exec?: StepIo["exec"];
+  readonly capture?: StepIo["capture"];
   readonly readOutputs?: StepIo["readOutputs"];
   /** Resolves when the user stops serving; Ctrl-C (SIGINT) or SIGTERM when absent. */
   readonly untilStopped?: () => Promise<void>;
@@ -182,6 +183,7 @@ async function run(root: string, paths: ReturnType<typeof localPaths>, options: 
       env: io.env,
       write: (text) => io.stderr.write(text),
       exec: io.exec,
+      capture: io.capture,
       readOutputs: io.readOutputs,
     });
     const failed = results.filter((step) => !step.passed);

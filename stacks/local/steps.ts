@@ -4,7 +4,7 @@ import { LOCAL_PASSPHRASE, LOCAL_STACK } from "../../local/local-mode";
 import type { Role } from "../../local/roles";
 import { main as audit } from "../audit/main";
 import { main as runner } from "../runner";
-import type { Exec } from "../runner-steps/pulumi-cli";
+import type { Capture, Exec } from "../runner-steps/pulumi-cli";
 import type { ReadOutputs } from "../verify/stack-outputs";
 import { stackOutputsReader } from "../verify/stack-outputs";
 import { main as verify } from "../verify/main";
@@ -22,6 +22,8 @@ export interface StepIo {
   readonly write: (text: string) => void;
   /** Runs the Pulumi CLI; the real one on PATH when absent. */
   readonly exec?: Exec;
+  /** Runs the Pulumi CLI for what it prints (the state's export); the real one on PATH when absent. */
+  readonly capture?: Capture;
   /** Reads the stack's outputs; the Automation API over the local backend when absent. */
   readonly readOutputs?: ReadOutputs;
 }
@@ -66,6 +68,7 @@ async function runPulumi(local: LocalMode, io: StepIo, command: "up" | "preview"
     env: envFor(local, io, role),
     stderr: (line) => io.write(`${line}\n`),
     exec: io.exec,
+    capture: io.capture,
     // A test's stand-in for the CLI is the CLI; `npm run local` has looked for the real one already.
     cliInstalled: io.exec === undefined ? undefined : () => true,
     root: local.stack.root,

@@ -47,102 +47,209 @@ export interface SeededTenant {
 }
 
 /**
+ * One create of the program, as the Auth0 provider sends it: the resource (its name in the
+ * program, its type, the inputs that make it unique in the tenant, as Pulumi records them) and
+ * the calls that make it, given the ids of the creates before it.
+ */
+export interface SeedStep {
+  readonly name: string;
+  readonly type: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  /** Makes the object; `ids` holds the id of every step before it, by name. */
+  readonly create: (ids: ReadonlyMap<string, string>) => Promise<string>;
+}
+
+/**
+ * The creates of `seedTenant`, in the order the program's dependencies allow: a test that plays
+ * an interrupted deploy stops between any two, or runs only those its state lacks.
+ */
+export function seedSteps(standIn: Auth0StandIn, spec: TenantSpec): SeedStep[] {
+  const { api, importJob, connection, testUser } = spec;
+  const id = (ids: ReadonlyMap<string, string>, name: string): string => {
+    const found = ids.get(name);
+    if (found === undefined) throw new Error(`${name} is not created yet`);
+    return found;
+  };
+  const application = testUser?.application;
+  const steps: SeedStep[] = [
+    {
+      name: "timesheets-api-resource-server",
+      type: "auth0:index/resourceServer:ResourceServer",
+      inputs: { identifier: api.identifier },
+      create: async () =>
+        (
+          await standIn.createResourceServer({
+            name: api.name,
+            identifier: api.identifier,
+            signing_alg: api.signingAlg,
+            token_dialect: api.tokenDialect,
+            token_lifetime: api.tokenLifetime,
+            allow_offline_access: api.allowOfflineAccess,
+            enforce_policies: api.enforcePolicies,
+            subject_type_authorization: {
+              client: { policy: api.clientPolicy },
+              ...(api.userPolicy === undefined ? {} : { user: { policy: api.userPolicy } }),
+            },
+            scopes: api.permissions.map((p) => ({ value: p.name, description: p.description })),
+          })
+        ).id,
+    },
+    {
+      name: "import-job-client",
+      type: "auth0:index/client:Client",
+      inputs: { name: importJob.name, appType: importJob.appType },
+      create: async () =>
+        (
+          await standIn.createClient({
+            ...clientDocument(importJob),
+            // What the provider's client-credentials resource sets; a stack with private_key_jwt is not seeded here.
+            token_endpoint_auth_method:
+              importJob.authentication.method === "private_key_jwt" ? "client_secret_post" : importJob.authentication.method,
+          })
+        ).client_id,
+    },
+    {
+      name: "import-job-grant",
+      type: "auth0:index/clientGrant:ClientGrant",
+      inputs: { audience: importJob.grant.audience, subjectType: importJob.grant.subjectType },
+      create: async (ids) =>
+        (
+          await standIn.createClientGrant({
+            client_id: id(ids, "import-job-client"),
+            audience: importJob.grant.audience,
+            scope: [...importJob.grant.scopes],
+            subject_type: importJob.grant.subjectType,
+          })
+        ).id,
+    },
+  ];
+  // The applications people sign in through (the program's UserApplication): the test user's, the developer portal's.
+  const userApplications = [
+    { name: "integration-test", application },
+    { name: "developer-portal", application: spec.gateway?.developerPortal?.application },
+  ].flatMap((app) => (app.application === undefined ? [] : [{ name: app.name, application: app.application }]));
+  for (const app of userApplications) steps.push(...userApplicationSteps(standIn, app.name, app.application));
+  steps.push({
+    name: "user-store-connection",
+    type: "auth0:index/connection:Connection",
+    inputs: { name: connection.name },
+    create: async (ids) =>
+      (
+        await standIn.createConnection({
+          name: connection.name,
+          strategy: connection.strategy,
+          options: {
+            ...(connection.passwordPolicy !== undefined && { passwordPolicy: connection.passwordPolicy }),
+            ...(connection.passwordOptions !== undefined && { password_options: auth0PasswordOptions(connection.passwordOptions) }),
+            brute_force_protection: connection.bruteForceProtection,
+            disable_signup: connection.disableSignup,
+          },
+          enabled_clients: [id(ids, "import-job-client"), ...userApplications.map((app) => id(ids, `${app.name}-client`))],
+        })
+      ).id,
+  });
+  if (testUser !== undefined) {
+    steps.push({
+      name: "user-store-test-user",
+      type: "auth0:index/user:User",
+      inputs: { email: testUser.email, connectionName: connection.name },
+      create: async () =>
+        (
+          await standIn.createUser({
+            connection: connection.name,
+            email: testUser.email,
+            name: testUser.name,
+            password: TEST_USER_PASSWORD,
+            email_verified: true,
+          })
+        ).user_id,
+    });
+    const role = testUser.role;
+    if (role !== undefined) {
+      steps.push({
+        name: "test-user-role-role",
+        type: "auth0:index/role:Role",
+        inputs: { name: role.name },
+        create: async (ids) => {
+          const management = managementApi(standIn);
+          const created = (await management("POST", "/roles", { name: role.name, description: role.description })) as { id: string };
+          await management("POST", `/roles/${created.id}/permissions`, {
+            permissions: role.permissions.map((name) => ({ resource_server_identifier: api.identifier, permission_name: name })),
+          });
+          await management("POST", `/users/${encodeURIComponent(id(ids, "user-store-test-user"))}/roles`, { roles: [created.id] });
+          return created.id;
+        },
+      });
+    }
+  }
+  return steps;
+}
+
+/** The creates of an application people sign in through and of its user grant on the API, named as the program names them. */
+function userApplicationSteps(standIn: Auth0StandIn, name: string, application: UserApplicationSpec): SeedStep[] {
+  return [
+    {
+      name: `${name}-client`,
+      type: "auth0:index/client:Client",
+      inputs: { name: application.name, appType: application.appType },
+      create: async () => {
+        const app = await standIn.createClient({ ...clientDocument(application), token_endpoint_auth_method: application.authMethod });
+        appSecrets.set(app.client_id, app.client_secret);
+        return app.client_id;
+      },
+    },
+    {
+      name: `${name}-grant`,
+      type: "auth0:index/clientGrant:ClientGrant",
+      inputs: { audience: application.grant.audience, subjectType: application.grant.subjectType },
+      create: async (ids) => {
+        const clientId = ids.get(`${name}-client`);
+        if (clientId === undefined) throw new Error(`${name}-client is not created yet`);
+        return (
+          await standIn.createClientGrant({
+            client_id: clientId,
+            audience: application.grant.audience,
+            scope: [...application.grant.scopes],
+            subject_type: application.grant.subjectType,
+          })
+        ).id;
+      },
+    },
+  ];
+}
+
+/** The secrets of the applications people sign in through that the steps created, by client id (Auth0 shows a secret once). */
+const appSecrets = new Map<string, string>();
+
+/**
  * Puts in the stand-in exactly what the program declares for `spec`, as the Auth0 provider
  * sends it: the API (with its user access policy where the stack sets one), the import job and
  * its grant, the user store with its enabled clients and, where the stack has a test user, the
- * integration-test application, its user grant and the test user, where it has a developer
- * portal, the portal's application and its user grant, and with RBAC the test user's
+ * integration-test application, its user grant and the test user, and with RBAC the test user's
  * role, its permissions and its assignment (the calls the provider's Role, RolePermissions and
  * UserRoles send). A test holds this to the
  * program's resources under mocks (test/e2e/seed-matches-program.test.ts).
  */
 export async function seedTenant(standIn: Auth0StandIn, spec: TenantSpec): Promise<SeededTenant> {
-  const { api, importJob, connection, testUser } = spec;
-  const resourceServer = await standIn.createResourceServer({
-    name: api.name,
-    identifier: api.identifier,
-    signing_alg: api.signingAlg,
-    token_dialect: api.tokenDialect,
-    token_lifetime: api.tokenLifetime,
-    allow_offline_access: api.allowOfflineAccess,
-    enforce_policies: api.enforcePolicies,
-    subject_type_authorization: {
-      client: { policy: api.clientPolicy },
-      ...(api.userPolicy === undefined ? {} : { user: { policy: api.userPolicy } }),
-    },
-    scopes: api.permissions.map((p) => ({ value: p.name, description: p.description })),
-  });
-  const job = await standIn.createClient({
-    ...clientDocument(importJob),
-    // What the provider's client-credentials resource sets; a stack with private_key_jwt is not seeded here.
-    token_endpoint_auth_method:
-      importJob.authentication.method === "private_key_jwt" ? "client_secret_post" : importJob.authentication.method,
-  });
-  const jobGrant = await standIn.createClientGrant({
-    client_id: job.client_id,
-    audience: importJob.grant.audience,
-    scope: [...importJob.grant.scopes],
-    subject_type: importJob.grant.subjectType,
-  });
-  const testApp = await seedUserApplication(standIn, testUser?.application);
-  const portalApp = await seedUserApplication(standIn, spec.gateway?.developerPortal?.application);
-  const store = await standIn.createConnection({
-    name: connection.name,
-    strategy: connection.strategy,
-    options: {
-      ...(connection.passwordPolicy !== undefined && { passwordPolicy: connection.passwordPolicy }),
-      ...(connection.passwordOptions !== undefined && { password_options: auth0PasswordOptions(connection.passwordOptions) }),
-      brute_force_protection: connection.bruteForceProtection,
-      disable_signup: connection.disableSignup,
-    },
-    enabled_clients: [job.client_id, ...[testApp, portalApp].flatMap((app) => (app === undefined ? [] : [app.clientId]))],
-  });
-  let testUserRole: SeededTenant["testUserRole"];
-  if (testUser !== undefined) {
-    const user = await standIn.createUser({
-      connection: connection.name,
-      email: testUser.email,
-      name: testUser.name,
-      password: TEST_USER_PASSWORD,
-      email_verified: true,
-    });
-    if (testUser.role !== undefined) {
-      const management = managementApi(standIn);
-      const role = (await management("POST", "/roles", { name: testUser.role.name, description: testUser.role.description })) as {
-        id: string;
-      };
-      await management("POST", `/roles/${role.id}/permissions`, {
-        permissions: testUser.role.permissions.map((name) => ({ resource_server_identifier: api.identifier, permission_name: name })),
-      });
-      await management("POST", `/users/${encodeURIComponent(user.user_id)}/roles`, { roles: [role.id] });
-      testUserRole = { roleId: role.id, userId: user.user_id };
-    }
-  }
-  return {
-    resourceServerId: resourceServer.id,
-    importJobClientId: job.client_id,
-    importJobGrantId: jobGrant.id,
-    connectionId: store.id,
-    testApp,
-    portalApp,
-    testUserRole,
+  const ids = new Map<string, string>();
+  for (const step of seedSteps(standIn, spec)) ids.set(step.name, await step.create(ids));
+  const need = (name: string): string => ids.get(name) as string;
+  const seededApp = (name: string): SeededTenant["testApp"] => {
+    const clientId = ids.get(`${name}-client`);
+    return clientId === undefined
+      ? undefined
+      : { clientId, clientSecret: appSecrets.get(clientId) as string, grantId: need(`${name}-grant`) };
   };
-}
-
-/** An application people sign in through, with its user grant on the API, as the program's UserApplication declares it. */
-async function seedUserApplication(
-  standIn: Auth0StandIn,
-  application: UserApplicationSpec | undefined,
-): Promise<{ clientId: string; clientSecret: string; grantId: string } | undefined> {
-  if (application === undefined) return undefined;
-  const app = await standIn.createClient({ ...clientDocument(application), token_endpoint_auth_method: application.authMethod });
-  const grant = await standIn.createClientGrant({
-    client_id: app.client_id,
-    audience: application.grant.audience,
-    scope: [...application.grant.scopes],
-    subject_type: application.grant.subjectType,
-  });
-  return { clientId: app.client_id, clientSecret: app.client_secret, grantId: grant.id };
+  const roleId = ids.get("test-user-role-role");
+  return {
+    resourceServerId: need("timesheets-api-resource-server"),
+    importJobClientId: need("import-job-client"),
+    importJobGrantId: need("import-job-grant"),
+    connectionId: need("user-store-connection"),
+    testApp: seededApp("integration-test"),
+    portalApp: seededApp("developer-portal"),
+    testUserRole: roleId === undefined ? undefined : { roleId, userId: need("user-store-test-user") },
+  };
 }
 
 /** A client's declared settings as Auth0 holds them. */

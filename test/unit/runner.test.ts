@@ -49,6 +49,8 @@ describe("npm run up / preview", () => {
     expect(await main(["up", "--stack", "dev"], io)).toBe(0);
     expect(calls).toEqual([
       { args: ["stack", "select", "--create", "dev"], backend: `file://${LOCAL_STATE_DIR}` },
+      // The state is read for creates an interrupted deploy left pending before anything changes.
+      { args: ["stack", "export", "--stack", "dev"], backend: `file://${LOCAL_STATE_DIR}` },
       {
         args: ["up", "--stack", "dev", "--policy-pack", "policy", "--policy-pack-config", "policy/config/dev.json"],
         backend: `file://${LOCAL_STATE_DIR}`,
@@ -78,7 +80,7 @@ describe("npm run up / preview", () => {
     const { io, calls } = harness({ ...credentials, PULUMI_BACKEND_URL: "azblob://pulumi-state" });
     expect(await main(["preview", "--stack", "prod"], io)).toBe(0);
     expect(calls.every((c) => c.backend === "azblob://pulumi-state")).toBe(true);
-    expect(calls[1]?.args).toEqual([
+    expect(calls.find((c) => c.args[0] === "preview")?.args).toEqual([
       "preview",
       "--stack",
       "prod",
@@ -107,7 +109,7 @@ describe("npm run up / preview", () => {
   test("a preview runs with the previewer's credentials, and asks for the previewer's when they are missing", async () => {
     const previewer = harness({ AUTH0_CLIENT_ID: "previewer", AUTH0_CLIENT_SECRET: "read-only" });
     expect(await main(["preview", "--stack", "prod"], previewer.io)).toBe(0);
-    expect(previewer.calls.map((c) => c.args[0])).toEqual(["stack", "preview"]);
+    expect(previewer.calls.map((c) => c.args[0])).toEqual(["stack", "stack", "preview"]);
 
     const { io, calls, errors } = harness({});
     expect(await main(["preview", "--stack", "dev"], io)).toBe(1);
@@ -267,7 +269,8 @@ describe("a timesheets:adopt block left in place", () => {
 
   test("the runner warns before the preview or update, and after a successful up says the block is done", async () => {
     const spec = { ...loadStackSpec("prod"), adopt };
-    const states = [exported([adopt.resourceServerId], 3), exported(Object.values(adopt), 3)];
+    // Read for interrupted creates, then for the block, before the update; once more after it.
+    const states = [exported([adopt.resourceServerId], 3), exported([adopt.resourceServerId], 3), exported(Object.values(adopt), 3)];
     const { io, calls, errors } = harness(
       credentials,
       {},
@@ -280,7 +283,13 @@ describe("a timesheets:adopt block left in place", () => {
       },
     );
     expect(await main(["up", "--stack", "prod", "--yes"], io)).toBe(0);
-    expect(calls.map((c) => c.args.slice(0, 2).join(" "))).toEqual(["stack select", "stack export", "up --stack", "stack export"]);
+    expect(calls.map((c) => c.args.slice(0, 2).join(" "))).toEqual([
+      "stack select",
+      "stack export",
+      "stack export",
+      "up --stack",
+      "stack export",
+    ]);
     expect(errors.filter((line) => /^(warning|note):/.test(line)).map((line) => line.split(":")[0])).toEqual(["warning", "note"]);
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
@@ -101,5 +102,39 @@ describe("the delivery workflows", () => {
     const text = read(file);
     expect(text).not.toMatch(/ARM_CLIENT_SECRET|AZURE_CLIENT_SECRET|client-secret:/);
     expect(text).not.toMatch(/AUTH0_CLIENT_SECRET: (?!\$\{\{ secrets\.)/);
+  });
+});
+
+describe("a workflow whose state backend variable is empty", () => {
+  const jobs = files.flatMap((file) =>
+    Object.entries(workflow(file).jobs)
+      .filter(([, job]) => (job as Job & { env?: Record<string, string> }).env?.PULUMI_BACKEND_URL !== undefined)
+      .map(([name, job]) => ({ file, name, first: job.steps?.[0]?.run ?? "" })),
+  );
+
+  test("every job that reaches Pulumi state fails at its first step, before checkout and install, and goes on when it is set", () => {
+    expect(jobs.map((job) => `${job.file}:${job.name}`).sort()).toEqual([
+      "deploy-stack.yml:up",
+      "nightly-drift.yml:state",
+      "preview-stack.yml:preview",
+    ]);
+    for (const job of jobs) {
+      for (const empty of ["", "   "]) {
+        const run = spawnSync("bash", ["-e", "-c", job.first], {
+          env: { PATH: process.env.PATH, PULUMI_BACKEND_URL: empty },
+          encoding: "utf8",
+        });
+        expect([job.name, run.status, run.stdout.trim()]).toEqual([
+          job.name,
+          1,
+          expect.stringMatching(/^::error::PULUMI_BACKEND_URL is empty: .*docs\/state\.md\)$/),
+        ]);
+      }
+      const set = spawnSync("bash", ["-e", "-c", job.first], {
+        env: { PATH: process.env.PATH, PULUMI_BACKEND_URL: "azblob://state" },
+        encoding: "utf8",
+      });
+      expect([job.name, set.status, set.stdout]).toEqual([job.name, 0, ""]);
+    }
   });
 });

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { LOCAL_PASSPHRASE } from "../../../local/local-mode";
 import { REPO_ROOT } from "../../../stacks/stack-config";
-import { localFolder, runLocal } from "./run-local";
+import { EMPTY_STATE, localFolder, runLocal } from "./run-local";
 
 // `npm run local -- --check` with a fake `pulumi` first on PATH: a small script that records each
 // call (its arguments, working folder and the variables that matter) and answers as the CLI
@@ -31,6 +31,7 @@ const env = Object.fromEntries(${JSON.stringify(RECORDED)}.map((name) => [name, 
 fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, cwd: process.cwd(), env }) + "\\n");
 if (args[0] === "version") process.stdout.write("v3.248.0\\n");
 else if (args[0] === "stack" && args[1] === "output") process.stdout.write("{}\\n");
+else if (args[0] === "stack" && args[1] === "export") process.stdout.write(${JSON.stringify(EMPTY_STATE)} + "\\n");
 `;
   writeFileSync(path.join(bin, "pulumi"), script);
   chmodSync(path.join(bin, "pulumi"), 0o755);
