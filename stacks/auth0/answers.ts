@@ -141,7 +141,7 @@ export const bearerToken = z
 
 /** `/oauth/token`'s answer to a granted request (RFC 6749 §5.1). */
 export const tokenGrantAnswer = z.object({
-  access_token: z.unknown(),
+  access_token: z.unknown().optional(),
   expires_in: z.number().positive().optional(),
 });
 
