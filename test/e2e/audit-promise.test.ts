@@ -119,6 +119,8 @@ function endlessGrants(): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.pathname !== "/api/v2/client-grants") return standIn.fetch(input, init);
+    // An answer comes from the network: later than anything already queued, as it would.
+    await new Promise((resolve) => setImmediate(resolve));
     if (items === undefined) items = ((await (await standIn.fetch(input, init)).json()) as { client_grants: unknown[] }).client_grants;
     checkpoint += 1;
     return new Response(JSON.stringify({ client_grants: items, next: `checkpoint-${checkpoint}` }), {
@@ -135,8 +137,8 @@ describe("a list that never ends is not read without end", () => {
   it("audit: same grants, new checkpoint each time: two requests, 'not checked' saying so, exit 1", async () => {
     const net = counted(endlessGrants());
     const run = await audit(net.fetch, 3);
-    expect(run.code).toBe(1);
     expect(net.paths.filter((p) => p === "/api/v2/client-grants")).toHaveLength(2);
+    expect(run.code).toBe(1);
     expect(run.reasons).toContain(said);
   });
 
@@ -208,7 +210,12 @@ describe("messages say what happened", () => {
   });
 
   it("audit: a captive portal's page on the token endpoint is HTML, not 'could not reach'", async () => {
-    const fault: Rule["fault"] = { kind: "answer", status: 200, headers: { "content-type": "text/html" }, text: "<html>Sign in to Wi-Fi</html>" };
+    const fault: Rule["fault"] = {
+      kind: "answer",
+      status: 200,
+      headers: { "content-type": "text/html" },
+      text: "<html>Sign in to Wi-Fi</html>",
+    };
     const run = await audit(hostileFetch(standIn.fetch, [{ path: "/oauth/token", fault }]).fetch);
     expect(run.stack?.error).toMatch(/POST \/oauth\/token: Auth0 answered HTML, not JSON$/);
   });
@@ -219,7 +226,9 @@ describe("messages say what happened", () => {
       if (url.pathname !== "/api/v2/connections") return standIn.fetch(input, init);
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          controller.error(new TypeError("terminated", { cause: Object.assign(new Error("incorrect header check"), { code: "Z_DATA_ERROR" }) }));
+          controller.error(
+            new TypeError("terminated", { cause: Object.assign(new Error("incorrect header check"), { code: "Z_DATA_ERROR" }) }),
+          );
         },
       });
       return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
@@ -263,7 +272,12 @@ describe("verify: the tenant's answers not read is 'could not finish' (exit 1), 
     });
 
   it("a proxy's 502 page on the token endpoint: exit 1, said", async () => {
-    const fault: Rule["fault"] = { kind: "answer", status: 502, headers: { "content-type": "text/html" }, text: "<html>Bad Gateway</html>" };
+    const fault: Rule["fault"] = {
+      kind: "answer",
+      status: 502,
+      headers: { "content-type": "text/html" },
+      text: "<html>Bad Gateway</html>",
+    };
     const run = await verify([{ path: "/oauth/token", fault }]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("POST /oauth/token: 502 (an HTML page), not an answer to what was asked");
