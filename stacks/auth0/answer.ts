@@ -57,6 +57,8 @@ export function ownError(error: unknown): AnswerRefused | HostRefused | BudgetSp
 export function unanswered(session: ManagementSession, error: unknown, budget: string): string {
   const refused = ownError(error);
   if (refused instanceof BudgetSpent) return `${refused.message} (${budget})`;
+  // A token that could not be had (renewed half-way): the read was never sent, and the token request is named.
+  if (refused instanceof TokenUnusable) return `POST /oauth/token: ${refused.message}`;
   if (refused !== undefined) return refused.message;
   if (session.signal.aborted) return `no answer within ${session.budgetMs / 1000} s (${budget})`;
   const connection = connectionProblem(session.domain, error);

@@ -10,8 +10,8 @@ export async function signIn(session: ManagementSession, budget: string): Promis
     await Promise.race([session.token(), aborted(session.signal)]);
     return undefined;
   } catch (error) {
-    if (error instanceof TokenUnusable) return `POST /oauth/token: ${error.message}`;
-    return `POST /oauth/token: ${unanswered(session, error, budget)}`;
+    const said = unanswered(session, error, budget);
+    return error instanceof TokenUnusable ? said : `POST /oauth/token: ${said}`;
   }
 }
 
