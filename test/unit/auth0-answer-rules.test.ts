@@ -7,6 +7,8 @@ import { checkpointPages, MAX_PAGES } from "../../stacks/auth0/pages";
 import { CREDENTIAL_PART, hideCredentials } from "../../stacks/auth0/redact";
 import type { ManagementSession } from "../../stacks/auth0/session";
 import { readTokenAnswer } from "../../stacks/auth0/token";
+import { loadStackSpec } from "../../stacks/stack-config";
+import { tokenRows } from "../../stacks/verify/checks/token-claims";
 
 // The rules every reader of Auth0's answers goes through, each held as a property over the
 // answers a proxy on the tenant's address could give.
@@ -115,6 +117,26 @@ describe("no answer is walked deeper than MAX_ANSWER_DEPTH", () => {
     const { session } = fakeSession(() => new Response(deep, { status: 200, headers: { "content-type": "application/json" } }));
     const answer = await getParsed(session, "/api/v2/client-grants", {}, z.object({ client_grants: z.array(z.unknown()) }), read);
     expect(answer).toMatchObject({ ok: false, problem: { message: expect.stringContaining(`more than ${MAX_ANSWER_DEPTH} levels`) } });
+  });
+});
+
+describe("verify's token claims are not walked deeper than MAX_ANSWER_DEPTH", () => {
+  it("a token whose aud nests 6,000 levels (it fits in 16 KiB) is a failed format row, not a crash", async () => {
+    // Built as text: no serializer of ours could write it.
+    const part = (text: string) => Buffer.from(text).toString("base64url");
+    const token = `${part('{"alg":"none"}')}.${part(`{"aud":${"[".repeat(6000)}${"]".repeat(6000)}}`)}.`;
+    expect(token.length).toBeLessThan(16 * 1024);
+    const rows = await tokenRows(loadStackSpec("dev"), token, { subject: "import-job", clientId: "c", scopes: [] }, () =>
+      Promise.reject(new Error("no key")),
+    );
+    expect(rows).toEqual([
+      {
+        check: "import-job.format",
+        pass: false,
+        expected: "a JWT",
+        actual: `its claims nest more than ${MAX_ANSWER_DEPTH} levels deep; not read`,
+      },
+    ]);
   });
 });
 
