@@ -6,7 +6,9 @@ import { auditorCredentials, type Env } from "./auth0/credentials";
 import type { TenantSnapshot } from "./auth0/model";
 import { readTenant } from "./auth0/read-tenant";
 import { importJobGrant } from "./audit/checks/import-job";
+import { hideCredentials } from "./auth0/redact";
 import { openSession, WriteRefused } from "./auth0/session";
+import { signIn } from "./auth0/sign-in";
 import { EXIT_ERROR, isRefusal, runAsProcess } from "./exit-codes";
 import { loadStackSpec, resolveStack } from "./stack-config";
 import { parseCommand, wholeNumber } from "./cli";
@@ -127,26 +129,35 @@ export async function main(argv: readonly string[], env: Env, io: AdoptIo): Prom
     budgetMs: timeoutSeconds * 1000,
     clock: io.clock,
   });
+  // From here on, what is printed may quote an answer: no part of a credential goes out with it.
+  const stdout = (text: string) => io.stdout(hideCredentials(text, session.credentials()));
+  const stderr = (text: string) => io.stderr(hideCredentials(text, session.credentials()));
+  const budget = `--timeout ${timeoutSeconds}`;
+  const notSignedIn = await signIn(session, budget);
+  if (notSignedIn !== undefined) {
+    stderr(`error: could not get a Management API token (${credentials.credentials.source}): ${notSignedIn}`);
+    return EXIT_ERROR;
+  }
   let snapshot: TenantSnapshot;
   try {
     // The test user is never adopted: no address to look up.
     const query = { apiIdentifier: spec.api.identifier, connectionName: spec.connection.name, emails: [] };
-    snapshot = await readTenant(session, query, { budget: `--timeout ${timeoutSeconds}` });
+    snapshot = await readTenant(session, query, { budget });
   } catch (error) {
     if (!(error instanceof WriteRefused)) throw error;
-    io.stderr(`error: ${error.message}`);
+    stderr(`error: ${error.message}`);
     return EXIT_ERROR;
   }
   const plan = adoptionPlan(spec, snapshot);
   if ("error" in plan) {
-    io.stderr(`error: ${plan.error}`);
+    stderr(`error: ${plan.error}`);
     return EXIT_ERROR;
   }
-  for (const note of plan.notes) io.stderr(`note: ${note}`);
-  io.stderr(
+  for (const note of plan.notes) stderr(`note: ${note}`);
+  stderr(
     `Add these lines under config: in Pulumi.${stack}.yaml, run npm run audit -- --stack ${stack} until it reports no drift (where code and tenant differ, an import fails or is followed by an update, depending on the Pulumi CLI), then npm run preview -- --stack ${stack}: it shows imports, not creations. After the npm run up -- --stack ${stack} that adopts, remove the lines again (npm run up says when): left in place, an adopted object later deleted in Auth0 and refreshed out of the state would make up import it again and fail.`,
   );
-  io.stdout(adoptionYaml(plan.adopt));
+  stdout(adoptionYaml(plan.adopt));
   return 0;
 }
 

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import { causeCode, connectionProblem } from "../problems";
+import { bodyBrokeOff, jsonBody } from "./json-answer";
+import { managementErrorAnswer, type ManagementErrorAnswer } from "./answers";
 import { AnswerRefused, HostRefused } from "./guarded-fetch";
-import { BudgetSpent, WriteRefused, type ManagementSession } from "./session";
+import { BudgetSpent, TokenUnusable, WriteRefused, type ManagementSession } from "./session";
 
 /** Why an answer could not be used, in words a person acts on. */
 export interface Problem {
@@ -33,10 +35,19 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-/** Our own refusals (a redirect, an answer too large, a host credentials may not go to, the budget), however deep the SDK wrapped them. */
-export function ownError(error: unknown): AnswerRefused | HostRefused | BudgetSpent | undefined {
+/**
+ * Our own refusals (a redirect, an answer too large, a host credentials may not go to, the
+ * budget, a token that could not be had), however deep the SDK wrapped them.
+ */
+export function ownError(error: unknown): AnswerRefused | HostRefused | BudgetSpent | TokenUnusable | undefined {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
-    if (current instanceof AnswerRefused || current instanceof HostRefused || current instanceof BudgetSpent) return current;
+    if (
+      current instanceof AnswerRefused ||
+      current instanceof HostRefused ||
+      current instanceof BudgetSpent ||
+      current instanceof TokenUnusable
+    )
+      return current;
     current = current.cause;
   }
   return undefined;
@@ -46,6 +57,8 @@ export function ownError(error: unknown): AnswerRefused | HostRefused | BudgetSp
 export function unanswered(session: ManagementSession, error: unknown, budget: string): string {
   const refused = ownError(error);
   if (refused instanceof BudgetSpent) return `${refused.message} (${budget})`;
+  // A token that could not be had (renewed half-way): the read was never sent, and the token request is named.
+  if (refused instanceof TokenUnusable) return `POST /oauth/token: ${refused.message}`;
   if (refused !== undefined) return refused.message;
   if (session.signal.aborted) return `no answer within ${session.budgetMs / 1000} s (${budget})`;
   const connection = connectionProblem(session.domain, error);
@@ -53,19 +66,50 @@ export function unanswered(session: ManagementSession, error: unknown, budget: s
   const code = causeCode(error);
   if (error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")) return "the request was aborted";
   const message = error instanceof Error ? error.message : String(error);
-  return `could not reach ${session.domain} (${code ?? message})`;
+  return `could not reach ${session.domain} (${code ?? message.slice(0, 200)})`;
 }
 
-function auth0Message(body: unknown): string {
+/** An answer whose status came but whose body could not be read, in words. */
+export function unreadable(session: ManagementSession, error: unknown, budget: string): string {
+  const refused = ownError(error);
+  if (refused !== undefined) return refused.message;
+  if (session.signal.aborted) return `no answer within ${session.budgetMs / 1000} s (${budget})`;
+  return bodyBrokeOff(session.domain, error);
+}
+
+/**
+ * "Is this answer Auth0's error": a JSON body of Auth0's Management API error shape, saying
+ * the status it came with. A proxy's page (HTML, text, another JSON) is not Auth0's word.
+ */
+export function auth0Error(status: number, contentType: string | null, text: string): ManagementErrorAnswer | undefined {
+  if (!/\bjson\b/i.test(contentType ?? "")) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = managementErrorAnswer.safeParse(body);
+  return parsed.success && parsed.data.statusCode === status ? parsed.data : undefined;
+}
+
+/** What a JSON error body says, in Auth0's fields; nothing for any other body. */
+function auth0Message(contentType: string | null, text: string): string {
+  if (!/\bjson\b/i.test(contentType ?? "")) return "";
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return "";
+  }
   if (typeof body !== "object" || body === null) return "";
   const record = body as Record<string, unknown>;
   const said = [record.message, record.error_description, record.error].find((value) => typeof value === "string");
   return typeof said === "string" ? said.slice(0, 200) : "";
 }
 
-function statusProblem(status: number, body: unknown, fallbackScope: string): Answer<never> {
+function statusProblem(status: number, said: string, fallbackScope: string): Answer<never> {
   const name = STATUS_TEXT[status] ?? "";
-  const said = auth0Message(body);
   if (status === 403) {
     // Auth0 says which scope it wanted ("Insufficient scope, expected any of: read:clients").
     const named = /expected (?:any of|all of)?:?\s*([\w:,\s]+)/i
@@ -129,20 +173,6 @@ export function misfit(error: z.ZodError): string {
   return `${lines.join("; ")}${more}`;
 }
 
-/** The body of a 2xx answer as JSON, or what is wrong with it. */
-async function jsonBody(response: Response): Promise<{ ok: true; body: unknown } | { ok: false; message: string }> {
-  const text = await response.text();
-  const trimmed = text.trim();
-  const type = response.headers.get("content-type") ?? "";
-  if (trimmed === "") return { ok: false, message: "Auth0 answered an empty body, not JSON" };
-  if (/html/i.test(type) || trimmed.startsWith("<")) return { ok: false, message: "Auth0 answered HTML, not JSON" };
-  try {
-    return { ok: true, body: JSON.parse(trimmed) as unknown };
-  } catch {
-    return { ok: false, message: `Auth0's answer is not valid JSON (${text.length} bytes, cut off or garbled)` };
-  }
-}
-
 export interface GetOptions {
   /** How the budget is described in a message, e.g. "--timeout 60". */
   readonly budget: string;
@@ -162,25 +192,33 @@ export async function getParsed<S extends z.ZodType>(
   options: GetOptions,
 ): Promise<Answer<z.output<S>>> {
   let response: Response;
-  let parsed: Awaited<ReturnType<typeof jsonBody>>;
   try {
     response = await session.get(path, query);
-    if (response.status < 200 || response.status > 299) {
-      const text = await response.text().catch(() => "");
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // An error page that is not JSON says nothing more than its status.
-      }
-      if (response.status === 404) return { ok: false, notFound: true, problem: { message: "404 Not Found" } };
-      return statusProblem(response.status, body, options.scope);
-    }
-    parsed = await jsonBody(response);
   } catch (error) {
     if (error instanceof WriteRefused) throw error;
     return failed(unanswered(session, error, options.budget));
   }
+  let text: string | undefined;
+  let readError: unknown;
+  try {
+    text = await response.text();
+  } catch (error) {
+    readError = error;
+  }
+  const contentType = response.headers.get("content-type");
+  if (response.status < 200 || response.status > 299) {
+    if (response.status === 404) {
+      // Only Auth0's own error says a thing is absent; a proxy's 404 page says nothing of the tenant.
+      if (auth0Error(404, contentType, text ?? "") !== undefined)
+        return { ok: false, notFound: true, problem: { message: "404 Not Found" } };
+      return failed(
+        `404, but not in Auth0's error shape (${text === undefined || text.trim() === "" ? "an empty body" : /html/i.test(contentType ?? "") || text.trim().startsWith("<") ? "an HTML page" : "another body"}): not taken to mean it is absent`,
+      );
+    }
+    return statusProblem(response.status, auth0Message(contentType, text ?? ""), options.scope);
+  }
+  if (text === undefined) return failed(unreadable(session, readError, options.budget));
+  const parsed = jsonBody(text, contentType);
   if (!parsed.ok) return failed(parsed.message);
   const result = schema.safeParse(parsed.body, { reportInput: true });
   if (!result.success) return failed(`the answer does not fit what is read from it: ${misfit(result.error)}`);

@@ -6,7 +6,25 @@ import type { ManagementSession } from "./session";
 /** The largest page Auth0 serves: fewer calls for a big tenant. */
 export const PAGE_SIZE = 100;
 /** No tenant of ours has this many of anything; a list that claims to is not believed. */
-const MAX_ITEMS = 10_000;
+export const MAX_ITEMS = 10_000;
+/** The most pages one read of a list asks for: MAX_ITEMS in full pages, never more, whatever the answers say. */
+export const MAX_PAGES = MAX_ITEMS / PAGE_SIZE;
+
+/**
+ * Whether a checkpoint-paged list must stop before asking for page `page + 1`: a page that
+ * brings no item not read before yet points further (the same items again, with a new
+ * checkpoint each time, would be asked for until the time budget ends, against a rate limit the
+ * tenant's own traffic shares), or a next page past what any list of ours needs. (An
+ * offset-paged list asks for the pages its total needs and no more; its total is at most
+ * MAX_ITEMS.)
+ */
+export function pagingStops(page: number, fresh: number): string | undefined {
+  if (fresh === 0)
+    return `page ${page} brings no item not read before, yet points to a next page: the list would never end; not read further`;
+  if (page >= MAX_PAGES)
+    return `the list points past page ${MAX_PAGES} (${MAX_ITEMS} items), more pages than any list of ours needs; not read further`;
+  return undefined;
+}
 
 /**
  * A page is first checked to hold a list of at most a page's items, which costs nothing per
@@ -85,6 +103,7 @@ async function offsetPass<S extends z.ZodType>(
       };
     const clash = addUnique(items, list, id, where);
     if (clash !== undefined) return { ok: false, answer: failed(clash) };
+    // The pages a total needs and no more: the total is at most MAX_ITEMS, so at most MAX_PAGES.
     if ((page + 1) * PAGE_SIZE >= total) break;
   }
   if (items.size !== total)
@@ -152,8 +171,8 @@ function onConfirming<T>(answer: Answer<T>): Answer<T> {
  * Auth0's checkpoint (`from`) names the item a page starts at, not a position, so a change
  * while the list is read adds or drops only the changed item: an item there from the first
  * page to the last is always read.
- * A page larger than asked for, a `next` seen before, or a page with a `next` and no items
- * (it would never end) makes the list unusable.
+ * A page larger than asked for, a `next` seen before, a page with a `next` and nothing new
+ * (it would never end), or more pages than MAX_PAGES makes the list unusable.
  */
 export async function checkpointPages<S extends z.ZodType>(
   session: ManagementSession,
@@ -181,12 +200,13 @@ export async function checkpointPages<S extends z.ZodType>(
     const list = body[key] ?? [];
     const where = `page ${page}`;
     if (list.length > PAGE_SIZE) return failed(`${where} holds ${list.length} items where at most ${PAGE_SIZE} were asked for`);
+    const before = items.size;
     const clash = addUnique(items, list, id, where);
     if (clash !== undefined) return failed(clash);
     if (body.next === undefined) break;
-    if (list.length === 0) return failed(`${where} holds no items but points to a next page`);
     if (checkpoints.has(body.next)) return failed(`${where} points back to a page already read`);
-    if (items.size > MAX_ITEMS) return failed(`the list runs past ${MAX_ITEMS} items`);
+    const stop = pagingStops(page, items.size - before);
+    if (stop !== undefined) return failed(stop);
     checkpoints.add(body.next);
     from = body.next;
   }

@@ -1,8 +1,11 @@
-import { ManagementClient, TokenProvider } from "auth0";
+import { ManagementClient } from "auth0";
 import { systemClock, type Clock } from "./clock";
 import type { AuditorCredentials } from "./credentials";
 import { guardedFetch, tenantOrigin } from "./guarded-fetch";
+import { AnswerRefused } from "./guarded-fetch";
+import { bodyBrokeOff } from "./json-answer";
 import { Pacer } from "./pacer";
+import { readTokenAnswer, refusedText, unusableToken } from "./token";
 
 /** The Management API traffic one session caused, as counted at the HTTP layer. */
 export interface RequestStats {
@@ -34,6 +37,8 @@ export interface ManagementSession {
   readonly budgetMs: number;
   /** Gets (and caches) the access token; its failure means nothing can be read. */
   token(): Promise<string>;
+  /** Every credential this session holds or was given (secret, tokens): what no output may show. */
+  credentials(): readonly string[];
   /** GET `path` (below `https://DOMAIN`) through the SDK: its auth, its retries; the answer as it came. */
   get(path: string, query: Readonly<Record<string, string | number | boolean>>): Promise<Response>;
   stats(): RequestStats;
@@ -44,6 +49,15 @@ export class WriteRefused extends Error {}
 
 /** Thrown instead of letting the SDK sleep past the time budget before a retry. */
 export class BudgetSpent extends Error {}
+
+/** No usable token: Auth0 refused, or its answer held none. The message says which, never the value. */
+export class TokenUnusable extends Error {}
+
+const ownRefusal = (error: unknown): boolean =>
+  error instanceof AnswerRefused || (error instanceof Error && error.cause instanceof AnswerRefused);
+
+/** Refreshed this long before Auth0 says the token expires. */
+const TOKEN_LEEWAY_MS = 10_000;
 
 /** The SDK's shortest back-off without a header (1 s less its 10% jitter). */
 const MIN_BACKOFF_MS = 900;
@@ -129,18 +143,49 @@ export function openSession(domain: string, credentials: AuditorCredentials, opt
   // The session's credentials (the auditor's secret, its bearer token) go to the tenant's domain and nowhere else.
   const guarded = guardedFetch(options.fetch ?? globalThis.fetch, { allowedOrigins: [tenantOrigin(domain)] });
   const fetchFn = sessionFetch(guarded, signal, deadline, clock, new Pacer(clock), counts);
+  const held: string[] = [credentials.kind === "token" ? credentials.token : credentials.clientSecret];
   let token: () => Promise<string>;
   if (credentials.kind === "token") {
-    token = () => Promise.resolve(credentials.token);
+    const problem = unusableToken(credentials.token);
+    token = () =>
+      problem === undefined ? Promise.resolve(credentials.token) : Promise.reject(new TokenUnusable(`${credentials.source}: ${problem}`));
   } else {
-    const provider = new TokenProvider({
-      domain,
-      clientId: credentials.clientId,
-      clientSecret: credentials.clientSecret,
-      audience: `https://${domain}/api/v2/`,
-      fetch: fetchFn,
-    });
-    token = () => provider.getAccessToken();
+    // Our own request rather than the SDK's token provider: its answer is read like every other
+    // (a null or header-breaking access_token is said as such and never sent), and it ends with
+    // the session's budget rather than with a timeout of its own reported as a 408.
+    let pending: Promise<{ token: string; expiresAt: number }> | undefined;
+    const request = async (): Promise<{ token: string; expiresAt: number }> => {
+      const body = new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: credentials.clientId,
+        client_secret: credentials.clientSecret,
+        audience: `https://${domain}/api/v2/`,
+      });
+      const response = await fetchFn(`https://${domain}/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: body.toString(),
+        signal,
+      });
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        if (signal.aborted || ownRefusal(error)) throw error;
+        throw new TokenUnusable(bodyBrokeOff(domain, error));
+      }
+      const read = readTokenAnswer(response.status, response.headers.get("content-type"), text);
+      if (!read.ok) throw new TokenUnusable(read.refused ? refusedText(read) : read.message);
+      held.push(read.accessToken);
+      const lifetime = read.expiresInSeconds === undefined ? Number.POSITIVE_INFINITY : read.expiresInSeconds * 1000;
+      return { token: read.accessToken, expiresAt: clock.now() + lifetime - TOKEN_LEEWAY_MS };
+    };
+    token = async () => {
+      const current = pending === undefined ? undefined : await pending.catch(() => undefined);
+      if (current !== undefined && clock.now() < current.expiresAt) return current.token;
+      pending = request();
+      return (await pending).token;
+    };
   }
   const client = new ManagementClient({ domain, token, fetch: fetchFn, maxRetries: options.maxRetries });
   return {
@@ -157,6 +202,7 @@ export function openSession(domain: string, credentials: AuditorCredentials, opt
         { abortSignal: signal, maxRetries: options.maxRetries },
       );
     },
+    credentials: () => [...held],
     stats: () => ({ ...counts }),
   };
 }

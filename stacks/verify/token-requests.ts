@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { importPKCS8, SignJWT } from "jose";
+import { AnswerRefused } from "../auth0/guarded-fetch";
+import { bodyBrokeOff } from "../auth0/json-answer";
+import { readTokenAnswer } from "../auth0/token";
 import type { ImportJobAuth } from "./inputs";
 
 // Token requests to Auth0's /oauth/token: the import job's client credentials and the test
-// user's password-realm sign-in. Answers are returned, never thrown, so that a refusal can be
-// a check's result; no secret and no token is ever part of what is returned for display.
+// user's password-realm sign-in. Auth0's refusals are returned, so that a refusal can be a
+// check's result; an answer that is not Auth0's word is thrown (verify could not finish). No
+// secret and no token is ever part of what is returned for display.
 
 export const PASSWORD_REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -19,8 +23,17 @@ export interface TokenEndpoint {
   readonly issuer: string;
   readonly fetch: typeof fetch;
   readonly signal: AbortSignal;
+  /** Told of every credential made or received here (an assertion, a token): what no output may show. */
+  readonly onCredential?: (value: string) => void;
 }
 
+/** The token endpoint's answer was not Auth0's word on the request: verify could not finish. */
+export class TokenAnswerUnusable extends Error {}
+
+/**
+ * Auth0's refusal is returned (a check's result); an answer that says nothing of the request
+ * (not Auth0's, cut off, without a usable token) is thrown: the tenant's answer could not be read.
+ */
 async function post(endpoint: TokenEndpoint, body: URLSearchParams, headers: Record<string, string> = {}): Promise<TokenAnswer> {
   const response = await endpoint.fetch(endpoint.url, {
     method: "POST",
@@ -28,21 +41,21 @@ async function post(endpoint: TokenEndpoint, body: URLSearchParams, headers: Rec
     body: body.toString(),
     signal: endpoint.signal,
   });
-  const text = await response.text();
-  let parsed: Record<string, unknown> = {};
+  let text: string;
   try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // A proxy's HTML error page: the status says enough.
+    text = await response.text();
+  } catch (error) {
+    if (endpoint.signal.aborted || error instanceof AnswerRefused || (error instanceof Error && error.cause instanceof AnswerRefused))
+      throw error;
+    throw new TokenAnswerUnusable(`POST /oauth/token: ${bodyBrokeOff(new URL(endpoint.url).host, error)}`);
   }
-  const accessToken = parsed.access_token;
-  if (response.ok && typeof accessToken === "string") return { ok: true, accessToken };
-  return {
-    ok: false,
-    status: response.status,
-    error: typeof parsed.error === "string" ? parsed.error : `HTTP ${response.status}`,
-    description: typeof parsed.error_description === "string" ? parsed.error_description : "",
-  };
+  const read = readTokenAnswer(response.status, response.headers.get("content-type"), text);
+  if (read.ok) {
+    endpoint.onCredential?.(read.accessToken);
+    return { ok: true, accessToken: read.accessToken };
+  }
+  if (!read.refused) throw new TokenAnswerUnusable(`POST /oauth/token: ${read.message}`);
+  return { ok: false, status: read.status, error: read.error, description: read.description };
 }
 
 /** RFC 7523 client assertion, signed with the import job's private key; Auth0 takes the issuer as audience. */
@@ -80,7 +93,9 @@ export async function clientCredentialsToken(
   body.set("client_id", clientId);
   if (auth.method === "private_key_jwt") {
     body.set("client_assertion_type", ASSERTION_TYPE);
-    body.set("client_assertion", await clientAssertion(clientId, auth, endpoint.issuer));
+    const assertion = await clientAssertion(clientId, auth, endpoint.issuer);
+    endpoint.onCredential?.(assertion);
+    body.set("client_assertion", assertion);
   } else body.set("client_secret", auth.secret);
   return post(endpoint, body);
 }

@@ -3,6 +3,8 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jos
 import type { TenantSpec } from "../../infra/config/spec";
 import { guardedFetch, tenantOrigin } from "../auth0/guarded-fetch";
 import { developerPortalChecks } from "./checks/developer-portal";
+import { bodyBrokeOff, jsonBody } from "../auth0/json-answer";
+import { withoutCredentials } from "../auth0/redact";
 import { gatewayChecks } from "./checks/gateway";
 import { importJobChecks } from "./checks/import-job";
 import { testUserChecks } from "./checks/test-user";
@@ -15,15 +17,29 @@ export interface VerifyOptions {
   readonly timeoutSeconds: number;
 }
 
-/** The tenant's published keys, or the reason there are none (then every signature check fails with it). */
+/**
+ * The tenant's published keys. An answer that is not a key set (an error page, a cut-off body)
+ * is the tenant's answer not read, not a check that failed: verify cannot finish without them.
+ */
 async function tenantKeys(spec: TenantSpec, fetchFn: typeof fetch, signal: AbortSignal): Promise<{ jwks: JWTVerifyGetKey; row: CheckRow }> {
   const expected = `a JSON Web Key Set at ${spec.tenant.jwksUri}`;
   const response = await fetchFn(spec.tenant.jwksUri, { signal, headers: { accept: "application/json" } });
-  const body = (await response.json().catch(() => undefined)) as JSONWebKeySet | undefined;
-  if (!response.ok || !Array.isArray(body?.keys)) {
-    const missing: JWTVerifyGetKey = () => Promise.reject(new Error(`no JWKS: HTTP ${response.status}`));
-    return { jwks: missing, row: row("tenant.jwks", false, expected, `HTTP ${response.status}`) };
+  const path = new URL(spec.tenant.jwksUri).pathname;
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // The cause is said in words here; attached, the report would add the runtime's own text after it.
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(`GET ${path}: ${bodyBrokeOff(spec.tenant.domain, error)}`);
   }
+  if (!response.ok) throw new Error(`GET ${path}: answered ${response.status}, not the tenant's key set`);
+  const parsed = jsonBody(text, response.headers.get("content-type"));
+  if (!parsed.ok) throw new Error(`GET ${path}: ${parsed.message}`);
+  const body = parsed.body as JSONWebKeySet | undefined;
+  if (typeof body !== "object" || body === null || !Array.isArray(body.keys))
+    throw new Error(`GET ${path}: the answer is not a JSON Web Key Set (no keys list)`);
   return { jwks: createLocalJWKSet(body), row: row("tenant.jwks", true, expected, `${body.keys.length} key(s)`) };
 }
 
@@ -57,6 +73,26 @@ const message = (error: unknown, host: string): string =>
  * outcome "could not run", with the rows gathered until then.
  */
 export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, options: VerifyOptions): Promise<StackVerification> {
+  const held = inputCredentials(inputs);
+  const result = await verified(spec, inputs, options, held);
+  return withoutCredentials(result, held);
+}
+
+/** The secrets verify was given: a private key counts by each line of its body, the armour is no secret. */
+function inputCredentials(inputs: VerifyInputs): string[] {
+  const { auth } = inputs.importJob;
+  const importJob =
+    auth.method === "private_key_jwt"
+      ? auth.privateKeyPem
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter((line) => line !== "" && !line.startsWith("-----"))
+      : [auth.secret];
+  const testUser = inputs.testUser === undefined ? [] : [inputs.testUser.clientSecret, inputs.testUser.password];
+  return [...importJob, ...testUser];
+}
+
+async function verified(spec: TenantSpec, inputs: VerifyInputs, options: VerifyOptions, held: string[]): Promise<StackVerification> {
   const rows: CheckRow[] = [];
   const controller = new AbortController();
   let phase = "fetching the tenant's JWKS";
@@ -70,7 +106,13 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
   });
   // Secrets, passwords and assertions go to the tenant only; access tokens to the tenant and the gateway only.
   const tenantFetch = guardedFetch(options.fetch, { allowedOrigins: [tenantOrigin(spec.tenant.domain)] });
-  const endpoint = { url: spec.tenant.tokenEndpoint, issuer: spec.tenant.issuer, fetch: tenantFetch, signal: controller.signal };
+  const endpoint = {
+    url: spec.tenant.tokenEndpoint,
+    issuer: spec.tenant.issuer,
+    fetch: tenantFetch,
+    signal: controller.signal,
+    onCredential: (value: string) => held.push(value),
+  };
 
   const run = async (): Promise<"done"> => {
     const keys = await tenantKeys(spec, tenantFetch, controller.signal);

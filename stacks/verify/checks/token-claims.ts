@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { TenantSpec } from "../../../infra/config/spec";
+import { MAX_ANSWER_DEPTH, nestsDeeperThan } from "../../auth0/json-answer";
 import { row, type CheckRow } from "../report";
 
 /** What a token from this stack's tenant must say, whoever it was issued to. */
@@ -30,6 +31,9 @@ export async function tokenRows(spec: TenantSpec, token: string, expected: Expec
   } catch {
     return [row(name("format"), false, "a JWT", "not a JWT")];
   }
+  // The claims are shown below; claims nested without end would overflow what shows them.
+  if (nestsDeeperThan(claims, MAX_ANSWER_DEPTH))
+    return [row(name("format"), false, "a JWT", `its claims nest more than ${MAX_ANSWER_DEPTH} levels deep; not read`)];
   const { api, tenant } = spec;
   const rows: CheckRow[] = [];
 
