@@ -78,19 +78,35 @@ export async function verifyStack(spec: TenantSpec, inputs: VerifyInputs, option
   return withoutCredentials(result, held);
 }
 
-/** The secrets verify was given: a private key counts by each line of its body, the armour is no secret. */
-function inputCredentials(inputs: VerifyInputs): string[] {
-  const { auth } = inputs.importJob;
-  const importJob =
-    auth.method === "private_key_jwt"
-      ? auth.privateKeyPem
-          .split(/\r?\n/)
-          .map((line) => line.trim())
-          .filter((line) => line !== "" && !line.startsWith("-----"))
-      : [auth.secret];
-  const testUser = inputs.testUser === undefined ? [] : [inputs.testUser.clientSecret, inputs.testUser.password];
-  return [...importJob, ...testUser];
+/**
+ * The secrets verify was given: every string of its inputs but the few that are public by
+ * nature (identifiers, the test user's address, the gateway's URL, the method and algorithm
+ * names), so a credential added to the inputs is hidden without anyone remembering to list it.
+ * A private key counts by each line of its body; the armour is no secret.
+ */
+export function inputCredentials(inputs: VerifyInputs): string[] {
+  const held: string[] = [];
+  const walk = (value: unknown, key: string): void => {
+    if (typeof value === "string") {
+      if (PUBLIC_INPUTS.has(key)) return;
+      if (key === "privateKeyPem")
+        held.push(
+          ...value
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line !== "" && !line.startsWith("-----")),
+        );
+      else held.push(value);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [name, inner] of Object.entries(value)) walk(inner, name);
+    }
+  };
+  walk(inputs, "");
+  return held;
 }
+
+/** Input fields that are no secret: shown in reports as they are. */
+const PUBLIC_INPUTS: ReadonlySet<string> = new Set(["clientId", "email", "gatewayUrl", "method", "algorithm"]);
 
 async function verified(spec: TenantSpec, inputs: VerifyInputs, options: VerifyOptions, held: string[]): Promise<StackVerification> {
   const rows: CheckRow[] = [];
