@@ -16,6 +16,7 @@ import { connectionRoutes } from "./resources/connections.js";
 import { resourceServerRoutes } from "./resources/resource-servers.js";
 import { roleRoutes } from "./resources/roles.js";
 import { unmodelledRoutes } from "./resources/unmodelled.js";
+import { subPathRoutes } from "./resources/sub-paths.js";
 import { userRoutes } from "./resources/users.js";
 import { matchRoute, type Route } from "./router.js";
 import { requestListener } from "./server.js";
@@ -114,6 +115,8 @@ const routes = (configurationKey: Buffer): Route[] => [
   ...userRoutes,
   ...roleRoutes,
   ...unmodelledRoutes,
+  // Last: parts of modelled objects that nothing above answers.
+  ...subPathRoutes,
 ];
 
 /** Whether the stand-in implements `method` on `path` (below `/api/v2`), for conformance scoping. */
@@ -143,15 +146,19 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
     keys: await (await keys()).saved(),
     tenant: tenant.saved(),
   });
-  // Keys change outside the Management API too (PS256 is made on first use): a request that made one saves as well.
+  // Keys change outside the Management API too (PS256 is made on first use), and so does the
+  // tenant (an assertion id used, a password hash upgraded at sign-in): a request that changed
+  // either saves as well.
   let savedKeys = "";
+  let savedRevision = tenant.revision;
   const afterAnswer =
     options.onChange === undefined
       ? undefined
       : async (managementWrite: boolean): Promise<void> => {
           const keysNow = JSON.stringify((await (await keys()).saved()).ps256 ?? null);
-          if (!managementWrite && keysNow === savedKeys) return;
+          if (!managementWrite && keysNow === savedKeys && tenant.revision === savedRevision) return;
           savedKeys = keysNow;
+          savedRevision = tenant.revision;
           options.onChange?.(await saved());
         };
   const verifier = new ManagementTokenVerifier(keys, issuer, tenant.managementAudience);

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { OAuthError } from "./errors.js";
 import type { TenantKeys } from "./keys.js";
+import { verifyPassword } from "./passwords.js";
 import type { Client, ResourceServer, TenantState, User } from "./store.js";
 import { userPermissionsOn } from "./resources/roles.js";
 import { issueAccessToken, type IssuedToken } from "./tokens.js";
@@ -26,17 +26,6 @@ function required(parameters: Map<string, string>, name: string): string {
   // Guess: the shape of the grant_type check the stand-in already answers.
   if (value === undefined || value === "") throw new OAuthError(400, "invalid_request", `Missing required parameter: ${name}`);
   return value;
-}
-
-/** Users' passwords are stored as `salt:sha256(salt + password)` by the users resource. */
-function passwordMatches(stored: string | undefined, given: string): boolean {
-  const [salt, hash] = (stored ?? "").split(":");
-  if (salt === undefined || hash === undefined) return false;
-  const actual = createHash("sha256")
-    .update(salt + given)
-    .digest();
-  const expected = Buffer.from(hash, "hex");
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
 function userIn(tenant: TenantState, realm: string, username: string): User | undefined {
@@ -82,7 +71,7 @@ export async function passwordRealmGrant(
     throw new OAuthError(400, "invalid_request", "the connection is not enabled");
   }
   const user = userIn(tenant, realm, username);
-  if (user === undefined || !passwordMatches(tenant.passwords.get(user.user_id), password)) throw wrongCredentials();
+  if (!(await verifyPassword(tenant, user?.user_id ?? "", password)) || user === undefined) throw wrongCredentials();
   // Guess, from Auth0's log event for a blocked user.
   if (user.blocked === true) throw new OAuthError(401, "unauthorized", "user is blocked");
 

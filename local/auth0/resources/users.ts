@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { badRequest, conflict, notFound } from "../errors.js";
 import { userIdSuffix } from "../ids.js";
+import { hashPassword } from "../passwords.js";
 import { fieldsQuery, offsetPage, offsetQuery, selectFields } from "../pagination.js";
 import { route, type Route } from "../router.js";
 import { decodedAgain, type TenantState, type User } from "../store.js";
@@ -35,14 +36,6 @@ const updateBody = z.strictObject({
   client_id: z.string().optional(),
   verify_phone_number: z.boolean().optional(),
 });
-
-// Only ever compared, never cracked: a salted SHA-256 keeps user creation cheap in bulk tests.
-function hashPassword(password: string): string {
-  const salt = randomBytes(16).toString("hex");
-  return `${salt}:${createHash("sha256")
-    .update(salt + password)
-    .digest("hex")}`;
-}
 
 /** `email:"a@b.c" AND username:x` as field/value pairs; anything else is refused as Auth0 refuses a bad query. */
 function parseSearch(q: string): Array<[string, string]> {
@@ -83,7 +76,7 @@ function mergeMetadata(user: User, field: "user_metadata" | "app_metadata", upda
   else user[field] = merged;
 }
 
-function findUser(tenant: TenantState, id: string): User {
+export function findUser(tenant: TenantState, id: string): User {
   // User ids carry a `|`, which some clients encode twice (`auth0%257C...`).
   const again = decodedAgain(id);
   const user = tenant.users.get(id) ?? (again === undefined ? undefined : tenant.users.get(again));
@@ -100,8 +93,10 @@ function emailTaken(tenant: TenantState, email: string, connection: string, exce
 }
 
 export const userRoutes: Route[] = [
-  route("POST", "/users", ["create:users"], ({ tenant, body }) => {
+  route("POST", "/users", ["create:users"], async ({ tenant, body }) => {
     const input = parseBody(createBody, body);
+    // A write is one step: the slow hash first, then every check and change with no await between.
+    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
     const connection = tenant.connectionByName(input.connection);
     if (!connection) throw badRequest("The connection does not exist.", "inexistent_connection");
     const database = connection.strategy === "auth0";
@@ -142,7 +137,7 @@ export const userRoutes: Route[] = [
     if (userMetadata !== undefined) mergeMetadata(user, "user_metadata", userMetadata);
     if (appMetadata !== undefined) mergeMetadata(user, "app_metadata", appMetadata);
     tenant.users.set(userId, user);
-    if (password !== undefined) tenant.passwords.set(userId, hashPassword(password));
+    if (password !== undefined && hash !== undefined) tenant.passwords.set(userId, hash);
     return { status: 201, body: user };
   }),
 
@@ -151,8 +146,10 @@ export const userRoutes: Route[] = [
     return { status: 200, body: selectFields(findUser(tenant, params.id ?? ""), fields) };
   }),
 
-  route("PATCH", "/users/:id", ["update:users"], ({ tenant, params, body }) => {
+  route("PATCH", "/users/:id", ["update:users"], async ({ tenant, params, body }) => {
     const input = parseBody(updateBody, body);
+    findUser(tenant, params.id ?? "");
+    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
     const user = findUser(tenant, params.id ?? "");
     const connectionName = input.connection ?? String(user.identities[0]?.connection ?? "");
     if (input.email !== undefined && emailTaken(tenant, input.email, connectionName, user.user_id)) {
@@ -173,7 +170,7 @@ export const userRoutes: Route[] = [
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) user[key] = value;
     if (userMetadata !== undefined) mergeMetadata(user, "user_metadata", userMetadata);
     if (appMetadata !== undefined) mergeMetadata(user, "app_metadata", appMetadata);
-    if (password !== undefined) tenant.passwords.set(user.user_id, hashPassword(password));
+    if (password !== undefined && hash !== undefined) tenant.passwords.set(user.user_id, hash);
     user.updated_at = new Date().toISOString();
     return { status: 200, body: user };
   }),
