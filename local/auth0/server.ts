@@ -58,6 +58,16 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * The query as Auth0 reads it (hapi parses it with `qs`): `strategy[0]=auth0&strategy[1]=email`,
+ * the array form the Auth0 CLI sends, is `strategy` given twice.
+ */
+export function auth0Query(searchParams: URLSearchParams): URLSearchParams {
+  const read = new URLSearchParams();
+  for (const [key, value] of searchParams) read.append(key.replace(/^([^[\]]+)\[\d*\]$/, "$1"), value);
+  return read;
+}
+
 function firstValues(searchParams: URLSearchParams): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [key, value] of searchParams) if (!(key in query)) query[key] = value;
@@ -115,12 +125,13 @@ async function managementAnswer(parts: ServerParts, request: IncomingMessage, ur
   if (!match.route.scopes.some((scope) => principal.scopes.has(scope))) {
     throw new ManagementApiError(403, `Insufficient scope, expected any of: ${match.route.scopes.join(",")}`, "insufficient_scope");
   }
+  const searchParams = auth0Query(url.searchParams);
   const result = await match.route.handler({
     tenant: parts.tenant,
     keys: parts.keys,
     params: match.params,
-    query: firstValues(url.searchParams),
-    searchParams: url.searchParams,
+    query: firstValues(searchParams),
+    searchParams,
     body: parseJson(raw, request.headers["content-type"]),
     scopes: principal.scopes,
   });
