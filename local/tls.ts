@@ -145,14 +145,20 @@ export async function startTlsFront(authority: LocalAuthority, port: number, ups
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   };
-  const listener = createServer({ key: authority.keyPem, cert: authority.chainPem }, (client: TLSSocket) => {
+  // A client may half-close once its request is sent (`shutdown(SHUT_WR)`, `curl` with a body
+  // from stdin): it still waits for the answer. So the client's end is not passed on (the
+  // upstream HTTP server would abandon the request it is answering); the upstream ends the
+  // connection when it is done (`connection: close`, or its keep-alive timeout), and that end
+  // reaches the client.
+  const listener = createServer({ key: authority.keyPem, cert: authority.chainPem, allowHalfOpen: true }, (client: TLSSocket) => {
     const upstream = connect(upstreamPort(), "127.0.0.1");
     track(client);
     track(upstream);
-    // A reset on either side ends both: neither a client nor the server is left half-open.
+    // A reset on either side ends both.
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream, { end: false });
+    upstream.pipe(client);
   });
   await new Promise<void>((resolve, reject) => {
     listener.once("error", reject);

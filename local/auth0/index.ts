@@ -48,6 +48,11 @@ export interface Auth0StandInOptions {
   restore?: SavedTenant;
   /** Called with the tenant after every change a client made, before the client hears of it (see ServerParts.afterAnswer). */
   onChange?: (saved: SavedTenant) => void;
+  /**
+   * How many of the latest requests `requests` keeps: all of them by default (tests assert on
+   * them); 0 for none, as local mode runs, so a server that runs for days does not grow with its traffic.
+   */
+  requestLog?: number;
 }
 
 /** Everything needed to bring a tenant back: its content, its signing keys and the key its connections' secrets are encrypted with. */
@@ -75,7 +80,7 @@ export interface Auth0StandIn {
   managementAudience: string;
   /** Same signature as the global `fetch`; routes `https://DOMAIN/...` to the stand-in. */
   fetch: typeof fetch;
-  /** Every request answered, oldest first (a live array; `reset()` empties it). */
+  /** The requests answered, oldest first, as many as `requestLog` keeps (a live array; `reset()` empties it). */
   requests: readonly RequestLogEntry[];
   /** Exceptions the stand-in did not expect; a correct run leaves this empty. */
   internalErrors: readonly unknown[];
@@ -170,7 +175,19 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
   const internalErrors: unknown[] = [];
   const server: Server = createServer(
     { keepAlive: true },
-    requestListener({ tenant, keys, routes: routeTable, verifier, tokenEndpoint, faults, rateLimit, log, internalErrors, afterAnswer }),
+    requestListener({
+      tenant,
+      keys,
+      routes: routeTable,
+      verifier,
+      tokenEndpoint,
+      faults,
+      rateLimit,
+      log,
+      logCapacity: options.requestLog ?? Number.POSITIVE_INFINITY,
+      internalErrors,
+      afterAnswer,
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

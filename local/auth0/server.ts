@@ -5,7 +5,7 @@ import type { FaultDecision, Faults, RateLimitHeaders } from "./faults.js";
 import type { TenantKeys } from "./keys.js";
 import { openIdConfiguration, tokenRequestParameters, type TokenEndpoint } from "./oauth.js";
 import type { ManagementRateLimit } from "./rate-limit.js";
-import type { RequestLogEntry } from "./request-log.js";
+import { record, type RequestLogEntry } from "./request-log.js";
 import { matchRoute, type Route } from "./router.js";
 import type { TenantState } from "./store.js";
 import type { ManagementTokenVerifier } from "./tokens.js";
@@ -28,6 +28,8 @@ export interface ServerParts {
   /** Auth0's rate-limit headers on every Management API answer. */
   rateLimit: ManagementRateLimit;
   log: RequestLogEntry[];
+  /** How many of the latest requests `log` keeps (0: none). */
+  logCapacity: number;
   internalErrors: unknown[];
   /**
    * Called before an answer leaves, with whether it answered a Management API write that
@@ -215,14 +217,18 @@ export function requestListener(parts: ServerParts): (request: IncomingMessage, 
             result = { status: 500, body: new ManagementApiError(500, "Internal Server Error").body() };
           }
         }
-        parts.log.push({
-          method: request.method ?? "GET",
-          path: url.pathname,
-          query: firstValues(url.searchParams),
-          status: result.status,
-          time,
-          durationMs: performance.now() - started,
-        });
+        record(
+          parts.log,
+          {
+            method: request.method ?? "GET",
+            path: url.pathname,
+            query: firstValues(url.searchParams),
+            status: result.status,
+            time,
+            durationMs: performance.now() - started,
+          },
+          parts.logCapacity,
+        );
         // Every Management API answer carries the tenant's rate-limit headers, errors included;
         // an injected fault's own headers (already in the answer) take their place.
         const management = url.pathname.startsWith(`${API_PREFIX}/`);
