@@ -5,7 +5,7 @@ import { userIdSuffix } from "../ids.js";
 import { hashPassword } from "../passwords.js";
 import { fieldsQuery, offsetPage, offsetQuery, selectFields } from "../pagination.js";
 import { route, type Route } from "../router.js";
-import { decodedAgain, type TenantState, type User } from "../store.js";
+import { decodedAgain, type Connection, type TenantState, type User } from "../store.js";
 import { jsonObject, parseBody, parseQuery, removeKey, type JsonObject } from "../validation.js";
 
 const profile = {
@@ -92,25 +92,37 @@ function emailTaken(tenant: TenantState, email: string, connection: string, exce
   return false;
 }
 
+/** Auth0's checks of a new user against the tenant: its connection, the properties that connection requires, and uniqueness. */
+function checkNewUser(
+  tenant: TenantState,
+  input: { connection: string; email?: string | undefined; password?: string | undefined; username?: string | undefined },
+  suffix: string,
+): { connection: Connection; userId: string } {
+  const connection = tenant.connectionByName(input.connection);
+  if (!connection) throw badRequest("The connection does not exist.", "inexistent_connection");
+  const database = connection.strategy === "auth0";
+  if (database && input.email === undefined) throw badRequest("Payload validation error: 'Missing required property: email'.");
+  if (database && input.password === undefined) throw badRequest("Payload validation error: 'Missing required property: password'.");
+  if (database && connection.options.requires_username === true && input.username === undefined) {
+    throw badRequest("Payload validation error: 'Missing required property: username'.");
+  }
+  const userId = `${connection.strategy}|${suffix}`;
+  if (tenant.users.has(userId) || (input.email !== undefined && emailTaken(tenant, input.email, connection.name))) {
+    throw conflict("The user already exists.", "auth0_idp_error");
+  }
+  return { connection, userId };
+}
+
 export const userRoutes: Route[] = [
   route("POST", "/users", ["create:users"], async ({ tenant, body }) => {
     const input = parseBody(createBody, body);
-    // A write is one step: the slow hash first, then every check and change with no await between.
-    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
-    const connection = tenant.connectionByName(input.connection);
-    if (!connection) throw badRequest("The connection does not exist.", "inexistent_connection");
-    const database = connection.strategy === "auth0";
-    if (database && input.email === undefined) throw badRequest("Payload validation error: 'Missing required property: email'.");
-    if (database && input.password === undefined) throw badRequest("Payload validation error: 'Missing required property: password'.");
-    if (database && connection.options.requires_username === true && input.username === undefined) {
-      throw badRequest("Payload validation error: 'Missing required property: username'.");
-    }
     const suffix = input.user_id ?? userIdSuffix();
+    // A write is one step: checked first (a refusal costs no hash), then the slow hash, then
+    // checked again and applied with no await between, since another write may have come meanwhile.
+    checkNewUser(tenant, input, suffix);
+    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
+    const { connection, userId } = checkNewUser(tenant, input, suffix);
     const provider = connection.strategy;
-    const userId = `${provider}|${suffix}`;
-    if (tenant.users.has(userId) || (input.email !== undefined && emailTaken(tenant, input.email, connection.name))) {
-      throw conflict("The user already exists.", "auth0_idp_error");
-    }
     const now = new Date().toISOString();
     const {
       connection: _connection,
