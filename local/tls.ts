@@ -150,7 +150,10 @@ export async function startTlsFront(authority: LocalAuthority, port: number, ups
   // upstream HTTP server would abandon the request it is answering); the upstream ends the
   // connection when it is done (`connection: close`, or its keep-alive timeout), and that end
   // reaches the client.
-  const listener = createServer({ key: authority.keyPem, cert: authority.chainPem, allowHalfOpen: true }, (client: TLSSocket) => {
+  const listener = createServer({ key: authority.keyPem, cert: authority.chainPem }, (client: TLSSocket) => {
+    // Half-open only once the handshake is done: a client that gives up during it (an unknown
+    // authority) is closed as before, rather than left half-open.
+    client.allowHalfOpen = true;
     const upstream = connect(upstreamPort(), "127.0.0.1");
     track(client);
     track(upstream);
@@ -160,6 +163,8 @@ export async function startTlsFront(authority: LocalAuthority, port: number, ups
     client.pipe(upstream, { end: false });
     upstream.pipe(client);
   });
+  // Every connection, handshake done or not, so that closing leaves none behind.
+  listener.on("connection", track);
   await new Promise<void>((resolve, reject) => {
     listener.once("error", reject);
     listener.listen(port, "127.0.0.1", () => resolve());

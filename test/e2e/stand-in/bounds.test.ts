@@ -129,6 +129,23 @@ describe("the TLS front", () => {
   });
 });
 
+describe("the TLS front, closing", () => {
+  it("closes with clients that gave up during the handshake (an authority they do not trust) still connected", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "bounds-"));
+    const https = await startHttpsAuth0StandIn(folder);
+    const port = Number(https.domain.split(":")[1]);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await new Promise<void>((resolve) => {
+        // No `ca`: the client refuses the local authority and ends the handshake.
+        const socket = connect({ host: "127.0.0.1", port, servername: "localhost" });
+        socket.on("error", () => resolve());
+        socket.on("close", () => resolve());
+      });
+    }
+    await https.close();
+  });
+});
+
 describe("passwords", () => {
   const connection = "Username-Password-Authentication";
 
