@@ -112,7 +112,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
   const paths = localPaths(options.folder);
   const trust = await localTrust(paths);
   const auth0 = await startHttpsAuth0StandIn(paths.folder, { port: options.auth0Port, tenantFile: paths.tenantFile });
-  let gateway: GatewayServer;
+  let gateway: GatewayServer | undefined;
   let stack: LocalStack;
   try {
     // The policies need only the tenant's address; the gateway's own is known once it listens.
@@ -120,12 +120,14 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     gateway = await startGatewayServer({ spec: provisional.spec, fetch: auth0.standIn.fetch, authority: trust, port: options.gatewayPort });
     stack = localStackFor(options.repoRoot, paths, auth0.domain, new URL(gateway.url).host);
   } catch (error) {
-    await auth0.close();
+    // A start that fails leaves nothing listening.
+    await Promise.all([gateway?.close(), auth0.close()]);
     throw error;
   }
+  const started = gateway;
   return {
     auth0,
-    gateway,
+    gateway: started,
     stack,
     paths,
     trust,
@@ -135,7 +137,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
         throw new TenantFileError(`the local tenant has no ${role} application any more; \`npm run local -- --reset\` makes a new tenant`);
       return found;
     },
-    close: () => Promise.all([gateway.close(), auth0.close()]).then(() => undefined),
+    close: () => Promise.all([started.close(), auth0.close()]).then(() => undefined),
   };
 }
 

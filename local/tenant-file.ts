@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import type { SavedTenant } from "./auth0";
-import { writeFileAtomic } from "./atomic-file";
+import { removeStaleTemporaries, writeFileAtomic } from "./atomic-file";
+import { firstProblem, savedTenantSchema } from "./tenant-schema";
 
 // The local tenant between starts: one JSON file in the git-ignored `.local/` folder, holding
 // what the tenant holds (the signing keys and client secrets too, so that tokens and the Pulumi
@@ -17,36 +17,44 @@ export class TenantFileError extends Error {
   }
 }
 
-// Only the frame is checked here; the documents inside are the stand-in's own, written by it.
-const savedTenantFrame = z.looseObject({
-  format: z.literal(1),
-  domain: z.string().min(1),
-  configurationKey: z.string().min(1),
-  keys: z.looseObject({ rs256: z.array(z.unknown()).min(1), clientCertificate: z.unknown() }),
-  tenant: z.looseObject({
-    resourceServers: z.array(z.unknown()),
-    clients: z.array(z.unknown()),
-    credentials: z.array(z.unknown()),
-    clientGrants: z.array(z.unknown()),
-    connections: z.array(z.unknown()),
-    users: z.array(z.unknown()),
-    passwords: z.array(z.unknown()),
-  }),
-});
+const RESET = "`npm run local -- --reset` starts a new local tenant";
 
-/** The saved tenant, or undefined where there is none yet. */
+/**
+ * The saved tenant, or undefined where there is none yet. Read whole against one schema
+ * (tenant-schema.ts): any damage is refused in one line naming the file and the way out, and
+ * the file is left as it is (never rewritten, never deleted). Before reading, the file is put
+ * back to its owner only (0600) if it was opened to others, and the temporary copies a killed
+ * write left beside it (whole tenants, secrets included) are removed.
+ */
 export function readTenantFile(file: string): SavedTenant | undefined {
+  removeStaleTemporaries(file);
   if (!existsSync(file)) return undefined;
-  const reset = "`npm run local -- --reset` starts a new local tenant";
+  keepPrivate(file);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new TenantFileError(`the local tenant in ${file} cannot be read (${(error as Error).message}); ${reset}`);
+    throw new TenantFileError(`the local tenant in ${file} cannot be read (${(error as Error).message}); ${RESET}`);
   }
-  if (!savedTenantFrame.safeParse(parsed).success)
-    throw new TenantFileError(`the local tenant in ${file} is not a tenant this version can read; ${reset}`);
-  return parsed as SavedTenant;
+  const checked = savedTenantSchema.safeParse(parsed);
+  if (!checked.success)
+    throw new TenantFileError(
+      `the local tenant in ${file} is not a tenant this version can read (${firstProblem(checked.error)}); ${RESET}`,
+    );
+  return checked.data;
+}
+
+/** The tenant's secrets are its owner's: a file opened to others is closed again, or refused where that cannot be done. */
+function keepPrivate(file: string): void {
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  try {
+    chmodSync(file, 0o600);
+  } catch (error) {
+    throw new TenantFileError(
+      `the local tenant in ${file} is readable by others (mode ${mode.toString(8)}) and cannot be made private (${(error as Error).message}); make it 0600, or ${RESET}`,
+    );
+  }
 }
 
 export function writeTenantFile(file: string, saved: SavedTenant): void {

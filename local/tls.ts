@@ -145,15 +145,26 @@ export async function startTlsFront(authority: LocalAuthority, port: number, ups
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   };
+  // A client may half-close once its request is sent (`shutdown(SHUT_WR)`, `curl` with a body
+  // from stdin): it still waits for the answer. So the client's end is not passed on (the
+  // upstream HTTP server would abandon the request it is answering); the upstream ends the
+  // connection when it is done (`connection: close`, or its keep-alive timeout), and that end
+  // reaches the client.
   const listener = createServer({ key: authority.keyPem, cert: authority.chainPem }, (client: TLSSocket) => {
+    // Half-open only once the handshake is done: a client that gives up during it (an unknown
+    // authority) is closed as before, rather than left half-open.
+    client.allowHalfOpen = true;
     const upstream = connect(upstreamPort(), "127.0.0.1");
     track(client);
     track(upstream);
-    // A reset on either side ends both: neither a client nor the server is left half-open.
+    // A reset on either side ends both.
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream, { end: false });
+    upstream.pipe(client);
   });
+  // Every connection, handshake done or not, so that closing leaves none behind.
+  listener.on("connection", track);
   await new Promise<void>((resolve, reject) => {
     listener.once("error", reject);
     listener.listen(port, "127.0.0.1", () => resolve());

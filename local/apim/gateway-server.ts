@@ -129,7 +129,14 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // The backend stays plain HTTP: it is reached only from here, as APIM reaches a backend over its own network.
   const gateway: Server =
     authority === undefined ? createServer(serve) : createHttpsServer({ key: authority.keyPem, cert: authority.chainPem }, serve);
-  const gatewayUrl = await listen(gateway, options.port, authority === undefined ? "http" : "https");
+  let gatewayUrl: string;
+  try {
+    gatewayUrl = await listen(gateway, options.port, authority === undefined ? "http" : "https");
+  } catch (error) {
+    // A start that fails leaves nothing listening (the port taken by another program, ...).
+    await close(backend);
+    throw error;
+  }
 
   return {
     url: `${gatewayUrl}${apiPath}`,

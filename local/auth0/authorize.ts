@@ -166,7 +166,7 @@ export class AuthorizationEndpoint {
   }
 
   /** POST /u/login: the form; the user back to the application with a code, or the page again with the error. */
-  signIn(form: URLSearchParams, cookieHeader: string | undefined): BrowserAnswer {
+  async signIn(form: URLSearchParams, cookieHeader: string | undefined): Promise<BrowserAnswer> {
     const transaction = form.get("state") ?? "";
     const request = this.live(transaction);
     if (request === undefined)
@@ -181,12 +181,15 @@ export class AuthorizationEndpoint {
     const again = (status: number, error: string): BrowserAnswer =>
       page(status, signInPage({ transaction, applicationName: this.applicationName(request), email, error }));
     const client = this.tenant.clients.get(request.clientId);
-    const user = client === undefined ? undefined : this.userWithPassword(client, email, password);
+    const user = client === undefined ? undefined : await this.userWithPassword(client, email, password);
     // Observed: Universal Login's words, the same for an unknown address, so the page never tells which exist.
     if (user === undefined) return again(400, "Wrong email or password");
     // Guess, from Auth0's log event for a blocked user.
     if (user.blocked === true) return again(401, "user is blocked");
 
+    // The password check awaited: a second submission of the same form may have used the request meanwhile.
+    if (this.live(transaction) !== request)
+      return page(400, errorPage("invalid_request", "The sign-in has expired or is unknown; start again from the application."));
     this.pending.delete(transaction);
     const code = random();
     this.codes.set(code, { request, userId: user.user_id, expiresAt: this.now() + CODE_LIFETIME_MS });
@@ -244,10 +247,10 @@ export class AuthorizationEndpoint {
       .map((connection) => connection.name);
   }
 
-  private userWithPassword(client: Client, email: string, password: string): User | undefined {
+  private async userWithPassword(client: Client, email: string, password: string): Promise<User | undefined> {
     if (email === "" || password === "") return undefined;
     for (const realm of this.connectionsOf(client)) {
-      const user = userWithPassword(this.tenant, realm, email, password);
+      const user = await userWithPassword(this.tenant, realm, email, password);
       if (user !== undefined) return user;
     }
     return undefined;

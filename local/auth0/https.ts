@@ -31,6 +31,8 @@ export interface HttpsAuth0Options {
    * Without it the tenant lives in memory only, as tests want.
    */
   readonly tenantFile?: string;
+  /** How many of the latest requests `standIn.requests` keeps: all without a tenant file (tests), none with one (local mode). */
+  readonly requestLog?: number;
 }
 
 /** Starts the stand-in behind TLS on 127.0.0.1; `folder` holds the certificate authority (made there once). */
@@ -56,6 +58,7 @@ export async function startHttpsAuth0StandIn(folder: string, options: HttpsAuth0
     standIn = await startAuth0StandIn({
       domain,
       restore,
+      requestLog: options.requestLog ?? (tenantFile === undefined ? undefined : 0),
       onChange: tenantFile === undefined ? undefined : (saved) => writeTenantFile(tenantFile, saved),
     });
     if (tenantFile !== undefined && restore === undefined) {

@@ -17,6 +17,7 @@ import { connectionRoutes } from "./resources/connections.js";
 import { resourceServerRoutes } from "./resources/resource-servers.js";
 import { roleRoutes } from "./resources/roles.js";
 import { unmodelledRoutes } from "./resources/unmodelled.js";
+import { subPathRoutes } from "./resources/sub-paths.js";
 import { userRoutes } from "./resources/users.js";
 import { matchRoute, type Route } from "./router.js";
 import { requestListener } from "./server.js";
@@ -48,6 +49,11 @@ export interface Auth0StandInOptions {
   restore?: SavedTenant;
   /** Called with the tenant after every change a client made, before the client hears of it (see ServerParts.afterAnswer). */
   onChange?: (saved: SavedTenant) => void;
+  /**
+   * How many of the latest requests `requests` keeps: all of them by default (tests assert on
+   * them); 0 for none, as local mode runs, so a server that runs for days does not grow with its traffic.
+   */
+  requestLog?: number;
 }
 
 /** Everything needed to bring a tenant back: its content, its signing keys and the key its connections' secrets are encrypted with. */
@@ -75,7 +81,7 @@ export interface Auth0StandIn {
   managementAudience: string;
   /** Same signature as the global `fetch`; routes `https://DOMAIN/...` to the stand-in. */
   fetch: typeof fetch;
-  /** Every request answered, oldest first (a live array; `reset()` empties it). */
+  /** The requests answered, oldest first, as many as `requestLog` keeps (a live array; `reset()` empties it). */
   requests: readonly RequestLogEntry[];
   /** Exceptions the stand-in did not expect; a correct run leaves this empty. */
   internalErrors: readonly unknown[];
@@ -115,6 +121,8 @@ const routes = (configurationKey: Buffer): Route[] => [
   ...userRoutes,
   ...roleRoutes,
   ...unmodelledRoutes,
+  // Last: parts of modelled objects that nothing above answers.
+  ...subPathRoutes,
 ];
 
 /** Whether the stand-in implements `method` on `path` (below `/api/v2`), for conformance scoping. */
@@ -144,15 +152,19 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
     keys: await (await keys()).saved(),
     tenant: tenant.saved(),
   });
-  // Keys change outside the Management API too (PS256 is made on first use): a request that made one saves as well.
+  // Keys change outside the Management API too (PS256 is made on first use), and so does the
+  // tenant (an assertion id used, a password hash upgraded at sign-in): a request that changed
+  // either saves as well.
   let savedKeys = "";
+  let savedRevision = tenant.revision;
   const afterAnswer =
     options.onChange === undefined
       ? undefined
       : async (managementWrite: boolean): Promise<void> => {
           const keysNow = JSON.stringify((await (await keys()).saved()).ps256 ?? null);
-          if (!managementWrite && keysNow === savedKeys) return;
+          if (!managementWrite && keysNow === savedKeys && tenant.revision === savedRevision) return;
           savedKeys = keysNow;
+          savedRevision = tenant.revision;
           options.onChange?.(await saved());
         };
   const verifier = new ManagementTokenVerifier(keys, issuer, tenant.managementAudience);
@@ -175,6 +187,7 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
       faults,
       rateLimit,
       log,
+      logCapacity: options.requestLog ?? Number.POSITIVE_INFINITY,
       internalErrors,
       afterAnswer,
     }),

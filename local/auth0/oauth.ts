@@ -76,9 +76,6 @@ export const GRANT_TYPES: Readonly<Record<string, GrantHandler>> = {
 };
 
 export class TokenEndpoint {
-  /** Assertion ids already used, so a replayed `private_key_jwt` assertion is refused. */
-  private readonly seenAssertionIds = new Set<string>();
-
   constructor(
     private readonly tenant: TenantState,
     private readonly keys: () => Promise<TenantKeys>,
@@ -186,10 +183,12 @@ export class TokenEndpoint {
           audience: [this.issuer, `${this.issuer}oauth/token`],
           algorithms: ["RS256", "RS384", "PS256"],
         });
-        if (typeof payload.jti !== "string" || this.seenAssertionIds.has(payload.jti)) {
+        // Used ids are kept in the tenant until their assertion expires, so a restart does not
+        // forget them. Guess: an assertion without `exp` is held to an hour.
+        const expiresAt = payload.exp ?? Math.floor(Date.now() / 1000) + 3600;
+        if (typeof payload.jti !== "string" || !this.tenant.useAssertionId(payload.jti, expiresAt)) {
           throw new OAuthError(401, "invalid_client", "Invalid client assertion: jti is missing or was already used");
         }
-        this.seenAssertionIds.add(payload.jti);
         if (client) return client;
       } catch (error) {
         if (error instanceof OAuthError) throw error;

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { OAuthError } from "./errors.js";
 import type { TenantKeys } from "./keys.js";
+import { verifyPassword } from "./passwords.js";
 import type { Client, ResourceServer, TenantState, User } from "./store.js";
 import { userPermissionsOn } from "./resources/roles.js";
 import { issueAccessToken, type IssuedToken } from "./tokens.js";
@@ -28,21 +28,15 @@ function required(parameters: Map<string, string>, name: string): string {
   return value;
 }
 
-/** Users' passwords are stored as `salt:sha256(salt + password)` by the users resource. */
-function passwordMatches(stored: string | undefined, given: string): boolean {
-  const [salt, hash] = (stored ?? "").split(":");
-  if (salt === undefined || hash === undefined) return false;
-  const actual = createHash("sha256")
-    .update(salt + given)
-    .digest();
-  const expected = Buffer.from(hash, "hex");
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-/** The user of the connection `realm` whose e-mail (or username) and password these are; undefined for either wrong. */
-export function userWithPassword(tenant: TenantState, realm: string, username: string, password: string): User | undefined {
+/**
+ * The user of the connection `realm` whose e-mail (or username) and password these are;
+ * undefined for either wrong. Every sign-in (password-realm, the sign-in page) checks here.
+ */
+export async function userWithPassword(tenant: TenantState, realm: string, username: string, password: string): Promise<User | undefined> {
   const user = userIn(tenant, realm, username);
-  return user !== undefined && passwordMatches(tenant.passwords.get(user.user_id), password) ? user : undefined;
+  // Checked even for an unknown user, so an unknown address costs what a wrong password does.
+  const matches = await verifyPassword(tenant, user?.user_id ?? "", password);
+  return matches && user !== undefined ? user : undefined;
 }
 
 function userIn(tenant: TenantState, realm: string, username: string): User | undefined {
@@ -87,7 +81,7 @@ export async function passwordRealmGrant(
     // Guess: Auth0 answers an unknown realm and a connection not enabled for the client alike.
     throw new OAuthError(400, "invalid_request", "the connection is not enabled");
   }
-  const user = userWithPassword(tenant, realm, username, password);
+  const user = await userWithPassword(tenant, realm, username, password);
   if (user === undefined) throw wrongCredentials();
   // Guess, from Auth0's log event for a blocked user.
   if (user.blocked === true) throw new OAuthError(401, "unauthorized", "user is blocked");

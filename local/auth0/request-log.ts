@@ -19,3 +19,13 @@ export function countRequests(entries: readonly RequestLogEntry[], method?: stri
       (path === undefined || (typeof path === "string" ? entry.path === path : path.test(entry.path))),
   ).length;
 }
+
+/**
+ * Adds an entry to a log that keeps at most `capacity` of the latest (a ring: the oldest go
+ * first). Local mode keeps none: a long-running server must not grow with every request.
+ */
+export function record(log: RequestLogEntry[], entry: RequestLogEntry, capacity: number): void {
+  if (capacity <= 0) return;
+  log.push(entry);
+  if (log.length > capacity) log.splice(0, log.length - capacity);
+}

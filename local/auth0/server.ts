@@ -6,7 +6,7 @@ import type { FaultDecision, Faults, RateLimitHeaders } from "./faults.js";
 import type { TenantKeys } from "./keys.js";
 import { openIdConfiguration, tokenRequestParameters, type TokenEndpoint } from "./oauth.js";
 import type { ManagementRateLimit } from "./rate-limit.js";
-import type { RequestLogEntry } from "./request-log.js";
+import { record, type RequestLogEntry } from "./request-log.js";
 import { matchRoute, type Route } from "./router.js";
 import type { TenantState } from "./store.js";
 import type { ManagementTokenVerifier } from "./tokens.js";
@@ -31,6 +31,8 @@ export interface ServerParts {
   /** Auth0's rate-limit headers on every Management API answer. */
   rateLimit: ManagementRateLimit;
   log: RequestLogEntry[];
+  /** How many of the latest requests `log` keeps (0: none). */
+  logCapacity: number;
   internalErrors: unknown[];
   /**
    * Called before an answer leaves, with whether it answered a Management API write that
@@ -61,6 +63,16 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on("end", () => (size > MAX_BODY_BYTES ? reject(new PayloadTooLarge()) : resolve(Buffer.concat(chunks).toString("utf8"))));
     request.on("error", reject);
   });
+}
+
+/**
+ * The query as Auth0 reads it (hapi parses it with `qs`): `strategy[0]=auth0&strategy[1]=email`,
+ * the array form the Auth0 CLI sends, is `strategy` given twice.
+ */
+export function auth0Query(searchParams: URLSearchParams): URLSearchParams {
+  const read = new URLSearchParams();
+  for (const [key, value] of searchParams) read.append(key.replace(/^([^[\]]+)\[\d*\]$/, "$1"), value);
+  return read;
 }
 
 function firstValues(searchParams: URLSearchParams): Record<string, string> {
@@ -120,12 +132,13 @@ async function managementAnswer(parts: ServerParts, request: IncomingMessage, ur
   if (!match.route.scopes.some((scope) => principal.scopes.has(scope))) {
     throw new ManagementApiError(403, `Insufficient scope, expected any of: ${match.route.scopes.join(",")}`, "insufficient_scope");
   }
+  const searchParams = auth0Query(url.searchParams);
   const result = await match.route.handler({
     tenant: parts.tenant,
     keys: parts.keys,
     params: match.params,
-    query: firstValues(url.searchParams),
-    searchParams: url.searchParams,
+    query: firstValues(searchParams),
+    searchParams,
     body: parseJson(raw, request.headers["content-type"]),
     scopes: principal.scopes,
   });
@@ -144,7 +157,8 @@ async function answer(parts: ServerParts, request: IncomingMessage, url: URL, ra
   // The browser's side of the authorization code flow (authorize.ts).
   if (path === "/authorize" && method === "GET") return { ...parts.authorization.authorize(url.searchParams) };
   if (path === "/u/login" && method === "GET") return { ...parts.authorization.signInPage(url.searchParams) };
-  if (path === "/u/login" && method === "POST") return { ...parts.authorization.signIn(new URLSearchParams(raw), request.headers.cookie) };
+  if (path === "/u/login" && method === "POST")
+    return { ...(await parts.authorization.signIn(new URLSearchParams(raw), request.headers.cookie)) };
   if (path === "/.well-known/openid-configuration" && method === "GET") {
     return { status: 200, body: openIdConfiguration(parts.tenant.domain) };
   }
@@ -216,14 +230,18 @@ export function requestListener(parts: ServerParts): (request: IncomingMessage, 
             result = { status: 500, body: new ManagementApiError(500, "Internal Server Error").body() };
           }
         }
-        parts.log.push({
-          method: request.method ?? "GET",
-          path: url.pathname,
-          query: firstValues(url.searchParams),
-          status: result.status,
-          time,
-          durationMs: performance.now() - started,
-        });
+        record(
+          parts.log,
+          {
+            method: request.method ?? "GET",
+            path: url.pathname,
+            query: firstValues(url.searchParams),
+            status: result.status,
+            time,
+            durationMs: performance.now() - started,
+          },
+          parts.logCapacity,
+        );
         // Every Management API answer carries the tenant's rate-limit headers, errors included;
         // an injected fault's own headers (already in the answer) take their place.
         const management = url.pathname.startsWith(`${API_PREFIX}/`);

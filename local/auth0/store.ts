@@ -79,6 +79,8 @@ export interface SavedTenantState {
   readonly passwords: readonly (readonly [string, string])[];
   /** Absent in a file written before roles were modelled. */
   readonly roles?: SavedRoles;
+  /** `private_key_jwt` assertion ids used, with their expiry (epoch seconds); absent in older files. */
+  readonly usedAssertions?: readonly (readonly [string, number])[];
 }
 
 /** Everything that lives in one tenant. */
@@ -94,6 +96,13 @@ export class TenantState {
   readonly passwords = new Map<string, string>();
   /** Roles, their permissions, and who holds them. */
   readonly authorization = new RoleStore();
+  /** `private_key_jwt` assertion ids already used, each until its assertion expires (epoch seconds). */
+  readonly usedAssertions = new Map<string, number>();
+  /**
+   * Counts changes made outside the Management API (an assertion id used, a password hash
+   * upgraded at sign-in), so that the local tenant's file is written after those too.
+   */
+  revision = 0;
 
   constructor(readonly domain: string) {
     this.reset();
@@ -113,6 +122,7 @@ export class TenantState {
     this.users.clear();
     this.passwords.clear();
     this.authorization.clear();
+    this.usedAssertions.clear();
     const managementApi: ResourceServer = {
       id: resourceServerId(),
       name: "Auth0 Management API",
@@ -165,6 +175,7 @@ export class TenantState {
       users: [...this.users.values()],
       passwords: [...this.passwords],
       roles: this.authorization.saved(),
+      usedAssertions: [...this.usedAssertions],
     };
   }
 
@@ -192,6 +203,20 @@ export class TenantState {
     for (const user of saved.users) this.users.set(user.user_id, user);
     for (const [userId, password] of saved.passwords) this.passwords.set(userId, password);
     this.authorization.restore(saved.roles);
+    for (const [id, expiry] of saved.usedAssertions ?? []) this.usedAssertions.set(id, expiry);
+  }
+
+  /**
+   * Records a `private_key_jwt` assertion id; false when it was used before and has not expired
+   * (Auth0 refuses a replayed `jti`). Expired ids are forgotten here, so the list stays as short
+   * as the assertions still valid.
+   */
+  useAssertionId(id: string, expiresAt: number, now = Math.floor(Date.now() / 1000)): boolean {
+    for (const [used, expiry] of this.usedAssertions) if (expiry < now) this.usedAssertions.delete(used);
+    if (this.usedAssertions.has(id)) return false;
+    this.usedAssertions.set(id, expiresAt);
+    this.revision += 1;
+    return true;
   }
 
   resourceServerByIdentifier(identifier: string): ResourceServer | undefined {

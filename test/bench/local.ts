@@ -7,6 +7,7 @@ import { parseCommand } from "../../stacks/cli";
 import { runAsProcess } from "../../stacks/exit-codes";
 import { main as local } from "../../stacks/local/main";
 import type { Output } from "../../stacks/terminal";
+import { CLIENTS, formatLoad, measureLoad, type LoadFigures } from "./local-load";
 import { pulumiOnPath } from "../../stacks/runner-steps/pulumi-cli";
 
 // `npm run bench:local`: how long `npm run local` takes from its start to serving (target under
@@ -41,6 +42,35 @@ async function timeToServe(folder: string): Promise<number> {
   return serving;
 }
 
+/** `npm run local -- --serve-only` in a folder of its own, under load while it serves. */
+async function underLoad(): Promise<LoadFigures[]> {
+  const folder = mkdtempSync(path.join(tmpdir(), "bench-local-load-"));
+  let figures: LoadFigures[] = [];
+  let failure: unknown;
+  try {
+    let serving: Parameters<typeof measureLoad>[0] | undefined;
+    const code = await local(["--serve-only", "--auth0-port", "0", "--gateway-port", "0"], {
+      env: {},
+      folder,
+      stdout: silent,
+      stderr: silent,
+      onServing: (started) => (serving = started),
+      untilStopped: async () => {
+        try {
+          if (serving !== undefined) figures = await measureLoad(serving);
+        } catch (error) {
+          failure = error;
+        }
+      },
+    });
+    if (failure !== undefined) throw failure;
+    if (code !== 0) throw new Error(`npm run local -- --serve-only exited ${code}`);
+    return figures;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 function pluginsPresent(): boolean {
   try {
     const listed = execFileSync("pulumi", ["plugin", "ls"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
@@ -60,7 +90,7 @@ export async function main(argv: readonly string[], io: BenchIo): Promise<number
   const program = new Command()
     .name("bench:local")
     .description(
-      `Measure npm run local: start to serving, on a first start and on a restart, the median of ${RUNS} runs each (target < ${SERVE_TARGET_MS} ms), and --check where a Pulumi CLI with the auth0 and random plugins is on PATH (target < ${CHECK_TARGET_MS / 1000} s). Exits 1 when a target is missed.`,
+      `Measure npm run local: start to serving, on a first start and on a restart, the median of ${RUNS} runs each (target < ${SERVE_TARGET_MS} ms), the local Auth0 under ${CLIENTS} concurrent clients (acknowledged writes, tokens and reads per second, p50 and p99), and --check where a Pulumi CLI with the auth0 and random plugins is on PATH (target < ${CHECK_TARGET_MS / 1000} s). Exits 1 when a target is missed.`,
     )
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
@@ -88,6 +118,10 @@ async function benchmark(say: (line: string) => void): Promise<number> {
   say(`target: under ${SERVE_TARGET_MS} ms: ${Math.max(first, restart) < SERVE_TARGET_MS ? "met" : "MISSED"}`);
 
   let missed = Math.max(first, restart) >= SERVE_TARGET_MS;
+  for (const figures of await underLoad()) {
+    say(formatLoad(figures));
+    missed ||= figures.failed > 0;
+  }
   if (!pulumiOnPath(process.env) || !pluginsPresent()) {
     say("--check: not timed here: no Pulumi CLI on PATH with the auth0 and random plugins installed");
   } else {

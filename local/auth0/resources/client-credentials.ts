@@ -6,7 +6,7 @@ import { route, type Route } from "../router.js";
 import type { Credential, TenantState } from "../store.js";
 import { parseBody, parseQuery } from "../validation.js";
 import { findClient } from "./clients.js";
-import { auth0Instant, credentialInput, registerCredential } from "./credentials.js";
+import { auth0Instant, credentialInput, prepareCredential, storeCredential } from "./credentials.js";
 
 function findCredential(tenant: TenantState, clientId: string, id: string): Credential {
   const entry = tenant.credentials.get(clientId)?.get(id);
@@ -27,8 +27,11 @@ export const clientCredentialRoutes: Route[] = [
   }),
 
   route("POST", "/clients/:id/credentials", ["create:client_credentials"], async ({ tenant, params, body }) => {
+    findClient(tenant, params.id ?? "");
+    const prepared = await prepareCredential(parseBody(credentialInput, body));
+    // Looked up again after the await: the client may have been deleted meanwhile.
     const client = findClient(tenant, params.id ?? "");
-    return { status: 201, body: await registerCredential(tenant, client.client_id, parseBody(credentialInput, body)) };
+    return { status: 201, body: storeCredential(tenant, client.client_id, prepared) };
   }),
 
   route("GET", "/clients/:id/credentials/:credentialId", ["read:client_credentials"], ({ tenant, params, query }) => {

@@ -98,3 +98,26 @@ export function clientDefaults(shape: ClientShape): JsonObject {
 
 /** A `jwt_configuration` given on create keeps Auth0's `secret_encoded: false` unless it says otherwise. */
 export const jwtConfigurationOnCreate = (given: JsonObject): JsonObject => ({ secret_encoded: false, ...given });
+
+/**
+ * Recorded (extended/TestAccDataClients): a client's `session_transfer` comes back complete,
+ * whatever part of it was sent. Guess: the delegation binds devices as the top level does unless told.
+ */
+export function completeSessionTransfer(given: JsonObject): JsonObject {
+  const binding = given.enforce_device_binding ?? "ip";
+  const delegation = given.delegation;
+  return {
+    can_create_session_transfer_token: false,
+    allowed_authentication_methods: [],
+    enforce_device_binding: binding,
+    allow_refresh_token: false,
+    enforce_online_refresh_tokens: true,
+    enforce_cascade_revocation: true,
+    ...given,
+    delegation: {
+      allow_delegated_access: false,
+      enforce_device_binding: binding,
+      ...(delegation !== null && typeof delegation === "object" && !Array.isArray(delegation) ? delegation : {}),
+    },
+  };
+}

@@ -15,8 +15,8 @@ import {
   type JsonValue,
 } from "../validation.js";
 import { mergePatch } from "../merge.js";
-import { clientDefaults, jwtConfigurationOnCreate, refreshTokenAfterMethodChange } from "./client-defaults.js";
-import { credentialInput, registerCredential, type CredentialInput } from "./credentials.js";
+import { clientDefaults, completeSessionTransfer, jwtConfigurationOnCreate, refreshTokenAfterMethodChange } from "./client-defaults.js";
+import { credentialInput, prepareCredential, storeCredential, type CredentialInput, type PreparedCredential } from "./credentials.js";
 import { FIELDS_ONLY_PROPERTIES, globalClientNotDeletable, isGlobalClient, readOnlyPropertyRefused, tenantName } from "./global-client.js";
 
 const urls = z.array(z.string());
@@ -194,6 +194,7 @@ function write(document: Client, input: Record<string, unknown>): void {
     const urls = isJsonObject(stored) ? stored.backchannel_logout_urls : undefined;
     document.oidc_backchannel_logout = urls === undefined ? {} : { backchannel_logout_urls: urls };
   }
+  if (isJsonObject(document.session_transfer)) document.session_transfer = completeSessionTransfer(document.session_transfer);
 }
 
 /** Removes a client and everything that refers to it, as Auth0 does on delete. */
@@ -211,12 +212,30 @@ export function deleteClient(tenant: TenantState, id: string): void {
   }
 }
 
+/** The credentials given on create, checked and computed, by method; nothing is stored yet. */
+async function preparedMethods(given: JsonObject | null | undefined): Promise<Map<string, PreparedCredential[]> | undefined> {
+  if (!isJsonObject(given)) return undefined;
+  const methods = new Map<string, PreparedCredential[]>();
+  for (const [method, value] of Object.entries(given)) {
+    if (!isJsonObject(value) || !Array.isArray(value.credentials)) continue;
+    const prepared: PreparedCredential[] = [];
+    for (const credential of value.credentials) prepared.push(await prepareCredential(credential as CredentialInput));
+    methods.set(method, prepared);
+  }
+  return methods;
+}
+
+// A write is one step: everything asynchronous (the tenant's keys, each credential's PEM and
+// thumbprint) is done first; the checks against the tenant and every change follow without an
+// await between them, so no other write can slip in, and a refusal leaves nothing behind.
 async function createClient(context: RequestContext): Promise<JsonObject> {
   const { tenant } = context;
   const readOnly = readOnlyPropertyRefused(context.body);
   if (readOnly) throw readOnly;
   const input = parseBody(createBody, context.body);
   const { client_authentication_methods: authMethods, resource_server_identifier: resourceServerIdentifier, ...fields } = input;
+  const keys = await context.keys();
+  const credentials = await preparedMethods(authMethods as JsonObject | null | undefined);
   const resourceServer = resourceServerIdentifier === undefined ? undefined : tenant.resourceServerByIdentifier(resourceServerIdentifier);
   if (resourceServerIdentifier !== undefined) {
     if (!resourceServer) throw notFound("The resource server does not exist", "inexistent_resource_server");
@@ -224,7 +243,6 @@ async function createClient(context: RequestContext): Promise<JsonObject> {
       throw conflict("The resource server already has a client", "resource_server_client_conflict");
     }
   }
-  const keys = await context.keys();
   const shape = {
     app_type: input.app_type ?? undefined,
     token_endpoint_auth_method: input.token_endpoint_auth_method,
@@ -246,15 +264,10 @@ async function createClient(context: RequestContext): Promise<JsonObject> {
     resourceServer.client_id = document.client_id;
   }
   tenant.clients.set(document.client_id, document);
-  if (isJsonObject(authMethods)) {
+  if (credentials !== undefined) {
     const methods: JsonObject = {};
-    for (const [method, given] of Object.entries(authMethods)) {
-      if (!isJsonObject(given) || !Array.isArray(given.credentials)) continue;
-      const registered = [];
-      for (const credential of given.credentials) {
-        registered.push({ id: (await registerCredential(tenant, document.client_id, credential as CredentialInput)).id });
-      }
-      methods[method] = { credentials: registered };
+    for (const [method, prepared] of credentials) {
+      methods[method] = { credentials: prepared.map((credential) => ({ id: storeCredential(tenant, document.client_id, credential).id })) };
     }
     document.client_authentication_methods = methods;
   }
@@ -290,6 +303,7 @@ export const clientRoutes: Route[] = [
     const readOnly = readOnlyPropertyRefused(body);
     if (readOnly) throw readOnly;
     const input = parseBody(updateBody, body);
+    const { clientSigningKeys } = await keys();
     const client = findClient(tenant, params.id ?? "");
     if ((input.client_secret !== undefined || input.encryption_key !== undefined) && !scopes.has("update:client_keys")) {
       throw new ManagementApiError(403, "Insufficient scope, expected any of: update:client_keys", "insufficient_scope");
@@ -311,13 +325,14 @@ export const clientRoutes: Route[] = [
     write(client, input);
     if (refreshToken) client.refresh_token = refreshToken;
     const showSecret = scopes.has("read:client_keys") || scopes.has("update:client_keys");
-    return { status: 200, body: answerClient(tenant, client, showSecret, {}, (await keys()).clientSigningKeys) };
+    return { status: 200, body: answerClient(tenant, client, showSecret, {}, clientSigningKeys) };
   }),
 
   route("POST", "/clients/:id/rotate-secret", ["update:client_keys"], async ({ tenant, keys, params }) => {
+    const { clientSigningKeys } = await keys();
     const client = findClient(tenant, params.id ?? "");
     client.client_secret = newClientSecret();
-    return { status: 200, body: answerClient(tenant, client, true, {}, (await keys()).clientSigningKeys) };
+    return { status: 200, body: answerClient(tenant, client, true, {}, clientSigningKeys) };
   }),
 
   route("DELETE", "/clients/:id", ["delete:clients"], ({ tenant, params }) => {

@@ -67,7 +67,7 @@ function storedOptions(strategy: string, given: JsonObject | undefined, previous
   return options;
 }
 
-function findConnection(tenant: TenantState, id: string): Connection {
+export function findConnection(tenant: TenantState, id: string): Connection {
   const connection = tenant.connections.get(id);
   if (!connection) throw notFound("The connection does not exist", "inexistent_connection");
   return connection;

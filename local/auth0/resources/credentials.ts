@@ -42,13 +42,21 @@ function publicKey(pem: string, cert: X509Certificate | undefined): KeyObject {
   }
 }
 
+/** A credential checked and computed (PEM parsed, thumbprint taken), not yet part of any client. */
+export interface PreparedCredential {
+  readonly document: Credential;
+  readonly key: KeyObject | undefined;
+}
+
 /**
- * Registers a credential. `public_key` credentials (private_key_jwt, signed request objects) are
- * named by their key's RFC 7638 thumbprint; `x509_cert` credentials (self-signed mTLS) by the
- * certificate's SHA-256 thumbprint and expire with it. `parse_expiry_from_cert` takes a public
- * key's expiry from its certificate; otherwise `expires_at` is kept as given (recorded).
+ * Checks and computes a credential without touching the tenant (a write is one step: the
+ * asynchronous thumbprint comes before any change). `public_key` credentials (private_key_jwt,
+ * signed request objects) are named by their key's RFC 7638 thumbprint; `x509_cert` credentials
+ * (self-signed mTLS) by the certificate's SHA-256 thumbprint and expire with it.
+ * `parse_expiry_from_cert` takes a public key's expiry from its certificate; otherwise
+ * `expires_at` is kept as given (recorded).
  */
-export async function registerCredential(tenant: TenantState, clientId: string, input: CredentialInput): Promise<Credential> {
+export async function prepareCredential(input: CredentialInput): Promise<PreparedCredential> {
   if (input.credential_type === "cert_subject_dn") {
     // CA-signed mTLS credentials are matched by subject, which this stand-in does not model.
     throw badRequest(`Credential type ${input.credential_type} is not supported here`, "invalid_body");
@@ -74,6 +82,11 @@ export async function registerCredential(tenant: TenantState, clientId: string, 
     else if (input.expires_at !== undefined) document.expires_at = auth0Instant(input.expires_at);
   }
   if (input.name !== undefined) document.name = input.name;
+  return { document, key };
+}
+
+/** Adds a prepared credential to a client: synchronous, the write's one step. */
+export function storeCredential(tenant: TenantState, clientId: string, { document, key }: PreparedCredential): Credential {
   const forClient = tenant.credentials.get(clientId) ?? new Map();
   forClient.set(document.id, { document, key });
   tenant.credentials.set(clientId, forClient);

@@ -116,6 +116,11 @@ function validate(options: JsonObject, previous: JsonObject | undefined): void {
     if (legacy !== undefined) throw badRequest(`Cannot set both options.password_options and options.${legacy}`);
   }
   const attributes = options.attributes;
+  // Reported from Auth0 by the Terraform provider's acceptance suite, run live: attributes
+  // (Flexible Identifiers) replace requires_username, as they replace validation (recorded above).
+  if (attributes !== undefined && options.requires_username === true) {
+    throw badRequest("Cannot set both options.attributes and options.requires_username");
+  }
   if (isJsonObject(attributes)) {
     for (const [name, attribute] of Object.entries(attributes)) {
       if (!isJsonObject(attribute)) continue;
@@ -125,6 +130,11 @@ function validate(options: JsonObject, previous: JsonObject | undefined): void {
         throw badRequest(`attribute ${name} must also be required on signup`);
       }
     }
+    // Same source: a user must be able to sign in with something. Guess: "one" means at least one.
+    const active = Object.values(attributes).some(
+      (attribute) => isJsonObject(attribute) && isJsonObject(attribute.identifier) && attribute.identifier.active === true,
+    );
+    if (!active) throw badRequest("attributes must contain one active identifier");
   }
   // Recorded on update: a connection whose email was unique (or absent) cannot turn non-unique.
   const email = emailAttribute(options);

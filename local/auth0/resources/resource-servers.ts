@@ -92,15 +92,22 @@ async function storedTokenEncryption(input: z.output<typeof tokenEncryption>): P
   return { format: input.format, encryption_key: { ...key, thumbprint_sha256: thumbprint } };
 }
 
-async function applyWritable(document: ResourceServer, input: Writable): Promise<void> {
+/** What a create or update computes before it changes anything: the stored form of `token_encryption` (a thumbprint, taken asynchronously). */
+async function prepared(input: Writable): Promise<Writable & { storedEncryption?: JsonObject | null }> {
+  if (input.token_encryption === undefined) return input;
+  return { ...input, storedEncryption: input.token_encryption === null ? null : await storedTokenEncryption(input.token_encryption) };
+}
+
+/** Applies a prepared create or update: synchronous, so the document goes from one whole state to the next. */
+function applyWritable(document: ResourceServer, input: Awaited<ReturnType<typeof prepared>>): void {
   for (const [key, value] of Object.entries(input)) {
-    if (value === undefined || key === "token_encryption" || key === "subject_type_authorization") continue;
+    if (value === undefined || key === "token_encryption" || key === "storedEncryption" || key === "subject_type_authorization") continue;
     // `null` clears a property, as Auth0's PATCH does for its nullable ones.
     if (value === null) removeKey(document, key);
     else document[key] = value as JsonValue;
   }
-  if (input.token_encryption === null) delete document.token_encryption;
-  else if (input.token_encryption !== undefined) document.token_encryption = await storedTokenEncryption(input.token_encryption);
+  if (input.storedEncryption === null) delete document.token_encryption;
+  else if (input.storedEncryption !== undefined) document.token_encryption = input.storedEncryption;
   if (input.subject_type_authorization !== undefined) {
     const { user, client } = input.subject_type_authorization;
     document.subject_type_authorization = {
@@ -121,10 +128,12 @@ export function findResourceServer(context: RequestContext): ResourceServer {
 export const resourceServerRoutes: Route[] = [
   route("POST", "/resource-servers", ["create:resource_servers"], async ({ tenant, body }) => {
     const input = parseBody(createBody, body);
-    if (tenant.resourceServerByIdentifier(input.identifier)) {
+    // A write is one step: the thumbprint is taken first; the uniqueness check and the insert follow with no await between.
+    const { identifier, ...rest } = input;
+    const changes = await prepared(rest);
+    if (tenant.resourceServerByIdentifier(identifier)) {
       throw conflict("A resource server with the same identifier already exists", "resource_server_conflict");
     }
-    const { identifier, ...rest } = input;
     const document: ResourceServer = {
       id: resourceServerId(),
       identifier,
@@ -138,7 +147,7 @@ export const resourceServerRoutes: Route[] = [
       token_lifetime_for_web: 7200,
       signing_alg: "RS256",
     };
-    await applyWritable(document, rest);
+    applyWritable(document, changes);
     tenant.resourceServers.set(document.id, document);
     return { status: 201, body: document };
   }),
@@ -160,11 +169,13 @@ export const resourceServerRoutes: Route[] = [
 
   route("PATCH", "/resource-servers/:id", ["update:resource_servers"], async (context) => {
     const input = parseBody(updateBody, context.body);
-    const document = findResourceServer(context);
-    if (document.is_system === true) {
+    if (findResourceServer(context).is_system === true) {
       throw badRequest("You cannot update a system resource server", "operation_not_supported");
     }
-    await applyWritable(document, input);
+    const changes = await prepared(input);
+    // Found again after the await: it may have been deleted meanwhile.
+    const document = findResourceServer(context);
+    applyWritable(document, changes);
     return { status: 200, body: document };
   }),
 

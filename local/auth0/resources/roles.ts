@@ -30,7 +30,7 @@ const usersBody = z.strictObject({ users: z.array(z.string().min(1)).min(1) });
 // Guess: the error code and message of an unknown role (Auth0's `inexistent_<kind>` family).
 const roleNotFound = () => notFound("The role does not exist.", "inexistent_role");
 
-function findRole(tenant: TenantState, id: string): Role {
+export function findRole(tenant: TenantState, id: string): Role {
   const role = tenant.authorization.roles.get(id);
   if (role === undefined) throw roleNotFound();
   return role;

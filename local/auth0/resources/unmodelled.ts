@@ -29,6 +29,7 @@ const KIND_SCOPES = [
   "forms",
   "guardian_factors",
   "hooks",
+  "logs",
   "log_streams",
   "mfa_policies",
   "network_acls",
@@ -80,6 +81,8 @@ const UNMODELLED_LISTS: readonly UnmodelledList[] = [
   { path: "/rules-configs", scope: "rules_configs", envelope: { paging: "array" } },
   { path: "/hooks", scope: "hooks", envelope: { paging: "offset", key: "hooks" } },
   { path: "/organizations", scope: "organizations", envelope: { paging: "offset", key: "organizations" } },
+  // The tenant keeps no log of events (sign-ins, changes): Auth0's list of them is empty here.
+  { path: "/logs", scope: "logs", envelope: { paging: "offset", key: "logs" } },
   { path: "/log-streams", scope: "log_streams", envelope: { paging: "array" } },
   { path: "/custom-domains", scope: "custom_domains", envelope: { paging: "array" } },
   { path: "/event-streams", scope: "event_streams", envelope: { paging: "checkpoint", key: "eventStreams" } },

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { badRequest, conflict, notFound } from "../errors.js";
 import { userIdSuffix } from "../ids.js";
+import { hashPassword } from "../passwords.js";
 import { fieldsQuery, offsetPage, offsetQuery, selectFields } from "../pagination.js";
 import { route, type Route } from "../router.js";
-import { decodedAgain, type TenantState, type User } from "../store.js";
+import { decodedAgain, type Connection, type TenantState, type User } from "../store.js";
 import { jsonObject, parseBody, parseQuery, removeKey, type JsonObject } from "../validation.js";
 
 const profile = {
@@ -35,14 +36,6 @@ const updateBody = z.strictObject({
   client_id: z.string().optional(),
   verify_phone_number: z.boolean().optional(),
 });
-
-// Only ever compared, never cracked: a salted SHA-256 keeps user creation cheap in bulk tests.
-function hashPassword(password: string): string {
-  const salt = randomBytes(16).toString("hex");
-  return `${salt}:${createHash("sha256")
-    .update(salt + password)
-    .digest("hex")}`;
-}
 
 /** `email:"a@b.c" AND username:x` as field/value pairs; anything else is refused as Auth0 refuses a bad query. */
 function parseSearch(q: string): Array<[string, string]> {
@@ -83,7 +76,7 @@ function mergeMetadata(user: User, field: "user_metadata" | "app_metadata", upda
   else user[field] = merged;
 }
 
-function findUser(tenant: TenantState, id: string): User {
+export function findUser(tenant: TenantState, id: string): User {
   // User ids carry a `|`, which some clients encode twice (`auth0%257C...`).
   const again = decodedAgain(id);
   const user = tenant.users.get(id) ?? (again === undefined ? undefined : tenant.users.get(again));
@@ -99,23 +92,37 @@ function emailTaken(tenant: TenantState, email: string, connection: string, exce
   return false;
 }
 
+/** Auth0's checks of a new user against the tenant: its connection, the properties that connection requires, and uniqueness. */
+function checkNewUser(
+  tenant: TenantState,
+  input: { connection: string; email?: string | undefined; password?: string | undefined; username?: string | undefined },
+  suffix: string,
+): { connection: Connection; userId: string } {
+  const connection = tenant.connectionByName(input.connection);
+  if (!connection) throw badRequest("The connection does not exist.", "inexistent_connection");
+  const database = connection.strategy === "auth0";
+  if (database && input.email === undefined) throw badRequest("Payload validation error: 'Missing required property: email'.");
+  if (database && input.password === undefined) throw badRequest("Payload validation error: 'Missing required property: password'.");
+  if (database && connection.options.requires_username === true && input.username === undefined) {
+    throw badRequest("Payload validation error: 'Missing required property: username'.");
+  }
+  const userId = `${connection.strategy}|${suffix}`;
+  if (tenant.users.has(userId) || (input.email !== undefined && emailTaken(tenant, input.email, connection.name))) {
+    throw conflict("The user already exists.", "auth0_idp_error");
+  }
+  return { connection, userId };
+}
+
 export const userRoutes: Route[] = [
-  route("POST", "/users", ["create:users"], ({ tenant, body }) => {
+  route("POST", "/users", ["create:users"], async ({ tenant, body }) => {
     const input = parseBody(createBody, body);
-    const connection = tenant.connectionByName(input.connection);
-    if (!connection) throw badRequest("The connection does not exist.", "inexistent_connection");
-    const database = connection.strategy === "auth0";
-    if (database && input.email === undefined) throw badRequest("Payload validation error: 'Missing required property: email'.");
-    if (database && input.password === undefined) throw badRequest("Payload validation error: 'Missing required property: password'.");
-    if (database && connection.options.requires_username === true && input.username === undefined) {
-      throw badRequest("Payload validation error: 'Missing required property: username'.");
-    }
     const suffix = input.user_id ?? userIdSuffix();
+    // A write is one step: checked first (a refusal costs no hash), then the slow hash, then
+    // checked again and applied with no await between, since another write may have come meanwhile.
+    checkNewUser(tenant, input, suffix);
+    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
+    const { connection, userId } = checkNewUser(tenant, input, suffix);
     const provider = connection.strategy;
-    const userId = `${provider}|${suffix}`;
-    if (tenant.users.has(userId) || (input.email !== undefined && emailTaken(tenant, input.email, connection.name))) {
-      throw conflict("The user already exists.", "auth0_idp_error");
-    }
     const now = new Date().toISOString();
     const {
       connection: _connection,
@@ -142,7 +149,7 @@ export const userRoutes: Route[] = [
     if (userMetadata !== undefined) mergeMetadata(user, "user_metadata", userMetadata);
     if (appMetadata !== undefined) mergeMetadata(user, "app_metadata", appMetadata);
     tenant.users.set(userId, user);
-    if (password !== undefined) tenant.passwords.set(userId, hashPassword(password));
+    if (password !== undefined && hash !== undefined) tenant.passwords.set(userId, hash);
     return { status: 201, body: user };
   }),
 
@@ -151,8 +158,10 @@ export const userRoutes: Route[] = [
     return { status: 200, body: selectFields(findUser(tenant, params.id ?? ""), fields) };
   }),
 
-  route("PATCH", "/users/:id", ["update:users"], ({ tenant, params, body }) => {
+  route("PATCH", "/users/:id", ["update:users"], async ({ tenant, params, body }) => {
     const input = parseBody(updateBody, body);
+    findUser(tenant, params.id ?? "");
+    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
     const user = findUser(tenant, params.id ?? "");
     const connectionName = input.connection ?? String(user.identities[0]?.connection ?? "");
     if (input.email !== undefined && emailTaken(tenant, input.email, connectionName, user.user_id)) {
@@ -173,7 +182,7 @@ export const userRoutes: Route[] = [
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) user[key] = value;
     if (userMetadata !== undefined) mergeMetadata(user, "user_metadata", userMetadata);
     if (appMetadata !== undefined) mergeMetadata(user, "app_metadata", appMetadata);
-    if (password !== undefined) tenant.passwords.set(user.user_id, hashPassword(password));
+    if (password !== undefined && hash !== undefined) tenant.passwords.set(user.user_id, hash);
     user.updated_at = new Date().toISOString();
     return { status: 200, body: user };
   }),
