@@ -9,9 +9,15 @@ import { writeFileAtomic } from "./atomic-file";
 // state of the local stack stay true after a restart). It is a test tenant's secrets on this
 // machine, readable by its owner only (0600). Each change replaces the file atomically.
 
-/** A tenant file that exists but cannot be used: said in one line, with the way out. */
+/**
+ * A tenant file that exists but cannot be used, said in one line; `fixedByReset`: a new local
+ * tenant is the way out (the command that makes one prints it).
+ */
 export class TenantFileError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly fixedByReset: boolean,
+  ) {
     super(message);
     this.name = "TenantFileError";
   }
@@ -37,15 +43,14 @@ const savedTenantFrame = z.looseObject({
 /** The saved tenant, or undefined where there is none yet. */
 export function readTenantFile(file: string): SavedTenant | undefined {
   if (!existsSync(file)) return undefined;
-  const reset = "`npm run local -- --reset` starts a new local tenant";
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new TenantFileError(`the local tenant in ${file} cannot be read (${(error as Error).message}); ${reset}`);
+    throw new TenantFileError(`the local tenant in ${file} cannot be read (${(error as Error).message})`, true);
   }
   if (!savedTenantFrame.safeParse(parsed).success)
-    throw new TenantFileError(`the local tenant in ${file} is not a tenant this version can read; ${reset}`);
+    throw new TenantFileError(`the local tenant in ${file} is not a tenant this version can read`, true);
   return parsed as SavedTenant;
 }
 

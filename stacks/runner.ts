@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { Command, Option } from "commander";
+import { Option } from "commander";
 import type { TenantSpec } from "../infra/config/spec";
-import { parseCommand } from "./cli";
+import { parseCommand, scriptCommand } from "./cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
+import { missingCredentialsFix } from "./fixes";
 import { renderChecked } from "./render";
 import { adoptionNotes, stateIds } from "./runner-steps/adoption";
 import { clientSecretUrn, CLIENTS_WITH_SECRETS, type ClientWithSecret } from "./runner-steps/rotation";
@@ -123,8 +124,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     io.stderr(`error: unknown command "${command ?? ""}"; expected up or preview`);
     return EXIT_ERROR;
   }
-  const program = new Command()
-    .name(`npm run ${command} --`)
+  const program = scriptCommand(command)
     .description(DESCRIPTIONS[command])
     .addOption(new Option("--stack <name>", `the stack to ${command === "up" ? "deploy" : "preview"}`).makeOptionMandatory())
     .option("--no-policy-pack", "run without the policy pack (not for shared environments)")
@@ -171,11 +171,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
   const missing = missingCredentials(io.env);
   if (missing.length > 0) {
     const role = credentialRole(parsed.command);
-    const whose =
-      role === "deployer"
-        ? "the deployer application's client id and secret, or AUTH0_API_TOKEN"
-        : "the read-only previewer application's client id and secret, or AUTH0_API_TOKEN; a preview needs no deployer";
-    io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see docs/credentials.md`);
+    io.stderr(`error: missing Auth0 ${role} credentials: ${missingCredentialsFix(checked.spec, role, missing)}`);
     return EXIT_ERROR;
   }
 

@@ -4,7 +4,7 @@ import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
 import { declaredSettingFindings } from "./client-settings";
 import { grantedScopes } from "./import-job";
-import { deleteCommand, restore } from "../fixes";
+import { keepOneClientFix, restore } from "../../fixes";
 
 /**
  * The integration-test application, found by its name; only stacks with a test user declare
@@ -72,7 +72,12 @@ export function integrationTestAppFindings(spec: TenantSpec, clients: readonly L
       resource,
       expected: "1 client",
       actual: sorted([app, ...duplicates].map((c) => c.clientId)),
-      fix: `check that \`pulumi stack output testClientId --stack ${spec.stack}\` is ${app.clientId}, then delete the others: ${duplicates.map((c) => deleteCommand(spec, `clients/${c.clientId}`, "delete:clients")).join("; ")}`,
+      fix: keepOneClientFix(
+        spec,
+        "testClientId",
+        app.clientId,
+        duplicates.map((c) => c.clientId),
+      ),
     });
   }
   if (app.appType !== application.appType) {
