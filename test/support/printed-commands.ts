@@ -161,14 +161,10 @@ export async function runPrinted(command: string, io: PrintedIo): Promise<Printe
   }
 }
 
-/** Runs every command of a fix in order, stopping at the first that fails. */
-export async function runFix(fix: string, io: PrintedIo): Promise<PrintedRun[]> {
-  const runs: PrintedRun[] = [];
-  for (const command of commandsIn(fix)) {
-    const run = await runPrinted(command, io);
-    runs.push(run);
-    if (run.code !== 0) break;
-  }
+/** Runs every command of a fix in order (a check among them may report drift: that is its answer, not a failure). */
+export async function runFix(fix: string, io: PrintedIo): Promise<{ command: string; run: PrintedRun }[]> {
+  const runs: { command: string; run: PrintedRun }[] = [];
+  for (const command of commandsIn(fix)) runs.push({ command, run: await runPrinted(command, io) });
   return runs;
 }
 
