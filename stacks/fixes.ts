@@ -41,8 +41,8 @@ export const FIX_COMMANDS = {
   updateWithRefresh: { role: "deployer", command: (stack: string) => npm("up", ["--stack", stack, "--refresh"]) },
   /** The first deployment of a stack (it creates it), or the one that adopts. */
   deploy: { role: "deployer", command: (stack: string) => npm("up", ["--stack", stack]) },
-  preview: { role: "previewer", command: (stack: string) => npm("preview", ["--stack", stack]) },
-  drift: { role: "previewer", command: (stack: string) => npm("drift", ["--stack", stack]) },
+  /** The preview of an adoption reads the import job's credentials, which the previewer may not (docs/credentials.md). */
+  previewAdoption: { role: "deployer", command: (stack: string) => npm("preview", ["--stack", stack]) },
   verify: { role: "previewer", command: (stack: string) => npm("verify", ["--stack", stack]) },
   audit: { role: "auditor", command: (stack: string) => npm("audit", ["--stack", stack]) },
   adopt: { role: "auditor", command: (stack: string) => npm("adopt", ["--stack", stack]) },
@@ -116,7 +116,7 @@ export function verifyFailedFix(target: FixTarget): string {
 /** `npm run adopt`: what to do with the block it prints. */
 export function adoptionSteps(target: FixTarget): string {
   const file = `Pulumi.${target.stack}.yaml`;
-  return `Add these lines under config: in ${file}, ${runAs(target, "audit")} until it reports no drift (where code and tenant differ, an import fails or is followed by an update, depending on the Pulumi CLI), then ${runAs(target, "preview")}: it shows imports, not creations. Then ${runAs(target, "deploy")} to adopt, and remove the lines again (the runner says when): left in place, an adopted object later deleted in Auth0 and refreshed out of the state would make the update import it again and fail.`;
+  return `Add these lines under config: in ${file}, ${runAs(target, "audit")} until it reports no drift (where code and tenant differ, an import fails or is followed by an update, depending on the Pulumi CLI), then ${runAs(target, "previewAdoption")}: it shows imports, not creations. Then ${runAs(target, "deploy")} to adopt, and remove the lines again (the runner says when): left in place, an adopted object later deleted in Auth0 and refreshed out of the state would make the update import it again and fail.`;
 }
 
 /**
