@@ -66,6 +66,12 @@ const localRoleCommand = (role: Role): ScriptCommand => npm("local", ["--env", r
 
 const localRoleEval = (role: Role): string => `eval "$(${typed(localRoleCommand(role))})"`;
 
+/**
+ * Pulumi's own commands use whatever backend the user is logged into; this line points them at
+ * the runner's (its default, the file backend in .pulumi-state/, unless PULUMI_BACKEND_URL is set).
+ */
+const RUNNER_BACKEND = "export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$PWD/.pulumi-state}";
+
 const isLocal = (target: FixTarget): boolean => target.environment === LOCAL_ENVIRONMENT;
 
 /** Where a role's credentials come from on a real tenant (docs/credentials.md). */
@@ -159,9 +165,7 @@ export function keepOneClientFix(
   others: readonly string[],
 ): string {
   const read = `\`pulumi stack output ${output} --stack ${target.stack}\``;
-  const where = isLocal(target)
-    ? `after \`${localRoleEval("previewer")}\``
-    : "on the stack's state backend (PULUMI_BACKEND_URL, as npm run up uses it)";
+  const backend = isLocal(target) ? localRoleEval("previewer") : RUNNER_BACKEND;
   const deletes = others.map((id) => deleteCommand(target, `clients/${id}`, "delete:clients")).join("; ");
-  return `check that ${read} (${where}) is ${kept}, then delete the others: ${deletes}`;
+  return `run \`${backend}\` (the backend npm run up uses for it) and check that ${read} is ${kept}, then delete the others: ${deletes}`;
 }

@@ -6,6 +6,7 @@ import { main as local, type LocalIo } from "../../stacks/local/main";
 import { main as runner, renderCheck, type StackCheck } from "../../stacks/runner";
 import type { Capture, Exec } from "../../stacks/runner-steps/pulumi-cli";
 import type { ReadOutputs } from "../../stacks/verify/stack-outputs";
+import { REPO_ROOT } from "../../stacks/stack-config";
 import { main as verify } from "../../stacks/verify/main";
 
 // A command a fix prints, run as a user runs it from the repository root: `npm run <script> --
@@ -20,7 +21,8 @@ export type Printed =
   | { readonly kind: "npm"; readonly script: string; readonly args: readonly string[]; readonly silent: boolean }
   | { readonly kind: "eval"; readonly inner: Printed & { readonly kind: "npm" } }
   | { readonly kind: "delete"; readonly url: string; readonly tokenVariable: string }
-  | { readonly kind: "stack-output"; readonly output: string; readonly stack: string };
+  | { readonly kind: "stack-output"; readonly output: string; readonly stack: string }
+  | { readonly kind: "backend"; readonly url: string };
 
 /** What a printed command is, or an error saying it is none a user could run here. */
 export function parsePrinted(command: string): Printed {
@@ -34,6 +36,9 @@ export function parsePrinted(command: string): Printed {
   if (npm) return { kind: "npm", script: npm[2] ?? "", args: (npm[3] ?? "").split(" "), silent: npm[1] !== undefined };
   const curl = /^curl -fsS -X DELETE -H "Authorization: Bearer \$(\w+)" (https:\/\/\S+)$/.exec(command);
   if (curl) return { kind: "delete", url: curl[2] ?? "", tokenVariable: curl[1] ?? "" };
+  // `${PULUMI_BACKEND_URL:-default}` as a shell expands it at the repository root, the variable unset.
+  const backend = /^export PULUMI_BACKEND_URL=\$\{PULUMI_BACKEND_URL:-(\S+)\}$/.exec(command);
+  if (backend) return { kind: "backend", url: (backend[1] ?? "").replace(/\$PWD/g, REPO_ROOT) };
   const output = /^pulumi stack output (\w+) --stack (\S+)$/.exec(command);
   if (output) return { kind: "stack-output", output: output[1] ?? "", stack: output[2] ?? "" };
   throw new Error(`not a command of this repository, a Management API delete or a stack output: ${command}`);
@@ -156,7 +161,11 @@ export async function runPrinted(command: string, io: PrintedIo): Promise<Printe
       // curl -f: an HTTP error is exit 22.
       return { code: response.ok ? 0 : 22, stdout: await response.text(), stderr: "" };
     }
+    case "backend":
+      io.env = { PULUMI_BACKEND_URL: printed.url, ...io.env };
+      return { code: 0, stdout: "", stderr: "" };
     case "stack-output":
+      // Flags checked against the Pulumi CLI's own --help (v3.248.0): `pulumi stack output <name> --stack <stack>`.
       return { code: 0, stdout: "", stderr: "" };
   }
 }

@@ -8,6 +8,7 @@ import type { Finding } from "../../stacks/audit/findings";
 import { auditTarget } from "../../stacks/audit/target";
 import { NO_ROLES, completeSnapshot, type LiveTenant, type LiveUser } from "../../stacks/auth0/model";
 import * as fixes from "../../stacks/fixes";
+import { LOCAL_STATE_DIR } from "../../stacks/runner";
 import type { FixCommand } from "../../stacks/fixes";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
 import { m2m } from "../support/live-clients";
@@ -237,6 +238,10 @@ function expectWorks(spec: TenantSpec, fix: string, step: Awaited<ReturnType<typ
         new RegExp(`^https://${spec.tenant.domain.replace(/\./g, "\\.")}/api/v2/(clients|client-grants|users)/\\S+$`),
       );
       expect(fix).toMatch(/AUTH0_MANAGEMENT_TOKEN: a Management API token for \S+ with delete:(clients|client_grants|users)/);
+      break;
+    case "backend":
+      // The runner's own default: Pulumi's commands then read the state npm run up wrote.
+      expect(printed.url, command).toBe(`file://${LOCAL_STATE_DIR}`);
       break;
     case "stack-output":
       expect(printed.output, command).toMatch(/^(importJobClientId|testClientId)$/);
