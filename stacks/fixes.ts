@@ -151,7 +151,7 @@ export const LOCAL_RESET_FIX = `\`${typed(npm("local", ["--reset"]))}\` starts a
 
 /** `npm run local -- --check` when a step failed. */
 export function localCheckFailedFix(): string {
-  return `the output above says why; ${runAs({ stack: "local", environment: LOCAL_ENVIRONMENT }, "localFromScratch")} starts again from a new local tenant`;
+  return `the output above says why; ${runAs({ stack: "local", environment: LOCAL_ENVIRONMENT }, "localFromScratch")}: it starts again from a new local tenant`;
 }
 
 /**

@@ -1,16 +1,18 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { TenantSpec } from "../../infra/config/spec";
 import { startGatewayServer, type GatewayServer } from "../../local/apim/gateway-server";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
-import { localPaths } from "../../local/local-mode";
+import { localPaths, type LocalMode } from "../../local/local-mode";
 import type { AuditReport } from "../../stacks/audit/report";
 import { loadStackSpec } from "../../stacks/stack-config";
+import type { StackOutputs } from "../../stacks/verify/stack-outputs";
 import { runFix, runPrinted, type PrintedIo } from "../support/printed-commands";
 import { tenantsFetch } from "../support/validate-jwt/gateway-fixture";
 import { auditorEnv, managementApi } from "./audit-seed";
 import { runLocal, localFolder } from "./local/run-local";
-import { deployedModel, type PulumiModel } from "./pulumi-model";
+import { deployedModel, type ModelIds, type PulumiModel } from "./pulumi-model";
 import { seedForVerify } from "./verify-seed";
 
 // For each command, a drift or failure it reports is repaired by running the fix it prints, as
@@ -206,6 +208,72 @@ describe("the runner and local mode", () => {
     const [evaluated] = await runFix(refused.stderr, io);
     expect(evaluated?.run.code).toBe(0);
     expect((await runPrinted("npm run up -- --stack local", io)).code).toBe(0);
+  });
+
+  test("npm run local -- --check on a local tenant changed since it passed: the printed fix starts again and passes", async () => {
+    const folder = localFolder();
+    // The backend's part: what a deployment left (ids, state, outputs), kept between runs; --reset removes the state folder.
+    let backend: { ids: ModelIds; state: ReadonlyMap<string, Record<string, unknown>>; outputs: StackOutputs } | undefined;
+    let started: LocalMode | undefined;
+    let model: PulumiModel | undefined;
+    const deployed = (local: LocalMode) => path.join(local.paths.stateDir, "deployed");
+    const cli = {
+      onServing: (local: LocalMode) => {
+        started = local;
+        model = undefined;
+      },
+      exec: async (args: readonly string[]): Promise<number> => {
+        if (started === undefined) return 1;
+        if (args[0] === "stack") return 0;
+        const { standIn } = started.auth0;
+        const spec = started.stack.spec;
+        if (backend === undefined || !existsSync(deployed(started))) {
+          const seed = await seedForVerify(standIn, spec);
+          const ids = {
+            resourceServerId: seed.resourceServerId,
+            importJobClientId: String(seed.outputs.importJobClientId),
+            importJobGrantId: seed.importJobGrantId,
+          };
+          model = await deployedModel(standIn, spec, ids);
+          backend = { ids, state: model.state, outputs: seed.outputs };
+          writeFileSync(deployed(started), "");
+          return 0;
+        }
+        model ??= await deployedModel(standIn, spec, backend.ids, backend.state);
+        const code = await model.exec(args, {});
+        backend = { ...backend, state: model.state };
+        return code;
+      },
+      readOutputs: (stack: string): Promise<StackOutputs> =>
+        stack === "local" && backend !== undefined && started !== undefined
+          ? Promise.resolve({ ...backend.outputs, gatewayUrl: started.gateway.url })
+          : Promise.reject(new Error(`no outputs for ${stack}`)),
+    };
+    expect((await runLocal(["--check"], { folder, ...cli })).code).toBe(0);
+    // Between two sessions, the grant widened in the local tenant (it is saved as it changes).
+    await runLocal(["--serve-only"], {
+      folder,
+      ...cli,
+      untilStopped: async () => {
+        if (started !== undefined && backend !== undefined)
+          await managementApi(started.auth0.standIn)("PATCH", `/client-grants/${backend.ids.importJobGrantId}`, {
+            scope: ["batch:upload", "read:timesheets"],
+          });
+      },
+    });
+    const failed = await runLocal(["--check"], { folder, ...cli });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error: npm run local -- --check failed at: .*audit; the output above says why; run `npm run local -- --reset --check`/m);
+    const [again] = await runFix(failed.stderr.split("\n").find((line) => line.startsWith("error: npm run local")) ?? "", {
+      env: { LOCAL_AUTH0_PORT: "0", LOCAL_GATEWAY_PORT: "0" },
+      localFolder: folder,
+      exec: cli.exec,
+      readOutputs: cli.readOutputs,
+      localIo: { onServing: cli.onServing },
+    });
+    expect(again?.command).toBe("npm run local -- --reset --check");
+    expect(again?.run.stdout).toMatch(/all steps passed/);
+    expect(again?.run.code).toBe(0);
   });
 
   test("npm run local on a tenant file it cannot read: the printed reset starts a new tenant and serves", async () => {

@@ -40,6 +40,8 @@ export interface PulumiModel {
   declare(name: string, values: Record<string, unknown>): void;
   /** The declared values of a resource, as the program has them now. */
   declared(name: string): Record<string, unknown>;
+  /** The state, as a backend keeps it between runs of the CLI. */
+  readonly state: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 const pick = (document: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> =>
@@ -49,7 +51,13 @@ const pick = (document: Record<string, unknown>, keys: readonly string[]): Recor
  * Deploys `spec` into the stand-in (the seed; or takes over what a seed already made there) and
  * returns the CLI that manages it from then on.
  */
-export async function deployedModel(standIn: Auth0StandIn, spec: TenantSpec, deployed?: ModelIds): Promise<PulumiModel> {
+export async function deployedModel(
+  standIn: Auth0StandIn,
+  spec: TenantSpec,
+  deployed?: ModelIds,
+  /** The state a backend kept from an earlier run; what the tenant holds now when absent (a deployment just made). */
+  kept?: ReadonlyMap<string, Record<string, unknown>>,
+): Promise<PulumiModel> {
   const seeded = deployed ?? (await seedTenant(standIn, spec));
   const api = managementApi(standIn);
   const grantKeys = ["scope"] as const;
@@ -79,8 +87,8 @@ export async function deployedModel(standIn: Auth0StandIn, spec: TenantSpec, dep
     if (found === undefined) throw new Error(`the model has no resource ${name}`);
     return found;
   };
-  const state = new Map<string, Record<string, unknown>>();
-  for (const resource of resources) state.set(resource.name, await resource.read());
+  const state = new Map<string, Record<string, unknown>>(kept);
+  if (kept === undefined) for (const resource of resources) state.set(resource.name, await resource.read());
   const calls: string[][] = [];
   const urn = (resource: Modelled): string => `urn:pulumi:${spec.stack}::timesheets-tenant::${resource.type}::${resource.name}`;
 
@@ -118,5 +126,6 @@ export async function deployedModel(standIn: Auth0StandIn, spec: TenantSpec, dep
       byName(name).declared = { ...values };
     },
     declared: (name) => ({ ...byName(name).declared }),
+    state,
   };
 }
