@@ -4,8 +4,9 @@ import { LOCAL_ENVIRONMENT } from "./stack-config";
 
 // Every fix a command of this repository prints (audit, drift, verify, adopt, local, the
 // runner's refusals) is made here, so that each is a command that works as printed from the
-// repository root, with the role it needs. test/unit/fix-commands.test.ts runs every command
-// below through the real command's argument parsing, for every stack.
+// repository root, with the role it needs. test/unit/printed-fixes.test.ts runs every command
+// each export prints through its script's own main (its argument parsing), for every stack, and
+// test/e2e/fixes-repair.test.ts shows each command's fix repairing what the command reported.
 //
 // - What the program manages is set back by an update that reads the tenant first:
 //   `npm run up -- --stack <stack> --refresh` (`pulumi up --refresh`, with the runner's policy
@@ -15,7 +16,8 @@ import { LOCAL_ENVIRONMENT } from "./stack-config";
 //   same update finds nothing to change and records the tenant's values in the state. There is
 //   deliberately no `npm run refresh`: a refresh alone writes the change into the state while the
 //   code still declares the old value, so the drift check goes quiet and the next `up` reverts
-//   the change anyway.
+//   the change anyway (https://www.pulumi.com/docs/iac/cli/commands/pulumi_refresh/: "if the
+//   program text isn't updated accordingly, subsequent updates may still appear to be out of sync").
 // - What the program does not manage (a grant or a user made by hand, a duplicate client) is
 //   not in the state, so no update removes it: a Management API call deletes it, with a token
 //   that holds that one delete scope.
@@ -33,8 +35,8 @@ export interface ScriptCommand {
 
 /**
  * Every command a fix prints, by what it does, and the role whose credentials it runs with
- * (`none`: no Auth0 credentials). The test enumerates this table, so a command added here is
- * held to working as printed without being named there.
+ * (`none`: no Auth0 credentials). The test prints `runAs` of every entry, so a command added
+ * here is held to working as printed without being named there.
  */
 export const FIX_COMMANDS = {
   /** Sets back what the program manages, reading the tenant first. */
@@ -116,7 +118,7 @@ export function neverDeployedFix(target: FixTarget): string {
 
 /** `npm run verify` when a check failed: the tenant or gateway is not what the stack declares. */
 export function verifyFailedFix(target: FixTarget): string {
-  return `${runAs(target, "audit")} to see what differs in the tenant; ${runAs(target, "updateWithRefresh")} to set back what the program manages (the gateway included), then ${runAs(target, "verify")} again`;
+  return `${runAs(target, "audit")} to see what differs in the tenant; ${runAs(target, "updateWithRefresh")} to set back what the program manages (the gateway included); then check again: ${runAs(target, "verify")}`;
 }
 
 /** `npm run adopt`: what to do with the block it prints. */

@@ -263,7 +263,9 @@ describe("the runner and local mode", () => {
     });
     const failed = await runLocal(["--check"], { folder, ...cli });
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^error: npm run local -- --check failed at: .*audit; the output above says why; run `npm run local -- --reset --check`/m);
+    expect(failed.stderr).toMatch(
+      /^error: npm run local -- --check failed at: .*audit; the output above says why; run `npm run local -- --reset --check`/m,
+    );
     const [again] = await runFix(failed.stderr.split("\n").find((line) => line.startsWith("error: npm run local")) ?? "", {
       env: { LOCAL_AUTH0_PORT: "0", LOCAL_GATEWAY_PORT: "0" },
       localFolder: folder,
