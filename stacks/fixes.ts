@@ -171,3 +171,21 @@ export function keepOneClientFix(
   const deletes = others.map((id) => deleteCommand(target, `clients/${id}`, "delete:clients")).join("; ");
   return `run \`${backend}\` (the backend npm run up uses for it) and check that ${read} is ${kept}, then delete the others: ${deletes}`;
 }
+
+/**
+ * Pulumi's commands on a stack's config run on its backend: the runner's, or local mode's for
+ * its stack. Which one the stack file alone cannot say (its environment may be the broken part).
+ */
+function onBackend(pulumiCommand: string): string {
+  return `run \`${RUNNER_BACKEND}\` (the backend npm run up uses; for local mode's stack, \`${localRoleEval("deployer")}\` instead), then \`${pulumiCommand}\``;
+}
+
+/** A stack file whose secure value for `key` cannot be used: set it again (the CLI asks for the value). */
+export function setSecretFix(stack: string, key: string): string {
+  return onBackend(`pulumi config set --secret ${key} --stack ${stack}`);
+}
+
+/** A stack file whose cloud secrets provider lost its data key: have the CLI write it again. */
+export function secretsProviderFix(stack: string, provider: string): string {
+  return onBackend(`pulumi stack change-secrets-provider "${provider}" --stack ${stack}`);
+}

@@ -22,7 +22,8 @@ export type Printed =
   | { readonly kind: "eval"; readonly inner: Printed & { readonly kind: "npm" } }
   | { readonly kind: "delete"; readonly url: string; readonly tokenVariable: string }
   | { readonly kind: "stack-output"; readonly output: string; readonly stack: string }
-  | { readonly kind: "backend"; readonly url: string };
+  | { readonly kind: "backend"; readonly url: string }
+  | { readonly kind: "pulumi"; readonly args: readonly string[] };
 
 /** What a printed command is, or an error saying it is none a user could run here. */
 export function parsePrinted(command: string): Printed {
@@ -41,6 +42,8 @@ export function parsePrinted(command: string): Printed {
   if (backend) return { kind: "backend", url: (backend[1] ?? "").replace(/\$PWD/g, REPO_ROOT) };
   const output = /^pulumi stack output (\w+) --stack (\S+)$/.exec(command);
   if (output) return { kind: "stack-output", output: output[1] ?? "", stack: output[2] ?? "" };
+  const pulumi = /^pulumi ((config set|stack change-secrets-provider) .+)$/.exec(command);
+  if (pulumi) return { kind: "pulumi", args: (pulumi[1] ?? "").split(" ") };
   throw new Error(`not a command of this repository, a Management API delete or a stack output: ${command}`);
 }
 
@@ -164,6 +167,7 @@ export async function runPrinted(command: string, io: PrintedIo): Promise<Printe
     case "backend":
       io.env = { PULUMI_BACKEND_URL: printed.url, ...io.env };
       return { code: 0, stdout: "", stderr: "" };
+    case "pulumi":
     case "stack-output":
       // Flags checked against the Pulumi CLI's own --help (v3.248.0): `pulumi stack output <name> --stack <stack>`.
       return { code: 0, stdout: "", stderr: "" };

@@ -243,6 +243,13 @@ function expectWorks(spec: TenantSpec, fix: string, step: Awaited<ReturnType<typ
       // The runner's own default: Pulumi's commands then read the state npm run up wrote.
       expect(printed.url, command).toBe(`file://${LOCAL_STATE_DIR}`);
       break;
+    case "pulumi":
+      // Flags checked against the Pulumi CLI's --help (v3.248.0, built here): each names the stack.
+      expect(printed.args, command).toEqual(expect.arrayContaining(["--stack", spec.stack]));
+      expect(printed.args.join(" "), command).toMatch(
+        /^(config set --secret timesheets:\w+|stack change-secrets-provider "[a-z]+:\/\/[^"]+") --stack \S+$/,
+      );
+      break;
     case "stack-output":
       expect(printed.output, command).toMatch(/^(importJobClientId|testClientId)$/);
       expect(printed.stack).toBe(spec.stack);
@@ -283,6 +290,8 @@ const PRINTED: { readonly [K in keyof typeof fixes]: (spec: TenantSpec) => reado
   missingCredentialsFix: (spec) =>
     (["deployer", "previewer"] as const).map((role) => fixes.missingCredentialsFix(spec, role, ["AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"])),
   LOCAL_RESET_FIX: () => [fixes.LOCAL_RESET_FIX],
+  setSecretFix: (spec) => [fixes.setSecretFix(spec.stack, "timesheets:testUserPassword")],
+  secretsProviderFix: (spec) => [fixes.secretsProviderFix(spec.stack, "azurekeyvault://vault.vault.azure.net/keys/pulumi?version=1")],
   localCheckFailedFix: () => [fixes.localCheckFailedFix()],
 };
 const FIX_COMMAND_NAMES = Object.keys(fixes.FIX_COMMANDS) as FixCommand[];
