@@ -73,7 +73,7 @@ export interface LocalStack {
 export function localStackFor(repoRoot: string, paths: LocalPaths, domain: string, gatewayAddress: string): LocalStack {
   const committed = loadStackSpec(LOCAL_STACK, repoRoot);
   const service = committed.gateway?.service;
-  if (service?.mode !== "local") throw new TenantFileError(`Pulumi.${LOCAL_STACK}.yaml: timesheets:apim.mode must be local`);
+  if (service?.mode !== "local") throw new TenantFileError(`Pulumi.${LOCAL_STACK}.yaml: timesheets:apim.mode must be local`, false);
   if (committed.tenant.domain === domain && service.address === gatewayAddress)
     return { spec: committed, root: repoRoot, configFile: undefined };
   // The committed file with the two addresses replaced, comments and all: the rest stays the stack's own.
@@ -133,8 +133,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<LocalMo
     trust,
     credentials(role) {
       const found = roleCredentials(auth0.standIn.tenant, role);
-      if (found === undefined)
-        throw new TenantFileError(`the local tenant has no ${role} application any more; \`npm run local -- --reset\` makes a new tenant`);
+      if (found === undefined) throw new TenantFileError(`the local tenant has no ${role} application any more`, true);
       return found;
     },
     close: () => Promise.all([started.close(), auth0.close()]).then(() => undefined),
@@ -160,7 +159,6 @@ export async function roleFromTenantFile(paths: LocalPaths, auth0Port: number, r
   const tenant = new TenantState(saved.domain);
   tenant.restore(saved.tenant);
   const found = roleCredentials(tenant, role);
-  if (found === undefined)
-    throw new TenantFileError(`the local tenant has no ${role} application any more; \`npm run local -- --reset\` makes a new tenant`);
+  if (found === undefined) throw new TenantFileError(`the local tenant has no ${role} application any more`, true);
   return { domain: saved.domain, ...found };
 }

@@ -9,15 +9,19 @@ import { firstProblem, savedTenantSchema } from "./tenant-schema";
 // state of the local stack stay true after a restart). It is a test tenant's secrets on this
 // machine, readable by its owner only (0600). Each change replaces the file atomically.
 
-/** A tenant file that exists but cannot be used: said in one line, with the way out. */
+/**
+ * A tenant file that exists but cannot be used, said in one line; `fixedByReset`: a new local
+ * tenant is the way out (the command that makes one prints it).
+ */
 export class TenantFileError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly fixedByReset: boolean,
+  ) {
     super(message);
     this.name = "TenantFileError";
   }
 }
-
-const RESET = "`npm run local -- --reset` starts a new local tenant";
 
 /**
  * The saved tenant, or undefined where there is none yet. Read whole against one schema
@@ -34,13 +38,11 @@ export function readTenantFile(file: string): SavedTenant | undefined {
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new TenantFileError(`the local tenant in ${file} cannot be read (${(error as Error).message}); ${RESET}`);
+    throw new TenantFileError(`the local tenant in ${file} cannot be read (${(error as Error).message})`, true);
   }
   const checked = savedTenantSchema.safeParse(parsed);
   if (!checked.success)
-    throw new TenantFileError(
-      `the local tenant in ${file} is not a tenant this version can read (${firstProblem(checked.error)}); ${RESET}`,
-    );
+    throw new TenantFileError(`the local tenant in ${file} is not a tenant this version can read (${firstProblem(checked.error)})`, true);
   return checked.data;
 }
 
@@ -52,7 +54,8 @@ function keepPrivate(file: string): void {
     chmodSync(file, 0o600);
   } catch (error) {
     throw new TenantFileError(
-      `the local tenant in ${file} is readable by others (mode ${mode.toString(8)}) and cannot be made private (${(error as Error).message}); make it 0600, or ${RESET}`,
+      `the local tenant in ${file} is readable by others (mode ${mode.toString(8)}) and cannot be made private (${(error as Error).message}); make it 0600, or start a new local tenant`,
+      true,
     );
   }
 }

@@ -1,4 +1,3 @@
-import { Command } from "commander";
 import { stringify } from "yaml";
 import type { AdoptionSpec, TenantSpec } from "../infra/config/spec";
 import type { Clock } from "./auth0/clock";
@@ -10,8 +9,9 @@ import { hideCredentials } from "./auth0/redact";
 import { openSession, WriteRefused } from "./auth0/session";
 import { signIn } from "./auth0/sign-in";
 import { EXIT_ERROR, isRefusal, runAsProcess } from "./exit-codes";
+import { adoptionSteps, duplicateClientsFix } from "./fixes";
 import { loadStackSpec, resolveStack } from "./stack-config";
-import { parseCommand, wholeNumber } from "./cli";
+import { parseCommand, scriptCommand, wholeNumber } from "./cli";
 
 export interface AdoptionPlan {
   /** The ids to put under `timesheets:adopt`; what is absent will be created. */
@@ -38,7 +38,10 @@ export function adoptionPlan(spec: TenantSpec, snapshot: TenantSnapshot): Adopti
 
   if (jobs.length > 1) {
     return {
-      error: `${jobs.length} clients are named "${spec.importJob.name}" (${jobs.map((j) => j.clientId).join(", ")}); delete or rename all but one, then run this again`,
+      error: `${jobs.length} clients are named "${spec.importJob.name}" (${jobs.map((j) => j.clientId).join(", ")}); ${duplicateClientsFix(
+        spec,
+        jobs.map((j) => j.clientId),
+      )}`,
     };
   }
   const job = jobs[0];
@@ -93,8 +96,7 @@ export interface AdoptIo {
 
 /** `npm run adopt -- --stack prod`: reads the tenant (GET only) and prints the `timesheets:adopt` block for the stack file. */
 export async function main(argv: readonly string[], env: Env, io: AdoptIo): Promise<number> {
-  const program = new Command()
-    .name("adopt")
+  const program = scriptCommand("adopt")
     .description("Find, read-only, the objects of a tenant set up by hand that a stack declares, and print their ids for timesheets:adopt.")
     .requiredOption("--stack <name>", "the stack that takes the tenant over")
     .option("--timeout <seconds>", "time budget, retries included", wholeNumber(1, 3600), 60)
@@ -154,9 +156,7 @@ export async function main(argv: readonly string[], env: Env, io: AdoptIo): Prom
     return EXIT_ERROR;
   }
   for (const note of plan.notes) stderr(`note: ${note}`);
-  stderr(
-    `Add these lines under config: in Pulumi.${stack}.yaml, run npm run audit -- --stack ${stack} until it reports no drift (where code and tenant differ, an import fails or is followed by an update, depending on the Pulumi CLI), then npm run preview -- --stack ${stack}: it shows imports, not creations. After the npm run up -- --stack ${stack} that adopts, remove the lines again (npm run up says when): left in place, an adopted object later deleted in Auth0 and refreshed out of the state would make up import it again and fail.`,
-  );
+  stderr(adoptionSteps(spec));
   stdout(adoptionYaml(plan.adopt));
   return 0;
 }

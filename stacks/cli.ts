@@ -1,6 +1,14 @@
-import { CommanderError, InvalidArgumentError, Option, type Command, type OptionValues } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option, type OptionValues } from "commander";
 import { EXIT_ERROR } from "./exit-codes";
 import { listDeliveredStacks, resolveStack } from "./stack-config";
+
+/**
+ * The command of a package.json script, named as a user types it, so that its usage line reads
+ * `Usage: npm run audit -- [options]`: what follows `--` reaches the script, what precedes it npm.
+ */
+export function scriptCommand(script: string): Command {
+  return new Command().name(`npm run ${script} --`);
+}
 
 /** `--stack <name>` or `--all`: the stacks a command that reads stacks runs over. */
 export interface StackSelection {

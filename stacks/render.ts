@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
+
 import { stringify } from "yaml";
 import { loadTenantSpec } from "../infra/config/load";
 import * as pulumi from "@pulumi/pulumi";
 import { declareTimesheetsTenant } from "../infra/program";
 import { runProgram, secretInput, type RegisteredResource } from "./offline-run";
 import { encryptedKeys, engineConfigFor, loadStackSpec, REPO_ROOT, resolveStack } from "./stack-config";
-import { parseCommand } from "./cli";
+import { parseCommand, scriptCommand } from "./cli";
 import { compareRenders, POLICY_TYPES } from "./render-compare";
 import { FileProblem } from "./problems";
 import { EXIT_ERROR, EXIT_OK, isRefusal, runAsProcess } from "./exit-codes";
@@ -117,8 +117,7 @@ export interface RenderIo {
 
 /** `npm run render -- --stack prod` or `-- --compare dev prod`: returns the exit code. */
 export async function main(argv: readonly string[], io: RenderIo): Promise<number> {
-  const program = new Command()
-    .name("render")
+  const program = scriptCommand("render")
     .description(`Show what a stack declares without any cloud access. ${OFFLINE_NOTE}`)
     .option("--stack <name>", "render one stack and write it under out/<stack>/")
     .option("--compare <stacks...>", "show how two stacks' declarations differ")

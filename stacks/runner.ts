@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
 import type { TenantSpec } from "../infra/config/spec";
-import { parseCommand } from "./cli";
+import { parseCommand, scriptCommand } from "./cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
+import { missingCredentialsFix } from "./fixes";
 import { renderChecked } from "./render";
 import { adoptionNotes, stateIds } from "./runner-steps/adoption";
 import { lookUpPending } from "./auth0/pending-lookup";
@@ -122,8 +123,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     io.stderr(`error: unknown command "${command ?? ""}"; expected up or preview`);
     return EXIT_ERROR;
   }
-  const program = new Command()
-    .name(`npm run ${command} --`)
+  const program = scriptCommand(command)
     .description(DESCRIPTIONS[command])
     .addOption(new Option("--stack <name>", `the stack to ${command === "up" ? "deploy" : "preview"}`).makeOptionMandatory())
     .option("--no-policy-pack", "run without the policy pack (not for shared environments)")
@@ -188,11 +188,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
   const missing = missingCredentials(io.env);
   if (missing.length > 0) {
     const role = credentialRole(parsed.command);
-    const whose =
-      role === "deployer"
-        ? "the deployer application's client id and secret, or AUTH0_API_TOKEN"
-        : "the read-only previewer application's client id and secret, or AUTH0_API_TOKEN; a preview needs no deployer";
-    io.stderr(`error: missing Auth0 ${role} credentials: set ${missing.join(" and ")} (${whose}); see docs/credentials.md`);
+    io.stderr(`error: missing Auth0 ${role} credentials: ${missingCredentialsFix(checked.spec, role, missing)}`);
     return EXIT_ERROR;
   }
   const ephemeral = ephemeralStateRefusal(io.env);

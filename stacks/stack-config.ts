@@ -164,7 +164,7 @@ function parseStackFile(file: string, text: string): Map<string, EngineEntry> {
     if (problem instanceof StackValueError) throw new StackFileError(`${name}: ${problem.path}: ${problem.reason}`);
     throw problem;
   }
-  const problems = secretsProblems(top, secure);
+  const problems = secretsProblems(top, secure, STACK_FILE.exec(name)?.[1] ?? name);
   if (problems.length > 0) throw new StackFileError(problems.map((line) => `${name}: ${line}`).join("\n"));
   return entries;
 }

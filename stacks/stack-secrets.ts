@@ -1,3 +1,5 @@
+import { secretsProviderFix, setSecretFix } from "./fixes";
+
 /**
  * What a `secure:` value can be. Pulumi writes a stack's secrets with its secrets provider, and
  * each provider's ciphertext has a known shape (Pulumi 3.248):
@@ -45,7 +47,7 @@ export interface SecretsSettings {
  * What is wrong with a stack file's secrets settings and ciphertexts (one line each, naming the
  * setting or key, never repeating a value: a plain-text value in a secure slot is a secret).
  */
-export function secretsProblems(settings: SecretsSettings, secureKeys: ReadonlyMap<string, readonly string[]>): string[] {
+export function secretsProblems(settings: SecretsSettings, secureKeys: ReadonlyMap<string, readonly string[]>, stack: string): string[] {
   const problems: string[] = [];
   const { encryptionsalt, secretsprovider, encryptedkey } = settings;
   const provider = secretsprovider === undefined || secretsprovider === null ? "passphrase" : secretsprovider;
@@ -58,7 +60,7 @@ export function secretsProblems(settings: SecretsSettings, secureKeys: ReadonlyM
   const cloud = CLOUD_PROVIDER.test(provider);
   if (cloud && (typeof encryptedkey !== "string" || base64Bytes(encryptedkey) === undefined))
     problems.push(
-      `encryptedkey: is ${encryptedkey === undefined ? "missing" : "not base64"}; the ${provider.split(":")[0]} provider keeps its data key there (run \`pulumi stack change-secrets-provider\` again to write it)`,
+      `encryptedkey: is ${encryptedkey === undefined ? "missing" : "not base64"}; the ${provider.split(":")[0]} provider keeps its data key there (to write it again: ${secretsProviderFix(stack, provider)})`,
     );
   if (!cloud && encryptionsalt !== undefined && (typeof encryptionsalt !== "string" || !isEncryptionSalt(encryptionsalt)))
     problems.push(
@@ -67,14 +69,14 @@ export function secretsProblems(settings: SecretsSettings, secureKeys: ReadonlyM
   if (secureKeys.size === 0) return problems;
   if (!cloud && encryptionsalt === undefined) {
     problems.push(
-      `secure values (${[...secureKeys.keys()].join(", ")}) but no encryptionsalt: the salt the passphrase encrypted them with is missing; restore it from version control, or remove the values and set them again with \`pulumi config set --secret <key>\``,
+      `secure values (${[...secureKeys.keys()].join(", ")}) but no encryptionsalt: the salt the passphrase encrypted them with is missing; restore it from version control, or remove the values and set them again: ${[...secureKeys.keys()].map((key) => setSecretFix(stack, key)).join("; ")}`,
     );
     return problems;
   }
   for (const [key, texts] of secureKeys) {
     if (texts.some((text) => !isSymmetricCiphertext(text)))
       problems.push(
-        `${key}: is a secure value that is not a ciphertext of this stack's secrets provider (expected v1:<base64 nonce>:<base64 ciphertext>); remove it and run \`pulumi config set --secret ${key}\``,
+        `${key}: is a secure value that is not a ciphertext of this stack's secrets provider (expected v1:<base64 nonce>:<base64 ciphertext>); remove it, then ${setSecretFix(stack, key)}`,
       );
   }
   return problems;

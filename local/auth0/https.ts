@@ -47,7 +47,8 @@ export async function startHttpsAuth0StandIn(folder: string, options: HttpsAuth0
     (savedPort === undefined || Number.isNaN(savedPort) || (options.port !== undefined && options.port !== 0 && options.port !== savedPort))
   )
     throw new TenantFileError(
-      `the local tenant in ${options.tenantFile ?? ""} lives at ${restore.domain}, not 127.0.0.1:${options.port ?? 0}: start it on its own port, or \`npm run local -- --reset\` to start a new tenant on this one`,
+      `the local tenant in ${options.tenantFile ?? ""} lives at ${restore.domain}, not 127.0.0.1:${options.port ?? 0}: start it on its own port (--auth0-port ${savedPort ?? ""}), or start a new one`,
+      true,
     );
   let upstreamPort = 0;
   const front = await startTlsFront(authority, savedPort ?? options.port ?? 0, () => upstreamPort);

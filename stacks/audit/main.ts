@@ -3,7 +3,7 @@ import pLimit from "p-limit";
 import type { TenantSpec } from "../../infra/config/spec";
 import { exitCodeFor } from "../exit-codes";
 import { listStacks, loadStackSpec, REPO_ROOT } from "../stack-config";
-import { parseCommand, selectedStacks, wholeNumber, withStackSelection, type StackSelection } from "../cli";
+import { parseCommand, scriptCommand, selectedStacks, wholeNumber, withStackSelection, type StackSelection } from "../cli";
 import { paintFor, type Output } from "../terminal";
 import { auditStack } from "./audit-stack";
 import type { Clock } from "../auth0/clock";
@@ -31,7 +31,7 @@ interface AuditOptions extends StackSelection {
 }
 
 function command(io: AuditIo): Command {
-  return withStackSelection(new Command().name("audit"), "audit")
+  return withStackSelection(scriptCommand("audit"), "audit")
     .description(
       "Compare each stack's tenant spec with the live Auth0 tenant, read-only, and report the drift (exit 0 none, 2 drift, 1 error).",
     )

@@ -3,9 +3,10 @@ import { exitCodeFor } from "../exit-codes";
 import { backendEnvironment, renderCheck, type StackCheck } from "../runner";
 import { listStacks, REPO_ROOT } from "../stack-config";
 import { pulumiProblem } from "../problems";
-import { parseCommand, selectedStacks, withStackSelection, type StackSelection } from "../cli";
+import { parseCommand, scriptCommand, selectedStacks, withStackSelection, type StackSelection } from "../cli";
 import { paintFor, type Output } from "../terminal";
-import { automationWorkspace, WorkspaceError, type StateWorkspace } from "./refresh-preview";
+import { driftFix, neverDeployedFix, runAs } from "../fixes";
+import { automationWorkspace, CliNotInstalled, StackNotDeployed, WorkspaceError, type StateWorkspace } from "./refresh-preview";
 import { FORMATS, renderDrift, stateOutcome, type Format, type StackStateDrift } from "./report";
 import { summariseRefresh } from "./summarise";
 
@@ -24,7 +25,7 @@ interface DriftOptions extends StackSelection {
 }
 
 function command(io: DriftIo): Command {
-  return withStackSelection(new Command().name("drift"), "check")
+  return withStackSelection(scriptCommand("drift"), "check")
     .description(
       "Preview a refresh of each stack (Pulumi CLI needed; no state is written) and report the resources that drifted (exit 0 none, 2 drift, 1 error).",
     )
@@ -45,15 +46,22 @@ async function checkStack(workspace: StateWorkspace, stack: string, known: reado
   // The stack file first, as `npm run render` checks it: a refused file never reaches Pulumi.
   const checked = await (io.checkStack ?? renderCheck)(stack, REPO_ROOT);
   if (!checked.ok) return { stack, outcome: "error", drift: undefined, error: checked.message.replace(/^error: /, "") };
+  const target = checked.spec;
+  const instead = `${runAs(target, "audit")}, which needs no CLI`;
   try {
     const preview = await workspace.previewRefresh(stack, (text) => io.stderr.write(text));
     const drift = summariseRefresh(preview);
-    return { stack, outcome: stateOutcome(drift), drift, error: undefined };
+    const outcome = stateOutcome(drift);
+    return { stack, outcome, drift, error: undefined, fix: outcome === "drift" ? driftFix(target) : undefined };
   } catch (error) {
+    if (error instanceof StackNotDeployed)
+      return { stack, outcome: "error", drift: undefined, error: error.message, fix: neverDeployedFix(target) };
     const message =
-      error instanceof WorkspaceError
-        ? error.message
-        : `the refresh preview failed: ${pulumiProblem(error, "use npm run audit, which needs no CLI")}`;
+      error instanceof CliNotInstalled
+        ? `${error.message}, or ${instead}`
+        : error instanceof WorkspaceError
+          ? error.message
+          : `the refresh preview failed: ${pulumiProblem(error, instead)}`;
     return { stack, outcome: "error", drift: undefined, error: message };
   }
 }

@@ -25,8 +25,14 @@ export interface StateWorkspace {
   previewRefresh(stack: string, onOutput: (text: string) => void): Promise<RefreshPreview>;
 }
 
-/** Why a refresh preview could not run, in words a person can act on. */
+/** Why a refresh preview could not run, in words a person can act on (the fix is the caller's, from stacks/fixes.ts). */
 export class WorkspaceError extends Error {}
+
+/** The stack has no state in this backend: never deployed there. */
+export class StackNotDeployed extends WorkspaceError {}
+
+/** No Pulumi CLI to run the preview with. */
+export class CliNotInstalled extends WorkspaceError {}
 
 export function refreshStep(metadata: StepEventMetadata): RefreshStep {
   const properties = metadata.detailedDiff ? Object.keys(metadata.detailedDiff) : (metadata.diffs ?? []);
@@ -51,13 +57,11 @@ export function automationWorkspace(workDir: string, envVars: Readonly<Record<st
         stack = await LocalWorkspace.selectStack({ stackName, workDir }, { envVars: { ...envVars } });
       } catch (error) {
         if (error instanceof StackNotFoundError) {
-          throw new WorkspaceError(
-            `the stack "${stackName}" does not exist in this backend; the drift check never creates stacks (deploy it first: npm run up -- --stack ${stackName})`,
-          );
+          throw new StackNotDeployed(`the stack "${stackName}" does not exist in this backend; the drift check never creates stacks`);
         }
         if (error instanceof Error && /ENOENT/.test(error.message)) {
-          throw new WorkspaceError(
-            "the Pulumi CLI is not installed (or not on PATH): the state drift check runs `pulumi refresh --preview-only` through the Automation API. Install it from https://www.pulumi.com/docs/install/, or use `npm run audit`, which needs no CLI",
+          throw new CliNotInstalled(
+            "the Pulumi CLI is not installed (or not on PATH): the state drift check runs `pulumi refresh --preview-only` through the Automation API. Install it from https://www.pulumi.com/docs/install/",
           );
         }
         throw error;

@@ -7,6 +7,8 @@ export type Format = (typeof FORMATS)[number];
 
 export interface StackStateDrift {
   readonly stack: string;
+  /** What to run, where the stack drifted or was never deployed (stacks/fixes.ts). */
+  readonly fix?: string | undefined;
   readonly outcome: Outcome;
   /** Undefined when the refresh preview could not run. */
   readonly drift: StateDrift | undefined;
@@ -24,9 +26,6 @@ export interface DriftReport {
 
 const LABEL: Record<Outcome, string> = { "no-drift": "no drift", drift: "DRIFT", incomplete: "INCOMPLETE", error: "ERROR" };
 const STYLE: Record<Outcome, Style> = { "no-drift": "green", drift: "yellow", incomplete: "red", error: "red" };
-
-const FIX =
-  "`pulumi up` restores what the code declares; to keep the change instead, put it in the code (or `pulumi refresh` to accept it into state)";
 
 function rows(drift: StateDrift): string[][] {
   return drift.changes.map((c) => [c.op, c.type, c.name, c.properties.join(", ") || "(not detailed)"]);
@@ -49,7 +48,7 @@ function textStack(entry: StackStateDrift, paint: Paint): string {
   if (drift !== undefined && drift.unattributed > 0)
     lines.push(`  ${drift.unattributed} more change(s) counted by the engine without detail; see the refresh output above`);
   if (drift !== undefined) lines.push(...notComparedLines(drift).map((line) => `  Not compared: ${line}`));
-  if (entry.outcome === "drift") lines.push(`  How to fix: ${FIX}`);
+  if (entry.fix !== undefined) lines.push(`  How to fix: ${entry.fix}`);
   return lines.join("\n");
 }
 
@@ -65,7 +64,7 @@ export function renderDrift(report: DriftReport, format: Format, paint: Paint = 
         lines.push(`${entry.drift.unattributed} more change(s) counted by the engine without detail.`, "");
       if (entry.drift !== undefined)
         for (const line of notComparedLines(entry.drift)) lines.push(`Not compared: ${markdownWithCode(line).markdown}`, "");
-      if (entry.outcome === "drift") lines.push(`How to fix: ${FIX}.`, "");
+      if (entry.fix !== undefined) lines.push(`How to fix: ${markdownWithCode(entry.fix).markdown}.`, "");
       return lines.join("\n");
     });
     return ["## State drift (refresh preview, no state written)", "", ...sections, `Exit code ${report.exitCode}.`, ""].join("\n");

@@ -13,8 +13,9 @@ import {
 } from "../../local/local-mode";
 import { ROLE_NAMES, type Role } from "../../local/roles";
 import { removeTenantFile, TenantFileError } from "../../local/tenant-file";
-import { parseCommand, wholeNumber } from "../cli";
+import { parseCommand, scriptCommand, wholeNumber } from "../cli";
 import { EXIT_ERROR, EXIT_OK, isRefusal } from "../exit-codes";
+import { LOCAL_RESET_FIX, localCheckFailedFix } from "../fixes";
 import { REPO_ROOT } from "../stack-config";
 import type { Output } from "../terminal";
 import { PULUMI_MISSING, pulumiOnPath } from "../runner-steps/pulumi-cli";
@@ -68,8 +69,7 @@ function portDefaults(env: NodeJS.ProcessEnv): { auth0Port: number; gatewayPort:
 }
 
 function command(io: LocalIo, defaults: { auth0Port: number; gatewayPort: number }): Command {
-  return new Command()
-    .name("local")
+  return scriptCommand("local")
     .description(
       "The whole stack on this machine: start the local Auth0 and the local gateway, deploy the local stack with the Pulumi CLI, prove a second run changes nothing, verify and audit it, then keep serving until Ctrl-C.",
     )
@@ -131,7 +131,8 @@ export async function main(argv: readonly string[], io: LocalIo): Promise<number
     return await run(root, paths, options, io);
   } catch (error) {
     if (error instanceof TenantFileError || isRefusal(error)) {
-      io.stderr.write(`error: ${error.message}\n`);
+      const fix = error instanceof TenantFileError && error.fixedByReset ? `; ${LOCAL_RESET_FIX}` : "";
+      io.stderr.write(`error: ${error.message}${fix}\n`);
       return EXIT_ERROR;
     }
     const code = (error as NodeJS.ErrnoException).code;
@@ -189,7 +190,10 @@ async function run(root: string, paths: ReturnType<typeof localPaths>, options: 
     const failed = results.filter((step) => !step.passed);
     io.stdout.write(summary(local, results));
     if (options.check) {
-      if (failed.length > 0) io.stderr.write(`error: npm run local --check failed at: ${failed.map((step) => step.step).join(", ")}\n`);
+      if (failed.length > 0)
+        io.stderr.write(
+          `error: npm run local -- --check failed at: ${failed.map((step) => step.step).join(", ")}; ${localCheckFailedFix()}\n`,
+        );
       return failed.length === 0 ? EXIT_OK : EXIT_ERROR;
     }
     io.stdout.write(nextSteps(local, root));

@@ -1,4 +1,4 @@
-import { markdownCode, markdownTable, markdownText, oneLine, plain, textTable, type Paint } from "../terminal";
+import { markdownCode, markdownTable, markdownText, markdownWithCode, oneLine, plain, textTable, type Paint } from "../terminal";
 import type { StackVerification, VerifyReport } from "./report";
 
 export const FORMATS = ["text", "json", "markdown"] as const;
@@ -18,7 +18,8 @@ function textStack(stack: StackVerification, paint: Paint): string {
   const table = rows.length === 0 ? "" : `${textTable(["result", "check", "expected", "actual"], rows, paint)}\n`;
   // An error of several lines (one missing value a line) keeps its lines, indented under the first.
   const error = stack.error === undefined ? "" : `  ${paint("red", "error:")} ${stack.error.split(/\r?\n/).join("\n    ")}\n`;
-  return `${head}\n${table}${error}`;
+  const fix = stack.fix === undefined ? "" : `  How to fix: ${stack.fix}\n`;
+  return `${head}\n${table}${error}${fix}`;
 }
 
 function markdownStack(stack: StackVerification): string {
@@ -36,6 +37,7 @@ function markdownStack(stack: StackVerification): string {
     for (const line of rest) lines.push(...(line.startsWith("- ") ? [`- ${markdownText(line.slice(2))}`] : ["", markdownText(line), ""]));
     if (rest.length > 0) lines.push("");
   }
+  if (stack.fix !== undefined) lines.push(`How to fix: ${markdownWithCode(stack.fix).markdown}.`, "");
   return lines.join("\n");
 }
 

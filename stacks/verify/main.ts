@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import type { TenantSpec } from "../../infra/config/spec";
-import { parseCommand, selectedStacks, wholeNumber, withStackSelection, type StackSelection } from "../cli";
+import { parseCommand, scriptCommand, selectedStacks, wholeNumber, withStackSelection, type StackSelection } from "../cli";
+import { verifyFailedFix } from "../fixes";
 import { loadStackSpec, REPO_ROOT } from "../stack-config";
 import { paintFor, type Output } from "../terminal";
 import { FORMATS, format, type Format } from "./format";
@@ -27,7 +28,7 @@ interface VerifyOptions extends StackSelection, InputFlags {
 }
 
 function command(io: VerifyIo): Command {
-  return withStackSelection(new Command().name("verify"), "verify")
+  return withStackSelection(scriptCommand("verify"), "verify")
     .description(
       "Prove a deployed stack works, read-only: the import job's token, the test user's sign-in and the gateway's answers (exit 0 all pass, 2 a check fails, 1 could not run).",
     )
@@ -76,7 +77,8 @@ export async function main(argv: readonly string[], io: VerifyIo): Promise<numbe
       results.push(verification(stack, [], inputs.error));
       continue;
     }
-    results.push(await verifyStack(read.spec, inputs.inputs, { fetch: fetchFn, timeoutSeconds: options.timeout }));
+    const verified = await verifyStack(read.spec, inputs.inputs, { fetch: fetchFn, timeoutSeconds: options.timeout });
+    results.push(verified.outcome === "fail" ? { ...verified, fix: verifyFailedFix(read.spec) } : verified);
   }
   const exitCode = exitCodeFor(results);
   io.stdout.write(format({ stacks: results, exitCode }, options.format, paintFor(io.stdout, io.env)));

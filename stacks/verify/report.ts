@@ -18,6 +18,8 @@ export interface StackVerification {
   readonly rows: readonly CheckRow[];
   /** Why the stack could not be verified (fully): what was missing, or the timeout. */
   readonly error?: string;
+  /** What to run where a check failed (stacks/fixes.ts). */
+  readonly fix?: string;
 }
 
 export interface VerifyReport {

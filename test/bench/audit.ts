@@ -5,7 +5,7 @@ import { Command } from "commander";
 import { stringify } from "yaml";
 import { envSuffix } from "../../stacks/auth0/credentials";
 import { main as audit } from "../../stacks/audit/main";
-import { parseCommand, wholeNumber } from "../../stacks/cli";
+import { parseCommand, scriptCommand, wholeNumber } from "../../stacks/cli";
 import { runAsProcess } from "../../stacks/exit-codes";
 import type { Output } from "../../stacks/terminal";
 import type { StackAudit } from "../../stacks/audit/report";
@@ -31,8 +31,7 @@ export interface BenchIo {
 }
 
 function command(io: BenchIo): Command {
-  return new Command()
-    .name("bench:audit")
+  return scriptCommand("bench:audit")
     .description(
       "Audit many tenants, each a local Auth0 behind its own Management API rate limit, through the audit's own main (--all), and print the figures: requests per audit, wall time, and the bound the rate limit sets. Exits 1 when an audit does not come back with no drift.",
     )

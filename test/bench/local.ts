@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Command } from "commander";
-import { parseCommand } from "../../stacks/cli";
+
+import { parseCommand, scriptCommand } from "../../stacks/cli";
 import { runAsProcess } from "../../stacks/exit-codes";
 import { main as local } from "../../stacks/local/main";
 import type { Output } from "../../stacks/terminal";
@@ -87,8 +87,7 @@ export interface BenchIo {
 
 /** `npm run bench:local`: prints the figures beside their targets; returns 1 when one is missed. */
 export async function main(argv: readonly string[], io: BenchIo): Promise<number> {
-  const program = new Command()
-    .name("bench:local")
+  const program = scriptCommand("bench:local")
     .description(
       `Measure npm run local: start to serving, on a first start and on a restart, the median of ${RUNS} runs each (target < ${SERVE_TARGET_MS} ms), the local Auth0 under ${CLIENTS} concurrent clients (acknowledged writes, tokens and reads per second, p50 and p99), and --check where a Pulumi CLI with the auth0 and random plugins is on PATH (target < ${CHECK_TARGET_MS / 1000} s). Exits 1 when a target is missed.`,
     )

@@ -1,7 +1,7 @@
 import { Agent, request } from "node:http";
-import { Command } from "commander";
+
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0/index.js";
-import { parseCommand } from "../../stacks/cli";
+import { parseCommand, scriptCommand } from "../../stacks/cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "../../stacks/exit-codes";
 import type { Output } from "../../stacks/terminal";
 
@@ -81,8 +81,7 @@ export interface BenchIo {
 
 /** `npm run bench:stand-in`: prints the figures beside their targets; returns 1 when one is missed. */
 export async function main(argv: readonly string[], io: BenchIo): Promise<number> {
-  const program = new Command()
-    .name("bench:stand-in")
+  const program = scriptCommand("bench:stand-in")
     .description(
       `Measure the local Auth0 on loopback and print the figures beside their targets: start time over ${STARTS} starts (target < ${START_TARGET_MS} ms at the 95th percentile), requests/s for reads (target >= ${THROUGHPUT_TARGET}/s), mixed reads and writes, and token issuance. Exits 1 when a target is missed.`,
     )

@@ -43,9 +43,11 @@ describe("npm run adopt", () => {
       importJobGrantId: expect.stringMatching(/^cgr_/) as unknown,
       connectionId: seeded.connectionId,
     });
-    expect(err).toMatch(/run npm run audit -- --stack prod until it reports no drift/);
+    expect(err).toMatch(/run `npm run audit -- --stack prod` as the auditor \([^)]*\) until it reports no drift/);
     // The block is not for keeping: adopt says when it goes.
-    expect(err).toMatch(/After the npm run up -- --stack prod that adopts, remove the lines again \(npm run up says when\)/);
+    expect(err).toMatch(
+      /Then run `npm run up -- --stack prod` as the deployer .* to adopt, and remove the lines again \(the runner says when\)/,
+    );
 
     const config = { ...engineConfigFor("prod"), "timesheets:adopt": JSON.stringify(ids) };
     const program = await runProgram("prod", config, () => declareTimesheetsTenant(loadTenantSpec()));

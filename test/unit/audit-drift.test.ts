@@ -200,7 +200,10 @@ describe("without the Pulumi CLI", () => {
     try {
       const attempt = automationWorkspace(process.cwd(), {}).previewRefresh("dev", () => undefined);
       await expect(attempt).rejects.toThrow(WorkspaceError);
-      await expect(attempt).rejects.toThrow(/Pulumi CLI is not installed.*npm run audit/);
+      await expect(attempt).rejects.toThrow(/Pulumi CLI is not installed/);
+      const run = await drift(["--stack", "dev"], automationWorkspace(process.cwd(), {}));
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/Pulumi CLI is not installed.*or run `npm run audit -- --stack dev` as the auditor/);
     } finally {
       process.env.PATH = path;
     }

@@ -20,7 +20,7 @@ const NEVER_SHOWN = "Hunter2-plain-password";
 
 const REFUSED: Readonly<Record<string, RegExp>> = {
   "secure-plain-text.yaml":
-    /^error: Pulumi\.qa\.yaml: timesheets:testUserPassword: is a secure value that is not a ciphertext of this stack's secrets provider \(expected v1:<base64 nonce>:<base64 ciphertext>\); remove it and run `pulumi config set --secret timesheets:testUserPassword`$/,
+    /^error: Pulumi\.qa\.yaml: timesheets:testUserPassword: is a secure value that is not a ciphertext of this stack's secrets provider \(expected v1:<base64 nonce>:<base64 ciphertext>\); remove it, then run `export PULUMI_BACKEND_URL=.*, then `pulumi config set --secret timesheets:testUserPassword --stack qa`$/,
   "secure-without-salt.yaml":
     /^error: Pulumi\.qa\.yaml: secure values \(timesheets:testUserPassword\) but no encryptionsalt: .*restore it from version control/,
   "identifier-zero-width-space.yaml":

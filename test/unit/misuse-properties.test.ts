@@ -128,9 +128,9 @@ describe("secure values", () => {
   test("a ciphertext of the passphrase provider's shape passes; any plain text fails by key and is never repeated", () => {
     fc.assert(
       fc.property(ciphertext, fc.string({ minLength: 1, maxLength: 40 }), (valid, plain) => {
-        expect(secretsProblems({ encryptionsalt: SALT }, new Map([["timesheets:testUserPassword", [valid]]]))).toEqual([]);
+        expect(secretsProblems({ encryptionsalt: SALT }, new Map([["timesheets:testUserPassword", [valid]]]), "dev")).toEqual([]);
         fc.pre(!isSymmetricCiphertext(plain));
-        const problems = secretsProblems({ encryptionsalt: SALT }, new Map([["timesheets:testUserPassword", [plain]]]));
+        const problems = secretsProblems({ encryptionsalt: SALT }, new Map([["timesheets:testUserPassword", [plain]]]), "dev");
         expect(problems).toHaveLength(1);
         expect(problems[0]).toMatch(/^timesheets:testUserPassword: is a secure value that is not a ciphertext/);
         if (plain.length >= 4) expect(problems[0]).not.toContain(plain);

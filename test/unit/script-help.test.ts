@@ -18,7 +18,8 @@ describe("--help on every script", () => {
     const run = await runScript(name, ["--help"], scripts);
     const output = `${run.stdout}${run.stderr}`;
     expect(run.code, output).toBe(0);
-    expect(output.trimStart()).toMatch(/^Usage: \S+/);
+    // The usage line reads as what a user types: `npm run X --`, then the options.
+    expect(output.trimStart().split("\n")[0]).toMatch(new RegExp(`^Usage: npm run ${name.replace(/[:]/g, "\\:")} -- \\[options\\]`));
     expect(run.effects).toEqual([]);
     // Only the usage: it ends with the list of options; a run that did its work would print its report or figures after it.
     expect(output.trimEnd().split("\n").at(-1), output).toMatch(/^\s+-h, --help\s+display help/);

@@ -3,7 +3,7 @@ import { PASSWORD_POLICIES } from "../../../infra/config/schema";
 import { requiredCharacterTypes } from "../../../infra/config/password-options";
 import { ABSENT, PRESENT, difference, sorted, type Finding, type Severity, type ShownValue } from "../findings";
 import type { LiveClient, LiveConnection } from "../../auth0/model";
-import { restore } from "../fixes";
+import { restore } from "../../fixes";
 import { defineCheck } from "./check";
 import { managedUserApplicationClients } from "./user-applications";
 import { identifyImportJob } from "./import-job";

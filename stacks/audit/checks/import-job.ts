@@ -1,7 +1,7 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, PRESENT, difference, sorted, type Finding } from "../findings";
 import { declaredSettingFindings } from "./client-settings";
-import { deleteCommand, restore } from "../fixes";
+import { keepOneClientFix, restore } from "../../fixes";
 import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
 
@@ -52,7 +52,12 @@ export function importJobClientFindings(spec: TenantSpec, identity: ImportJobIde
       resource,
       expected: "1 client",
       actual: sorted([job, ...duplicates].map((c) => c.clientId)),
-      fix: `check that \`pulumi stack output importJobClientId --stack ${spec.stack}\` is ${job.clientId}, then delete the others: ${duplicates.map((c) => deleteCommand(spec, `clients/${c.clientId}`, "delete:clients")).join("; ")}`,
+      fix: keepOneClientFix(
+        spec,
+        "importJobClientId",
+        job.clientId,
+        duplicates.map((c) => c.clientId),
+      ),
     });
   }
   if (job.appType !== spec.importJob.appType) {

@@ -1,7 +1,7 @@
 import type { ApiSpec, TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, PRESENT, difference, type Finding, type Severity, type ShownValue } from "../findings";
 import type { LiveResourceServer } from "../../auth0/model";
-import { restore } from "../fixes";
+import { restore } from "../../fixes";
 import { defineCheck } from "./check";
 
 /** Auth0 omits `token_dialect` when it is the default. */

@@ -1,7 +1,7 @@
 import { ABSENT, PRESENT, difference, sorted, type Finding } from "../findings";
 import type { LiveTestUserRoles } from "../../auth0/model";
 import type { AuditTarget } from "../target";
-import { restore } from "../fixes";
+import { restore } from "../../fixes";
 import { defineCheck } from "./check";
 
 /**

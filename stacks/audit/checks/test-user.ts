@@ -1,7 +1,7 @@
 import { ABSENT, PRESENT, sorted, type Finding } from "../findings";
 import type { LiveUser } from "../../auth0/model";
 import type { AuditTarget } from "../target";
-import { deleteCommand, restore } from "../fixes";
+import { deleteCommand, restore } from "../../fixes";
 import { defineCheck } from "./check";
 
 /**

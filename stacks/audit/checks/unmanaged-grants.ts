@@ -1,7 +1,7 @@
 import type { TenantSpec } from "../../../infra/config/spec";
 import { ABSENT, type Finding } from "../findings";
 import type { LiveClient, LiveGrant } from "../../auth0/model";
-import { deleteCommand } from "../fixes";
+import { deleteCommand } from "../../fixes";
 import { defineCheck } from "./check";
 import { grantedScopes, identifyImportJob, importJobGrant } from "./import-job";
 import { isManagedUserGrant, managedClient, userApplications, userGrantFindings, type UserApplication } from "./user-applications";

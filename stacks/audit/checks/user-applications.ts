@@ -5,7 +5,7 @@ import type { LiveClient, LiveGrant } from "../../auth0/model";
 import { defineCheck } from "./check";
 import { declaredSettingFindings } from "./client-settings";
 import { grantedScopes } from "./import-job";
-import { deleteCommand, restore } from "../fixes";
+import { keepOneClientFix, restore, type ClientIdOutput } from "../../fixes";
 
 // The applications people sign in through, each with a user grant on the API: the
 // integration-test application (stacks with a test user) and the developer portal's (stacks with
@@ -51,7 +51,7 @@ export interface UserApplication {
   readonly application: UserApplicationSpec;
   readonly kinds: Kinds;
   /** The stack output that names the client the program made. */
-  readonly output: string;
+  readonly output: ClientIdOutput;
 }
 
 /** The stack's applications with a user grant, as its spec declares them. */
@@ -143,7 +143,12 @@ export function userApplicationFindings(
       resource,
       expected: "1 client",
       actual: sorted([live, ...duplicates].map((c) => c.clientId)),
-      fix: `check that \`pulumi stack output ${app.output} --stack ${spec.stack}\` is ${live.clientId}, then delete the others: ${duplicates.map((c) => deleteCommand(spec, `clients/${c.clientId}`, "delete:clients")).join("; ")}`,
+      fix: keepOneClientFix(
+        spec,
+        app.output,
+        live.clientId,
+        duplicates.map((c) => c.clientId),
+      ),
     });
   }
   if (live.appType !== application.appType) {

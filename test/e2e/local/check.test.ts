@@ -76,7 +76,7 @@ describe("npm run local -- --check", () => {
       },
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: npm run local --check failed at: verify, audit$/m);
+    expect(run.stderr).toMatch(/^error: npm run local -- --check failed at: verify, audit; /m);
     expect(run.stdout).toMatch(/FAIL {2}verify/);
   });
 
@@ -84,7 +84,7 @@ describe("npm run local -- --check", () => {
     const folder = localFolder();
     const run = await runLocal(["--check"], { folder, exec: (args) => Promise.resolve(args[0] === "up" ? 255 : 0) });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: npm run local --check failed at: deploy$/m);
+    expect(run.stderr).toMatch(/^error: npm run local -- --check failed at: deploy; /m);
     expect(run.stdout).toMatch(/---- {2}verify \(not run\)/);
     expect(existsSync(path.join(folder, "tenant.json"))).toBe(true);
   });

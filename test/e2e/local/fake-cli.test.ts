@@ -94,6 +94,6 @@ describe("npm run local -- --check with a fake Pulumi CLI on PATH", () => {
 
     // Nothing was deployed, so the proofs fail and say so: a run that did not deploy never passes.
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: npm run local --check failed at: verify, audit$/m);
+    expect(run.stderr).toMatch(/^error: npm run local -- --check failed at: verify, audit; /m);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Command } from "commander";
-import { parseCommand } from "../../../stacks/cli";
+import { parseCommand, scriptCommand } from "../../../stacks/cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "../../../stacks/exit-codes";
 import { fileReason } from "../../../stacks/problems";
 import type { Output } from "../../../stacks/terminal";
@@ -15,8 +15,7 @@ export interface ReplayIo {
 }
 
 function command(io: ReplayIo): Command {
-  return new Command()
-    .name("stand-in:replay")
+  return scriptCommand("stand-in:replay")
     .description(
       "Replay recordings of real Auth0 traffic (*.yaml cassettes) against the local Auth0, one fresh instance per recording, and print how many interactions it answers as Auth0 did: a table per recording and the total M/N (P%). Exits 1 when a recording cannot be replayed.",
     )

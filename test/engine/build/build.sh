@@ -10,7 +10,7 @@ set -euo pipefail
 case "${1:-}" in
   "") ;;
   -h | --help)
-    echo "Usage: engine:build"
+    echo "Usage: npm run engine:build -- [options]"
     echo
     echo "Build the Pulumi CLI pinned in test/engine/build/go.mod (and checked by its go.sum) from the Go module"
     echo "proxy into .tools/engine/bin (needs Go 1.25.11 or newer; ENGINE_BUILD_JOBS caps parallel compiles)."
