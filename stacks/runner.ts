@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Option } from "commander";
 import type { TenantSpec } from "../infra/config/spec";
 import { parseCommand, scriptCommand } from "./cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
