@@ -137,7 +137,7 @@ export async function main(argv: readonly string[], env: Env, io: AdoptIo): Prom
   const budget = `--timeout ${timeoutSeconds}`;
   const notSignedIn = await signIn(session, budget);
   if (notSignedIn !== undefined) {
-    stderr(`error: could not get a Management API token (${credentials.credentials.source}): ${notSignedIn}`);
+    stderr(`error: could not get a Management API token from ${spec.tenant.domain} (${credentials.credentials.source}): ${notSignedIn}`);
     return EXIT_ERROR;
   }
   let snapshot: TenantSnapshot;

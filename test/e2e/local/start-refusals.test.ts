@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import { startAuth0StandIn } from "../../../local/auth0";
 import { readTenantFile, TenantFileError } from "../../../local/tenant-file";
 import { localFolder, runLocal } from "./run-local";
+import { LOCAL_RESET_FIX } from "../../../stacks/fixes";
 
 // `npm run local` starts cleanly or refuses cleanly: a damaged tenant file is refused in one
 // line naming it and the way out, and left as it was; a tenant file opened to others is made
@@ -91,7 +92,9 @@ describe("a damaged local tenant file", () => {
             restored = readTenantFile(file);
           } catch (error) {
             expect(error).toBeInstanceOf(TenantFileError);
-            expect(`error: ${(error as Error).message}\n`).toMatch(ONE_LINE_REFUSAL);
+            // The command prints the way out after the file's own line (stacks/local/main.ts).
+            expect((error as TenantFileError).fixedByReset).toBe(true);
+            expect(`error: ${(error as Error).message}; ${LOCAL_RESET_FIX}\n`).toMatch(ONE_LINE_REFUSAL);
             expect(readFileSync(file, "utf8")).toBe(damaged);
             return;
           }
