@@ -211,29 +211,31 @@ function specOfFile(stack: string, root: string, options: { adopting?: boolean }
 
 type SpecOutcome = { readonly spec: TenantSpec } | { readonly error: unknown };
 
-/** Specs already built, by stack file, with the text they were built from. */
-const builtSpecs = new Map<string, { readonly text: string; readonly outcome: SpecOutcome }>();
+/** Specs already built, by stack file, with the bytes they were built from. */
+const builtSpecs = new Map<string, { readonly bytes: Buffer; readonly outcome: SpecOutcome }>();
 
-function textOf(file: string): string | undefined {
+function bytesOf(file: string): Buffer | undefined {
   try {
-    return readFileSync(file, "utf8");
+    return readFileSync(file);
   } catch {
     return undefined;
   }
 }
 
 /**
- * specOfFile, built once per stack file text. Every spec is checked against every other stack's
- * (loadStackSpec), so a command over n stacks asks for n² specs: built afresh each time, 50
- * stacks took a second of CPU before the audit's first request. A file whose text changed is
- * built again; a name that is no stack name is never looked up, so it is refused as before.
+ * specOfFile, built once per stack file content (its bytes). Every spec is checked against every
+ * other stack's (loadStackSpec), so a command over n stacks asks for n² specs: built afresh each
+ * time, 50 stacks took a second of CPU before the audit's first request. A file whose bytes
+ * changed is built again; a name that is no stack name is never looked up, so it is refused as
+ * before.
  */
 function cachedSpecOfFile(stack: string, root: string, options: { adopting?: boolean } = {}): TenantSpec {
   const file = stackFilePath(stack, root);
-  const text = STACK_NAME.test(stack) ? textOf(file) : undefined;
-  if (text === undefined) return specOfFile(stack, root, options);
+  const bytes = STACK_NAME.test(stack) ? bytesOf(file) : undefined;
+  if (bytes === undefined) return specOfFile(stack, root, options);
   const key = `${file}\0${options.adopting === true}`;
-  let outcome = builtSpecs.get(key)?.text === text ? builtSpecs.get(key)?.outcome : undefined;
+  const cached = builtSpecs.get(key);
+  let outcome = cached?.bytes.equals(bytes) ? cached.outcome : undefined;
   if (outcome === undefined) {
     try {
       outcome = { spec: specOfFile(stack, root, options) };
@@ -241,7 +243,7 @@ function cachedSpecOfFile(stack: string, root: string, options: { adopting?: boo
       outcome = { error };
     }
     // Kept only if the file did not change while it was read.
-    if (textOf(file) === text) builtSpecs.set(key, { text, outcome });
+    if (bytesOf(file)?.equals(bytes)) builtSpecs.set(key, { bytes, outcome });
   }
   if ("error" in outcome) throw outcome.error;
   return outcome.spec;
