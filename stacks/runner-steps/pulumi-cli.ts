@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
+import { ensureBuilt } from "../build/ensure-built";
 import { Refusal } from "../problems";
 
 /** Runs the Pulumi CLI with its output on the terminal; resolves to its exit code. */
@@ -33,26 +34,34 @@ export class CliMissing extends Refusal {
   }
 }
 
-function started(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, stdout: "inherit" | "pipe") {
+/**
+ * Every run of the CLI on this repository's program starts here, so none can run a build older
+ * than its sources: a stale build of the program or the policy pack is rebuilt first.
+ */
+async function started(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, stdout: "inherit" | "pipe") {
+  const built = await ensureBuilt(cwd);
+  if (built.length > 0) process.stderr.write(`built ${built.join(" and ")} (their sources had changed since the last build)\n`);
   return spawn("pulumi", args, { cwd, env, stdio: ["inherit", stdout, "inherit"] });
 }
 
 export function execPulumi(cwd: string): Exec {
-  return (args, env) =>
-    new Promise((resolve, reject) => {
-      const child = started(cwd, args, env, "inherit");
+  return async (args, env) => {
+    const child = await started(cwd, args, env, "inherit");
+    return new Promise((resolve, reject) => {
       child.on("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new CliMissing() : error));
       child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
+  };
 }
 
 export function capturePulumi(cwd: string): Capture {
-  return (args, env) =>
-    new Promise((resolve, reject) => {
-      const child = started(cwd, args, env, "pipe");
+  return async (args, env) => {
+    const child = await started(cwd, args, env, "pipe");
+    return new Promise((resolve, reject) => {
       let stdout = "";
       child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
       child.on("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new CliMissing() : error));
       child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stdout }));
     });
+  };
 }

@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     root: new URL("../..", import.meta.url).pathname,
     include: ["test/engine/**/*.engine.ts"],
+    globalSetup: ["./test/support/build-setup.ts"],
     testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: "forks",

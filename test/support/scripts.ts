@@ -14,6 +14,8 @@ import * as local from "../../stacks/local/main";
 import * as benchAudit from "../bench/audit";
 import * as benchStandIn from "../bench/stand-in";
 import * as benchLocal from "../bench/local";
+import * as benchEngine from "../bench/engine";
+import * as build from "../../stacks/build-cli";
 import * as replay from "../e2e/stand-in/replay";
 import { REPO_ROOT } from "../../stacks/stack-config";
 import type { Output } from "../../stacks/terminal";
@@ -142,6 +144,8 @@ const IN_PROCESS: Readonly<Record<string, InProcess>> = {
     }),
   "test/bench/audit.ts": (argv, c) => benchAudit.main(argv, { stdout: c.stdout, stderr: c.stderr }),
   "test/bench/local.ts": (argv, c) => benchLocal.main(argv, { stdout: c.stdout, stderr: c.stderr }),
+  "test/bench/engine.ts": (argv, c) => benchEngine.main(argv, { stdout: c.stdout, stderr: c.stderr }),
+  "stacks/build-cli.ts": (argv, c) => build.main(argv, { stdout: c.line.stdout, stderr: c.line.stderr }),
   "test/bench/stand-in.ts": (argv, c) => benchStandIn.main(argv, { stdout: c.stdout, stderr: c.stderr }),
   "test/e2e/stand-in/replay.ts": (argv, c) => replay.main(argv, { stdout: c.stdout, stderr: c.stderr }),
 };
