@@ -2,13 +2,12 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Command } from "commander";
 import { parseDocument } from "yaml";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
 import { ensureBuilt } from "../../stacks/build/ensure-built";
-import { parseCommand, wholeNumber } from "../../stacks/cli";
+import { parseCommand, scriptCommand, wholeNumber } from "../../stacks/cli";
 import { runAsProcess } from "../../stacks/exit-codes";
 import { engineConfigFor, REPO_ROOT, resolveStack } from "../../stacks/stack-config";
 import type { Output } from "../../stacks/terminal";
@@ -139,8 +138,7 @@ export interface BenchIo {
 
 /** `npm run bench:engine`: prints the figures. */
 export async function main(argv: readonly string[], io: BenchIo): Promise<number> {
-  const program = new Command()
-    .name("bench:engine")
+  const program = scriptCommand("bench:engine")
     .description(
       "Measure how long the program takes to register its first resource and the policy pack to serve, started as Pulumi starts them, as TypeScript through ts-node (before) and as the JavaScript built once (after); and, with the CLI of npm run engine:build, pulumi preview to its first resource and to its end, without and with the policy pack. Medians; wall time, and the program's CPU time.",
     )
