@@ -1,6 +1,9 @@
+import { PROGRAM_BUILD, refuseStaleBuild } from "./build-stamp";
 import { loadTenantSpec } from "./config/load";
 import { declareTimesheetsTenant } from "./program";
 
+// Run as out/infra/index.js: never a build older than the sources (`pulumi up` by hand after a pull).
+refuseStaleBuild(PROGRAM_BUILD, __filename, 2);
 const tenant = declareTimesheetsTenant(loadTenantSpec());
 
 export const audience = tenant.audience;

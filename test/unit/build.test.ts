@@ -4,7 +4,18 @@ import path from "node:path";
 import fc from "fast-check";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BUILDS, isStale, POLICY_PACK_BUILD, PROGRAM_BUILD, sourceDigest, sourceFiles, STAMP_FILE } from "../../stacks/build/builds";
+import { refuseStaleBuild } from "../../infra/build-stamp";
+import * as packCopy from "../../policy/lib/build-stamp";
+import {
+  BUILDS,
+  isStale,
+  POLICY_PACK_BUILD,
+  PROGRAM_BUILD,
+  sourceDigest,
+  sourceFiles,
+  stampedDigest,
+  STAMP_FILE,
+} from "../../stacks/build/builds";
 import { build, BuildFailed, ensureBuilt } from "../../stacks/build/ensure-built";
 import { execPulumi } from "../../stacks/runner-steps/pulumi-cli";
 import { REPO_ROOT } from "../../stacks/stack-config";
@@ -164,4 +175,52 @@ describe("building", () => {
     expect(readFileSync(path.join(root, "pulumi-saw"), "utf8").trim()).toBe("1");
     expect(isStale(root, PROGRAM_BUILD)).toBe(false);
   });
+});
+
+describe("a build run by hand (pulumi up without npm run) refuses to be older than its sources", () => {
+  let root: string;
+  beforeAll(() => {
+    root = scratchRepository();
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test("the program's and the pack's copies of the rule agree on every build's digest, in this repository and after an edit", () => {
+    for (const target of BUILDS) {
+      expect(packCopy.sourceDigest(REPO_ROOT, target)).toBe(sourceDigest(REPO_ROOT, target));
+      stampAsBuilt(root);
+      writeFileSync(path.join(root, "infra/config/values.ts"), "export const lifetime: number = 60;\n");
+      expect([packCopy.isStale(root, target), packCopy.stampedDigest(root, target)]).toEqual([
+        isStale(root, target),
+        stampedDigest(root, target),
+      ]);
+    }
+    expect(packCopy.POLICY_PACK_BUILD).toEqual(POLICY_PACK_BUILD);
+  });
+
+  test.each([
+    ["the program", PROGRAM_BUILD, "out/infra/index.js", refuseStaleBuild],
+    ["the policy pack", POLICY_PACK_BUILD, "policy/bin/index.js", packCopy.refuseStaleBuild],
+  ] as const)(
+    "%s: runs while its build is of today's sources; after an edit, refuses in one line naming npm run build",
+    (_, target, entry, refuse) => {
+      writeFileSync(path.join(root, "infra/config/values.ts"), "export const lifetime: number = 7200;\n");
+      stampAsBuilt(root);
+      const module = path.join(root, entry);
+      expect(() => refuse(target, module, 2)).not.toThrow();
+      const source = path.join(root, target.sourceDir, "index.ts");
+      const before = readFileSync(source);
+      writeFileSync(source, Buffer.concat([before, Buffer.from("\nexport const added = 1;\n")]));
+      try {
+        expect(() => refuse(target, module, 2)).toThrow(
+          new RegExp(
+            `^${target.label} in ${target.outDir}/ was built from other sources than ${target.sourceDir}/ holds now: run \`npm run build\` first`,
+          ),
+        );
+        // Run from its TypeScript (tests, ts-node), a module is today's sources by definition.
+        expect(() => refuse(target, module.replace(/\.js$/, ".ts"), 2)).not.toThrow();
+      } finally {
+        writeFileSync(source, before);
+      }
+    },
+  );
 });
