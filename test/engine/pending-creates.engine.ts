@@ -7,6 +7,7 @@ import { settleInterruptedCreates } from "../../stacks/runner-steps/interrupted"
 import { loadStackSpec } from "../../stacks/stack-config";
 import { PASSPHRASE, requireBuiltEngine } from "./engine";
 import { inlineCli } from "./inline-cli";
+import { m2m } from "../support/live-clients";
 
 // What the pinned CLI (v3.248.0) does with a state that holds interrupted creates, written into a
 // file backend as an interrupted `pulumi up` leaves it (`pulumi stack import` would drop the
@@ -117,24 +118,7 @@ describe("interrupted creates in the pinned CLI's state", () => {
           query: { apiIdentifier: spec.api.identifier, connectionName: spec.connection.name, emails: [] },
           snapshot: completeSnapshot({
             resourceServer: undefined,
-            clients: [
-              {
-                clientId: "job-1",
-                name: spec.importJob.name,
-                appType: "non_interactive",
-                description: undefined,
-                grantTypes: [],
-                isFirstParty: true,
-                oidcConformant: true,
-                callbacks: [],
-                allowedOrigins: [],
-                webOrigins: [],
-                allowedLogoutUrls: [],
-                jwtAlg: "RS256",
-                authMethod: "client_secret_post",
-                keyCount: 0,
-              },
-            ],
+            clients: [m2m({ clientId: "job-1", name: spec.importJob.name, grantTypes: [] })],
             grants: [],
             connection: undefined,
             enabledClients: [],

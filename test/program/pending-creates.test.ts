@@ -9,6 +9,7 @@ import { decidePendingCreates } from "../../stacks/runner-steps/pending-decision
 import type { PendingCreate } from "../../stacks/runner-steps/pending-creates";
 import { engineConfigFor, loadStackSpec } from "../../stacks/stack-config";
 import { runProgram, type RegisteredResource } from "../support/pulumi-program";
+import { m2m } from "../support/live-clients";
 
 // The decision the runner takes for each create an interrupted deploy left pending, over what
 // the real program declares (dev with RBAC: every kind of resource it has) and tenants holding any
@@ -60,22 +61,7 @@ function loadTenantSpecFor(config: Record<string, string>): TenantSpec["testUser
 const urnOf = (r: RegisteredResource) => `urn:pulumi:dev::timesheets::${r.type}::${r.name}`;
 const pendingOf = (r: RegisteredResource): PendingCreate => ({ urn: urnOf(r), type: r.type, inputs: r.inputs });
 
-const client = (clientId: string, name: string, appType: string): LiveClient => ({
-  clientId,
-  name,
-  appType,
-  description: undefined,
-  grantTypes: [],
-  isFirstParty: true,
-  oidcConformant: true,
-  callbacks: [],
-  allowedOrigins: [],
-  webOrigins: [],
-  allowedLogoutUrls: [],
-  jwtAlg: "RS256",
-  authMethod: "client_secret_post",
-  keyCount: 0,
-});
+const client = (clientId: string, name: string, appType: string): LiveClient => m2m({ clientId, name, appType, grantTypes: [] });
 
 interface Tenant {
   snapshot: TenantSnapshot;

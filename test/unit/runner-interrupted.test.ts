@@ -4,6 +4,7 @@ import { completeSnapshot, type LiveClient } from "../../stacks/auth0/model";
 import { settleInterruptedCreates, type InterruptedIo } from "../../stacks/runner-steps/interrupted";
 import type { TenantAnswers } from "../../stacks/runner-steps/pending-decision";
 import { loadStackSpec } from "../../stacks/stack-config";
+import { m2m } from "../support/live-clients";
 
 // The runner's step before an update, with the CLI and the tenant played by the test: what it
 // hands Pulumi for a state that `pulumi stack export` shows with interrupted creates.
@@ -28,22 +29,7 @@ const exported = (pending: { urn: string; type: string; inputs: Record<string, u
 const jobCreate = { urn: JOB, type: "auth0:index/client:Client", inputs: { name: spec.importJob.name, appType: "non_interactive" } };
 const secretCreate = { urn: SECRET, type: "random:index/randomPassword:RandomPassword", inputs: { length: 64 } };
 
-const client = (clientId: string): LiveClient => ({
-  clientId,
-  name: spec.importJob.name,
-  appType: "non_interactive",
-  description: undefined,
-  grantTypes: ["client_credentials"],
-  isFirstParty: true,
-  oidcConformant: true,
-  callbacks: [],
-  allowedOrigins: [],
-  webOrigins: [],
-  allowedLogoutUrls: [],
-  jwtAlg: "RS256",
-  authMethod: "client_secret_post",
-  keyCount: 0,
-});
+const client = (clientId: string): LiveClient => m2m({ clientId, name: spec.importJob.name });
 
 const tenantWith = (clients: LiveClient[]): TenantAnswers => ({
   query: { apiIdentifier: spec.api.identifier, connectionName: spec.connection.name, emails: [] },
