@@ -148,7 +148,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     rotateClientSecret?: ClientWithSecret[];
   }>(program, rest);
   if (!options.ok) return options.exitCode;
-  const passThrough = pulumiPassThrough(program.args);
+  const passThrough = pulumiPassThrough(program.args, { command, stack: options.options.stack });
   if (!passThrough.ok) {
     io.stderr(passThrough.message);
     return EXIT_ERROR;
@@ -176,7 +176,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     io.stderr(checked.message);
     return EXIT_ERROR;
   }
-  const policyProblem = parsed.policyPack ? policyConfigProblem(parsed.stack, REPO_ROOT) : undefined;
+  const policyProblem = parsed.policyPack ? policyConfigProblem(checked.spec, parsed.command, REPO_ROOT) : undefined;
   if (policyProblem !== undefined) {
     io.stderr(policyProblem);
     return EXIT_ERROR;
