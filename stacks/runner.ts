@@ -176,7 +176,9 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     io.stderr(checked.message);
     return EXIT_ERROR;
   }
-  const policyProblem = parsed.policyPack ? policyConfigProblem(checked.spec, parsed.command, REPO_ROOT) : undefined;
+  const policyProblem = parsed.policyPack
+    ? policyConfigProblem({ stack: parsed.stack, environment: checked.spec.environment }, parsed.command, REPO_ROOT)
+    : undefined;
   if (policyProblem !== undefined) {
     io.stderr(policyProblem);
     return EXIT_ERROR;

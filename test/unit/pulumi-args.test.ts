@@ -130,7 +130,7 @@ describe("the runner refuses steering arguments before anything runs", () => {
       exec: async (args) => (calls.push([...args]), 0),
       capture: async () => ({ code: 0, stdout: '{"deployment":{"resources":[]}}' }),
       cliInstalled: () => true,
-      checkStack: async () => ({ ok: true, spec: { adopt: {}, stack: "dev", environment: "dev" } as never }),
+      checkStack: async () => ({ ok: true, spec: { adopt: {} } as never }),
     };
     expect(await main(["preview", "--stack", "dev", "--", "--expect-no-changes", "-t", "urn:x"], io)).toBe(0);
     expect(calls.at(-1)?.slice(-3)).toEqual(["--expect-no-changes", "-t", "urn:x"]);
