@@ -91,7 +91,11 @@ const ROLE_CREDENTIALS: Readonly<Record<Role, string>> = {
  */
 export function runAs(target: FixTarget, which: FixCommand): string {
   const { role, command } = FIX_COMMANDS[which];
-  const shown = `\`${typed(command(target.stack))}\``;
+  return runWith(target, role, command(target.stack));
+}
+
+function runWith(target: FixTarget, role: Role | "none", command: ScriptCommand): string {
+  const shown = `\`${typed(command)}\``;
   if (role === "none") return `run ${shown}`;
   return isLocal(target) ? `run \`${localRoleEval(role)}\`, then ${shown}` : `run ${shown} ${ROLE_CREDENTIALS[role]}`;
 }
@@ -191,4 +195,67 @@ export function setSecretFix(stack: string, key: string): string {
 /** A stack file whose cloud secrets provider lost its data key: have the CLI write it again. */
 export function secretsProviderFix(stack: string, provider: string): string {
   return onBackend(`pulumi stack change-secrets-provider "${provider}" --stack ${stack}`);
+}
+
+/** A value as a POSIX shell reads it back: as it is when nothing in it is special, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The command that clears a stack's locks, on the backend the runner used (`pulumi cancel`
+ * deletes every lock of the stack: the runner offers it only when no lock is held by a deploy
+ * that runs here). Flags as `pulumi cancel --help` of v3.248.0 lists them.
+ */
+export function clearLocksCommand(stack: string, backendUrl: string): string {
+  return `\`PULUMI_BACKEND_URL=${shellWord(backendUrl)} pulumi cancel --stack ${stack} --yes\``;
+}
+
+/** "the next `npm run up -- --stack dev`": what a preview's note about interrupted creates speaks of. */
+export function nextUp(stack: string): string {
+  return `the next \`${typed(FIX_COMMANDS.deploy.command(stack))}\``;
+}
+
+/** `npm run up` refusing interrupted creates it cannot settle alone: what a person does, then the update again. */
+export function interruptedCreatesFix(target: FixTarget): string {
+  return `Where the tenant holds several, keep the one in use and delete the others in Auth0; where it could not be asked, make sure it can; then ${runAs(target, "deploy")}: the runner adopts the one left. Anything else: docs/runbooks.md#a-deploy-was-interrupted`;
+}
+
+/** The runner in automation without a backend named: state in the checkout would be lost. */
+export const EPHEMERAL_STATE_FIX = "set PULUMI_BACKEND_URL to the team's backend (docs/state.md)";
+
+/** A stack without its policy pack config: add it, or run without the pack. */
+export function policyConfigFix(target: FixTarget, command: "up" | "preview"): string {
+  const without = runWith(target, ROLE_OF[command], npm(command, ["--stack", target.stack, "--no-policy-pack"]));
+  return `add it for the stack's environment (see "Adding an environment" in docs/runbooks.md), or ${without} (not for shared environments)`;
+}
+
+/** Who the runner's commands run as: an update changes the tenant, a preview only reads. */
+const ROLE_OF = { up: "deployer", preview: "previewer" } as const satisfies Record<"up" | "preview", Role>;
+
+/**
+ * A flag after `--` the runner does not pass to Pulumi: where what it sets belongs instead
+ * (undefined: nothing but the allow-list says why). Keyed by the flag as typed, long or short.
+ * The refusal comes before the stack file is read, so it names the runner's flags, not a command with a role.
+ */
+export function refusedFlagFix(flag: string, command: "up" | "preview", stack: string): string | undefined {
+  const file = `Pulumi.${stack}.yaml`;
+  const config = `config belongs in ${file}, where it is checked (a secret too, as a secure: value: docs/configuration.md)`;
+  const preview = "the preview with the policy pack's verdicts always comes first";
+  const table: Readonly<Record<string, string>> = {
+    stack: "the stack is the runner's --stack, whose file was checked",
+    "config-file": `the stack file is ${file}, the one the runner checks`,
+    cwd: "the project is this repository",
+    config,
+    "config-path": config,
+    yes: command === "up" ? "use the runner's --yes" : "a preview changes nothing and asks nothing",
+    "skip-preview": preview,
+    refresh: "use the runner's --refresh",
+    "policy-pack": "the guardrails are the runner's (--no-policy-pack to run without)",
+    "policy-pack-config": `the guardrails' config is the stack's own policy/config/${stack}.json`,
+    "secrets-provider": "set PULUMI_SECRETS_PROVIDER for a new stack",
+  };
+  const long: Readonly<Record<string, string>> = { s: "stack", C: "cwd", c: "config", y: "yes", f: "skip-preview", r: "refresh" };
+  const key = Object.hasOwn(long, flag) ? long[flag] : flag;
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }

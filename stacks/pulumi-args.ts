@@ -10,6 +10,8 @@
  * flags alone or combined (`-jp8`, `-j -p 8`, `-p=8`), and `--` ending the flags.
  */
 
+import { refusedFlagFix } from "./fixes";
+
 interface Flag {
   readonly name: string;
   readonly short?: string;
@@ -41,34 +43,21 @@ export const PASS_THROUGH_FLAGS: readonly Flag[] = [
   { name: "suppress-permalink", value: false },
 ];
 
-/** Flags whose refusal says more than "not on the list": what the runner does instead. */
-const INSTEAD: Readonly<Record<string, string>> = {
-  stack: "the stack is the runner's --stack, whose file was checked",
-  s: "the stack is the runner's --stack, whose file was checked",
-  "config-file": "the stack file is the one the runner checked",
-  cwd: "the project is this repository",
-  C: "the project is this repository",
-  config: "config belongs in the stack file, where it is checked (a secret with `pulumi config set --secret`)",
-  c: "config belongs in the stack file, where it is checked (a secret with `pulumi config set --secret`)",
-  "config-path": "config belongs in the stack file, where it is checked",
-  yes: "use the runner's --yes",
-  y: "use the runner's --yes",
-  "skip-preview": "the preview with the policy pack's verdicts always comes first",
-  f: "the preview with the policy pack's verdicts always comes first",
-  refresh: "use the runner's --refresh",
-  r: "use the runner's --refresh",
-  "policy-pack": "the guardrails are the runner's (--no-policy-pack to run without)",
-  "policy-pack-config": "the guardrails' config is the stack's own policy/config/<stack>.json",
-  "secrets-provider": "set PULUMI_SECRETS_PROVIDER for a new stack",
-};
-
 const BY_NAME = new Map(PASS_THROUGH_FLAGS.map((flag) => [flag.name, flag]));
 const BY_SHORT = new Map(PASS_THROUGH_FLAGS.flatMap((flag) => (flag.short === undefined ? [] : [[flag.short, flag] as const])));
 
 export type PassThrough = { ok: true; args: string[] } | { ok: false; message: string };
 
-function refused(shown: string, key: string): PassThrough {
-  const why = INSTEAD[key] ?? "it is not one of the flags that cannot change which stack, file, folder or config Pulumi uses";
+/** Which run the arguments are for: where a refused flag's setting belongs depends on it. */
+export interface PassThroughFor {
+  readonly command: "up" | "preview";
+  readonly stack: string;
+}
+
+function refused(shown: string, key: string, run: PassThroughFor): PassThrough {
+  const why =
+    refusedFlagFix(key, run.command, run.stack) ??
+    "it is not one of the flags that cannot change which stack, file, folder or config Pulumi uses";
   // The flag only, never its value: `-c key=secret` must not be printed back.
   return {
     ok: false,
@@ -77,15 +66,15 @@ function refused(shown: string, key: string): PassThrough {
 }
 
 /** The arguments after `--` that may reach Pulumi as they are, or the one-line refusal naming the first that may not. */
-export function pulumiPassThrough(args: readonly string[]): PassThrough {
+export function pulumiPassThrough(args: readonly string[], run: PassThroughFor): PassThrough {
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] as string;
-    if (arg === "--") return refused("--", "--");
+    if (arg === "--") return refused("--", "--", run);
     if (arg.startsWith("--")) {
       const equals = arg.indexOf("=");
       const name = arg.slice(2, equals === -1 ? undefined : equals);
       const flag = BY_NAME.get(name);
-      if (flag === undefined) return refused(`--${name}`, name);
+      if (flag === undefined) return refused(`--${name}`, name, run);
       // A switch takes no separate value; one that takes a value without `=` takes the next argument.
       if (flag.value && equals === -1) {
         if (index + 1 >= args.length) return { ok: false, message: `error: --${name} (after --) needs a value` };
@@ -98,7 +87,7 @@ export function pulumiPassThrough(args: readonly string[]): PassThrough {
       for (let at = 1; at < arg.length; at++) {
         const letter = arg[at] as string;
         const flag = BY_SHORT.get(letter);
-        if (flag === undefined) return refused(`-${letter}`, letter);
+        if (flag === undefined) return refused(`-${letter}`, letter, run);
         // `-j=false`: what follows `=` is the switch's value, as pflag reads it.
         if (!flag.value && arg[at + 1] === "=") break;
         if (!flag.value) continue;

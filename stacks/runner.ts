@@ -5,7 +5,7 @@ import { EXIT_ERROR, EXIT_OK, runAsProcess } from "./exit-codes";
 import { missingCredentialsFix } from "./fixes";
 import { renderChecked } from "./render";
 import { adoptionNotes, stateIds } from "./runner-steps/adoption";
-import { lookUpPending } from "./auth0/pending-lookup";
+import { pendingLookup } from "./auth0/pending-lookup";
 import { settleInterruptedCreates } from "./runner-steps/interrupted";
 import { stackLockLines } from "./runner-steps/stack-locks";
 import { backendEnvironment, ephemeralStateRefusal, LOCAL_STATE_DIR, prepareFileBackend } from "./runner-steps/backend";
@@ -148,7 +148,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     rotateClientSecret?: ClientWithSecret[];
   }>(program, rest);
   if (!options.ok) return options.exitCode;
-  const passThrough = pulumiPassThrough(program.args);
+  const passThrough = pulumiPassThrough(program.args, { command, stack: options.options.stack });
   if (!passThrough.ok) {
     io.stderr(passThrough.message);
     return EXIT_ERROR;
@@ -176,7 +176,9 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     io.stderr(checked.message);
     return EXIT_ERROR;
   }
-  const policyProblem = parsed.policyPack ? policyConfigProblem(parsed.stack, REPO_ROOT) : undefined;
+  const policyProblem = parsed.policyPack
+    ? policyConfigProblem({ stack: parsed.stack, environment: checked.spec.environment }, parsed.command, REPO_ROOT)
+    : undefined;
   if (policyProblem !== undefined) {
     io.stderr(policyProblem);
     return EXIT_ERROR;
@@ -210,22 +212,24 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     const locks = parsed.command === "up" ? stackLockLines(parsed.stack, "timesheets", env.PULUMI_BACKEND_URL ?? "", REPO_ROOT) : [];
     for (const line of locks) io.stderr(line);
     if (locks.length > 0) return EXIT_ERROR;
-    const lookUp = (identities: Parameters<typeof lookUpPending>[0]) =>
-      lookUpPending(identities, checked.spec, io.env, { fetch: io.fetch });
+    // The tenant is read with the deployer's credentials before the update: from here on, no line
+    // the runner prints shows any part of them, whatever the tenant's address answered.
+    const tenant = pendingLookup(checked.spec, io.env, { fetch: io.fetch });
+    const stderr = (line: string) => io.stderr(tenant.shown(line));
     const interrupted = await settleInterruptedCreates({
       command: parsed.command,
       spec: checked.spec,
       env,
       exec,
       capture,
-      stderr: io.stderr,
-      lookUp,
+      stderr,
+      lookUp: tenant.lookUp,
     });
     if (interrupted !== undefined) return interrupted;
-    for (const line of await adoptionLines(checked.spec, capture, env)) if (line.startsWith("warning:")) io.stderr(line);
+    for (const line of await adoptionLines(checked.spec, capture, env)) if (line.startsWith("warning:")) stderr(line);
     const code = await exec(runArgs(parsed), env);
     if (code !== 0 || parsed.command !== "up") return code;
-    for (const line of await adoptionLines(checked.spec, capture, env)) if (line.startsWith("note:")) io.stderr(line);
+    for (const line of await adoptionLines(checked.spec, capture, env)) if (line.startsWith("note:")) stderr(line);
     return EXIT_OK;
   } catch (error) {
     if (!(error instanceof CliMissing)) throw error;

@@ -3,7 +3,8 @@ import type { TenantAnswers, TenantIdentity } from "../runner-steps/pending-deci
 import type { Clock } from "./clock";
 import type { AuditorCredentials, Env } from "./credentials";
 import { readTenant, type TenantQuery } from "./read-tenant";
-import { openSession } from "./session";
+import { hideCredentials } from "./redact";
+import { openSession, type ManagementSession } from "./session";
 
 /**
  * What to ask the tenant so that every identity is covered: the API, the connection and the
@@ -40,30 +41,62 @@ export interface LookupOptions {
   readonly budgetSeconds?: number;
 }
 
+/** The runner's look-up, and what it may not print: every credential the run holds or was given. */
+export interface PendingLookup {
+  readonly lookUp: (identities: readonly TenantIdentity[]) => Promise<TenantAnswers | { readonly error: string }>;
+  /**
+   * A line the runner prints, without any part of the provider's secret or token from the
+   * environment or of any token the look-up got (redact.ts: the rule audit, adopt and verify follow).
+   */
+  readonly shown: (line: string) => string;
+}
+
 /**
- * Reads, GET only and through the guarded session every command uses, what the tenant holds
- * for the identities of a stack's interrupted creates. A sign-in that fails is a one-line problem.
+ * Reads, GET only and through the guarded session every command uses, what the tenant holds for
+ * the identities of a stack's interrupted creates, with the runner's own credentials; a sign-in
+ * that fails is a one-line problem. What the tenant's address
+ * answers (an id, a name, an error) reaches the runner's lines, and a proxy there sees the
+ * secret and the token: each line passes through `shown`.
  */
-export async function lookUpPending(
-  identities: readonly TenantIdentity[],
-  spec: TenantSpec,
-  env: Env,
-  options: LookupOptions = {},
-): Promise<TenantAnswers | { readonly error: string }> {
+export function pendingLookup(spec: TenantSpec, env: Env, options: LookupOptions = {}): PendingLookup {
   const credentials = providerCredentials(env);
-  if (credentials === undefined) return { error: "no Auth0 credentials to look the objects up with" };
-  const budgetSeconds = options.budgetSeconds ?? 60;
-  const session = openSession(spec.tenant.domain, credentials, {
+  const given = credentials === undefined ? [] : credentials.kind === "token" ? [credentials.token] : [credentials.clientSecret];
+  let session: ManagementSession | undefined;
+  const held = (): readonly string[] => [...given, ...(session?.credentials() ?? [])];
+  return {
+    shown: (line) => hideCredentials(line, held()),
+    lookUp: async (identities) => {
+      if (credentials === undefined) return { error: "no Auth0 credentials to look the objects up with" };
+      session = openLookupSession(spec, credentials, options);
+      return lookUpWith(session, identities, spec, credentials.source, options.budgetSeconds ?? LOOKUP_BUDGET_SECONDS);
+    },
+  };
+}
+
+const LOOKUP_BUDGET_SECONDS = 60;
+
+function openLookupSession(spec: TenantSpec, credentials: AuditorCredentials, options: LookupOptions): ManagementSession {
+  const budgetSeconds = options.budgetSeconds ?? LOOKUP_BUDGET_SECONDS;
+  return openSession(spec.tenant.domain, credentials, {
     fetch: options.fetch,
     clock: options.clock,
     maxRetries: 4,
     budgetMs: budgetSeconds * 1000,
   });
+}
+
+async function lookUpWith(
+  session: ManagementSession,
+  identities: readonly TenantIdentity[],
+  spec: TenantSpec,
+  source: string,
+  budgetSeconds: number,
+): Promise<TenantAnswers | { readonly error: string }> {
   try {
     await session.token();
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return { error: `no Management API token for ${spec.tenant.domain} (${credentials.source}): ${reason}` };
+    return { error: `no Management API token for ${spec.tenant.domain} (${source}): ${reason}` };
   }
   const query = pendingQuery(identities, spec);
   const snapshot = await readTenant(session, query, { budget: `${budgetSeconds} s` });

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { EPHEMERAL_STATE_FIX } from "../fixes";
 import { FileProblem } from "../problems";
 import { REPO_ROOT } from "../stack-config";
 
@@ -38,7 +39,7 @@ export function inAutomation(env: NodeJS.ProcessEnv): boolean {
  */
 export function ephemeralStateRefusal(env: NodeJS.ProcessEnv): string | undefined {
   if (!inAutomation(env) || chosen(env) !== undefined) return undefined;
-  return "error: PULUMI_BACKEND_URL is not set and this runs in automation (CI or GITHUB_ACTIONS is set): state in the checkout would be lost with it, and the next run would create every object again; set PULUMI_BACKEND_URL to the team's backend (docs/state.md)";
+  return `error: PULUMI_BACKEND_URL is not set and this runs in automation (CI or GITHUB_ACTIONS is set): state in the checkout would be lost with it, and the next run would create every object again; ${EPHEMERAL_STATE_FIX}`;
 }
 
 /** The folder of a `file://` backend URL (Pulumi's forms: `file:///abs`, `file://~/in-home`, `file://relative`), else undefined. */

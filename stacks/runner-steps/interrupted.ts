@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TenantSpec } from "../../infra/config/spec";
 import { EXIT_ERROR } from "../exit-codes";
+import { interruptedCreatesFix, nextUp, type FixTarget } from "../fixes";
 import { identityOf, decidePendingCreates, type PendingPlan, type TenantAnswers, type TenantIdentity } from "./pending-decision";
 import { pendingOperations } from "./pending-creates";
 import type { Capture, Exec } from "./pulumi-cli";
@@ -26,20 +27,16 @@ export function readAdoptedArgs(stack: string, plan: PendingPlan): string[] {
 }
 
 /** The one line a refusal is: each create that cannot be settled, why, and the commands a person settles it with. */
-export function refusalLine(stack: string, plan: PendingPlan): string {
+export function refusalLine(target: FixTarget, plan: PendingPlan): string {
   const which = plan.refuse.map(({ urn, what, why }) => `${what} [${urn}]: ${why}`).join("; ");
-  return (
-    `error: the last deploy of ${stack} was interrupted while creating objects, and the runner will not guess which to keep: ${which}. ` +
-    `Nothing was changed. Where the tenant holds several, keep the one in use and delete the others in Auth0; where it could not be asked, ` +
-    `make sure it can; then run this again: the runner adopts the one left. Anything else: docs/runbooks.md#a-deploy-was-interrupted`
-  );
+  return `error: the last deploy of ${target.stack} was interrupted while creating objects, and the runner will not guess which to keep: ${which}. Nothing was changed. ${interruptedCreatesFix(target)}`;
 }
 
 /** What a preview says the next `up` does with each interrupted create. */
-export function previewLines(plan: PendingPlan): string[] {
+export function previewLines(stack: string, plan: PendingPlan): string[] {
   return [
-    ...plan.adopt.map(({ what, id }) => `note: interrupted create of ${what}: the next \`npm run up\` adopts the tenant's ${id}`),
-    ...plan.create.map(({ what, why }) => `note: interrupted create of ${what}: ${why}; the next \`npm run up\` creates it once`),
+    ...plan.adopt.map(({ what, id }) => `note: interrupted create of ${what}: ${nextUp(stack)} adopts the tenant's ${id}`),
+    ...plan.create.map(({ what, why }) => `note: interrupted create of ${what}: ${why}; ${nextUp(stack)} creates it once`),
   ];
 }
 
@@ -87,19 +84,17 @@ export async function settleInterruptedCreates(io: InterruptedIo): Promise<numbe
   const answers = identities.length === 0 ? undefined : await io.lookUp(identities);
   if (answers !== undefined && "error" in answers) {
     const line = `the last deploy of ${stack} was interrupted while creating ${pending.creates.length} resource(s), and the tenant could not be asked which exist: ${answers.error}`;
-    io.stderr(
-      io.command === "up" ? `error: ${line}; nothing was changed` : `warning: ${line}; the next \`npm run up\` refuses until it can`,
-    );
+    io.stderr(io.command === "up" ? `error: ${line}; nothing was changed` : `warning: ${line}; ${nextUp(stack)} refuses until it can`);
     return io.command === "up" ? EXIT_ERROR : undefined;
   }
   const plan = decidePendingCreates(pending.creates, answers ?? NOTHING_ASKED);
   if (io.command === "preview") {
-    for (const line of previewLines(plan)) io.stderr(line);
-    if (plan.refuse.length > 0) io.stderr(refusalLine(stack, plan).replace(/^error: /, "warning: the next `npm run up` refuses: "));
+    for (const line of previewLines(stack, plan)) io.stderr(line);
+    if (plan.refuse.length > 0) io.stderr(refusalLine(io.spec, plan).replace(/^error: /, `warning: ${nextUp(stack)} refuses: `));
     return undefined;
   }
   if (plan.refuse.length > 0) {
-    io.stderr(refusalLine(stack, plan));
+    io.stderr(refusalLine(io.spec, plan));
     return EXIT_ERROR;
   }
   const code = await writeSettledState(stack, settledState(exported.stdout, plan), io);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { policyConfigFix, type FixTarget } from "../fixes";
 
 /** The policy pack's config for a stack, as the runner passes it to Pulumi (relative to the repository, where Pulumi runs). */
 export function policyConfigPath(stack: string): string {
@@ -10,9 +11,10 @@ export function policyConfigPath(stack: string): string {
  * Why the policy pack could not run on this stack, said before anything runs (Pulumi would fail
  * on it after the preview has started); undefined when the stack's own config is there as a JSON object.
  */
-export function policyConfigProblem(stack: string, repoRoot: string): string | undefined {
+export function policyConfigProblem(target: FixTarget, command: "up" | "preview", repoRoot: string): string | undefined {
+  const stack = target.stack;
   const relative = policyConfigPath(stack);
-  const fix = `add it for the stack's environment (see "Adding an environment" in docs/runbooks.md), or run with --no-policy-pack (not for shared environments)`;
+  const fix = policyConfigFix(target, command);
   let text: string;
   try {
     text = readFileSync(path.join(repoRoot, relative), "utf8");

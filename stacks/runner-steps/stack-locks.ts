@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { clearLocksCommand } from "../fixes";
 import { fileBackendFolder } from "./backend";
 
 /** A lock Pulumi's file backend writes while an update runs (pkg/backend/diy/lock.go: pid, username, hostname, timestamp). */
@@ -80,7 +81,7 @@ export function judgeLock(lock: StackLock, here: ThisHost): LockVerdict {
  */
 export function lockLine(stack: string, lock: StackLock, verdict: LockVerdict, backendUrl: string, noneLive = true): string {
   const holder = `pid ${lock.pid} of ${lock.username}@${lock.hostname}, since ${lock.timestamp} (${lock.file})`;
-  const clear = `\`PULUMI_BACKEND_URL=${backendUrl} pulumi cancel --stack ${stack} --yes\``;
+  const clear = clearLocksCommand(stack, backendUrl);
   switch (verdict) {
     case "stale":
       return noneLive

@@ -1,13 +1,15 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as adoptMain } from "../../stacks/adopt";
+import { main as runnerMain } from "../../stacks/runner";
+import { DEPLOYER_SCOPES } from "../../local/roles";
 import { CREDENTIAL_PART } from "../../stacks/auth0/redact";
 import { loadStackSpec } from "../../stacks/stack-config";
 import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { auditorEnv, runAudit, TEST_USER_PASSWORD } from "./audit-seed";
 import { runVerify, seedForVerify, type VerifySeed } from "./verify-seed";
 
-// No output of audit, adopt or verify carries a credential or any part of one, whatever the
+// No output of audit, adopt, verify or the runner carries a credential or any part of one, whatever the
 // token endpoint answers and whatever an answer echoes of what was sent: a proxy on the
 // tenant's address sees the posted secret and the bearer token, and can put them anywhere.
 
@@ -26,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => standIn.close());
 
 /** Where an answer puts what was sent: nowhere, or in one of the places a report may show. */
-type Echo = "none" | "token-refusal" | "management-error" | "grant-client-id" | "api-name" | "html";
+type Echo = "none" | "token-refusal" | "management-error" | "grant-client-id" | "api-name" | "html" | "client-id" | "management-refusal";
 
 interface Bend {
   /** What the token endpoint answers as access_token; the real answer when absent. */
@@ -64,6 +66,16 @@ function proxy(bend: Bend) {
     }
     if (bend.echo === "management-error" && url.pathname === "/api/v2/clients")
       return json({ statusCode: 500, error: "Internal Server Error", message: `bad token ${echoed}` }, 500);
+    // Refused rather than failed: a 403 is not retried, so the echo reaches the message at once.
+    if (bend.echo === "management-refusal" && url.pathname === "/api/v2/clients")
+      return json({ statusCode: 403, error: "Forbidden", message: `insufficient scope for ${echoed}` }, 403);
+    if (bend.echo === "client-id" && url.pathname === "/api/v2/clients") {
+      // A client of the import job's name whose id is what was sent: the runner names the ids it finds.
+      const body = (await (await standIn.fetch(input, init)).json()) as { clients: unknown[]; total?: number } | unknown[];
+      const echo = { client_id: echoed, name: dev.importJob.name, app_type: "non_interactive" };
+      if (Array.isArray(body)) return json([...body, echo]);
+      return json({ ...body, clients: [...body.clients, echo], ...(body.total === undefined ? {} : { total: body.total + 1 }) });
+    }
     if (bend.echo === "html" && url.pathname === "/api/v2/connections")
       return new Response(`<html>${echoed}</html>`, { status: 200, headers: { "content-type": "text/html" } });
     if (bend.echo === "api-name" && url.pathname === RS) {
@@ -153,6 +165,58 @@ describe("no output carries any part of a credential", () => {
         },
       ),
       { seed: 3102, numRuns: 12, endOnFailure: true },
+    );
+  });
+
+  it("the runner's look-up of an interrupted deploy's creates, before an up or a preview, whatever the tenant's address answers", async () => {
+    const deployer = await standIn.createManagementClient({ scopes: DEPLOYER_SCOPES, name: "Timesheets Deployer" });
+    const deployerEnv = {
+      AUTH0_CLIENT_ID: deployer.clientId,
+      AUTH0_CLIENT_SECRET: deployer.clientSecret,
+      PULUMI_BACKEND_URL: "azblob://state",
+    };
+    // The state a killed `up` leaves: the import job's client and the API's create in flight.
+    const pending = [
+      { type: "auth0:index/client:Client", name: "import-job-client", inputs: { name: dev.importJob.name, appType: "non_interactive" } },
+      {
+        type: "auth0:index/resourceServer:ResourceServer",
+        name: "timesheets-api-resource-server",
+        inputs: { identifier: dev.api.identifier },
+      },
+    ].map(({ type, name, inputs }) => ({
+      resource: { urn: `urn:pulumi:dev::timesheets::${type}::${name}`, custom: true, type, inputs },
+      type: "creating",
+    }));
+    const state = JSON.stringify({
+      version: 3,
+      deployment: { manifest: { version: "v3.248.0" }, resources: [], pending_operations: pending },
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ accessToken, echo: fc.constantFrom<Echo>("none", "token-refusal", "management-refusal", "client-id", "html") }),
+        fc.constantFrom("up", "preview"),
+        async (bent, command) => {
+          const net = proxy(bent);
+          const lines: string[] = [];
+          const code = await runnerMain([command, "--stack", "dev", ...(command === "up" ? ["--yes"] : [])], {
+            env: deployerEnv,
+            stderr: (line) => lines.push(line),
+            exec: () => Promise.resolve(0),
+            capture: () => Promise.resolve({ code: 0, stdout: state }),
+            cliInstalled: () => true,
+            checkStack: () => Promise.resolve({ ok: true, spec: dev }),
+            fetch: net.fetch,
+          });
+          // It did look: the lines speak of the interrupted creates.
+          expect(lines.join("\n")).toMatch(/interrupted/);
+          expect(shownParts(lines.join("\n"), [...net.seen, deployer.clientSecret])).toEqual([]);
+          expect([0, 1]).toContain(code);
+          // The echo did reach a line: what stands there is the marker, not nothing.
+          if (bent.echo === "token-refusal" || (bent.echo === "client-id" && bent.accessToken === undefined))
+            expect(lines.join("\n")).toContain("credential hidden");
+        },
+      ),
+      { seed: 3103, numRuns: 16, endOnFailure: true },
     );
   });
 });

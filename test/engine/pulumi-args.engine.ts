@@ -44,9 +44,9 @@ describe("the arguments that pass through, as the real CLI defines them", () => 
       // Every other flag of the command is refused, the steering ones among them.
       for (const [name, { short }] of cli) {
         if (PASS_THROUGH_FLAGS.some((flag) => flag.name === name) || name === "help") continue;
-        expect(pulumiPassThrough([`--${name}`]).ok, `--${name}`).toBe(false);
+        expect(pulumiPassThrough([`--${name}`], { command, stack: "dev" }).ok, `--${name}`).toBe(false);
         if (short !== undefined && !PASS_THROUGH_FLAGS.some((flag) => flag.short === short))
-          expect(pulumiPassThrough([`-${short}`]).ok, `-${short}`).toBe(false);
+          expect(pulumiPassThrough([`-${short}`], { command, stack: "dev" }).ok, `-${short}`).toBe(false);
       }
       expect(cli.has("stack") && cli.has("config-file") && cli.has("cwd") && cli.has("config"), command).toBe(true);
     }

@@ -119,7 +119,9 @@ export async function problemsOf(
       problems.push(`${where}: there is no script "${command.script}" in package.json`);
       continue;
     }
-    const passThrough = command.args.includes("--") ? pulumiPassThrough(command.args.slice(command.args.indexOf("--") + 1)) : undefined;
+    const passThrough = command.args.includes("--")
+      ? pulumiPassThrough(command.args.slice(command.args.indexOf("--") + 1), { command: "up", stack: "dev" })
+      : undefined;
     if (passThrough !== undefined && !passThrough.ok) problems.push(`${where}: ${passThrough.message}`);
     const flags = flagsOf(command.args);
     if (flags.length === 0) continue;

@@ -23,7 +23,8 @@ export type Printed =
   | { readonly kind: "delete"; readonly url: string; readonly tokenVariable: string }
   | { readonly kind: "stack-output"; readonly output: string; readonly stack: string }
   | { readonly kind: "backend"; readonly url: string }
-  | { readonly kind: "pulumi"; readonly args: readonly string[] };
+  /** A Pulumi command; `backend` when the line sets PULUMI_BACKEND_URL for it (`PULUMI_BACKEND_URL=url pulumi ...`). */
+  | { readonly kind: "pulumi"; readonly args: readonly string[]; readonly backend?: string };
 
 /** What a printed command is, or an error saying it is none a user could run here. */
 export function parsePrinted(command: string): Printed {
@@ -42,8 +43,14 @@ export function parsePrinted(command: string): Printed {
   if (backend) return { kind: "backend", url: (backend[1] ?? "").replace(/\$PWD/g, REPO_ROOT) };
   const output = /^pulumi stack output (\w+) --stack (\S+)$/.exec(command);
   if (output) return { kind: "stack-output", output: output[1] ?? "", stack: output[2] ?? "" };
-  const pulumi = /^pulumi ((config set|stack change-secrets-provider) .+)$/.exec(command);
-  if (pulumi) return { kind: "pulumi", args: (pulumi[1] ?? "").split(" ") };
+  const pulumi = /^(?:PULUMI_BACKEND_URL=('(?:[^']|'\\'')*'|\S+) )?pulumi ((config set|stack change-secrets-provider|cancel) .+)$/.exec(
+    command,
+  );
+  if (pulumi) {
+    const args = (pulumi[2] ?? "").split(" ");
+    const backend = pulumi[1]?.replace(/^'(.*)'$/, "$1").replace(/'\\''/g, "'");
+    return { kind: "pulumi", args, ...(backend === undefined ? {} : { backend }) };
+  }
   throw new Error(`not a command of this repository, a Management API delete or a stack output: ${command}`);
 }
 

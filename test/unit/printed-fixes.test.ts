@@ -8,7 +8,7 @@ import type { Finding } from "../../stacks/audit/findings";
 import { auditTarget } from "../../stacks/audit/target";
 import { NO_ROLES, completeSnapshot, type LiveTenant, type LiveUser } from "../../stacks/auth0/model";
 import * as fixes from "../../stacks/fixes";
-import { LOCAL_STATE_DIR } from "../../stacks/runner";
+import { backendEnvironment, LOCAL_STATE_DIR } from "../../stacks/runner";
 import type { FixCommand } from "../../stacks/fixes";
 import { listStacks, loadStackSpec } from "../../stacks/stack-config";
 import { m2m } from "../support/live-clients";
@@ -247,8 +247,10 @@ function expectWorks(spec: TenantSpec, fix: string, step: Awaited<ReturnType<typ
       // Flags checked against the Pulumi CLI's --help (v3.248.0, built here): each names the stack.
       expect(printed.args, command).toEqual(expect.arrayContaining(["--stack", spec.stack]));
       expect(printed.args.join(" "), command).toMatch(
-        /^(config set --secret timesheets:\w+|stack change-secrets-provider "[a-z]+:\/\/[^"]+") --stack \S+$/,
+        /^(config set --secret timesheets:\w+ --stack \S+|stack change-secrets-provider "[a-z]+:\/\/[^"]+" --stack \S+|cancel --stack \S+ --yes)$/,
       );
+      // `pulumi cancel` acts on whatever backend the shell is logged into: the line names the runner's.
+      if (printed.args[0] === "cancel") expect(RUNNER_BACKENDS, command).toContain(printed.backend);
       break;
     case "stack-output":
       expect(printed.output, command).toMatch(/^(importJobClientId|testClientId)$/);
@@ -293,7 +295,25 @@ const PRINTED: { readonly [K in keyof typeof fixes]: (spec: TenantSpec) => reado
   setSecretFix: (spec) => [fixes.setSecretFix(spec.stack, "timesheets:testUserPassword")],
   secretsProviderFix: (spec) => [fixes.secretsProviderFix(spec.stack, "azurekeyvault://vault.vault.azure.net/keys/pulumi?version=1")],
   localCheckFailedFix: () => [fixes.localCheckFailedFix()],
+  clearLocksCommand: (spec) => RUNNER_BACKENDS.map((url) => fixes.clearLocksCommand(spec.stack, url)),
+  // A preview's note names the update it speaks of; run with the deployer's variables (local mode's, as the runner says when they are missing).
+  nextUp: (spec) => [
+    `${spec.environment === "local" ? `${fixes.missingCredentialsFix(spec, "deployer", [])}; ` : ""}${fixes.nextUp(spec.stack)}`,
+  ],
+  interruptedCreatesFix: (spec) => [fixes.interruptedCreatesFix(spec)],
+  EPHEMERAL_STATE_FIX: () => [fixes.EPHEMERAL_STATE_FIX],
+  policyConfigFix: (spec) => RUNNER_COMMANDS.map((command) => fixes.policyConfigFix(spec, command)),
+  refusedFlagFix: (spec) =>
+    RUNNER_COMMANDS.flatMap((command) => REFUSED_FLAGS.flatMap((flag) => fixes.refusedFlagFix(flag, command, spec.stack) ?? [])),
 };
+const RUNNER_COMMANDS = ["up", "preview"] as const;
+/** The backends a lock is cleared on, as the runner names them: its default, a team's, a folder whose path needs quoting. */
+const RUNNER_BACKENDS = [backendEnvironment({}).PULUMI_BACKEND_URL ?? "", "azblob://state", "file:///tmp/team's state"];
+/** Every flag of `pulumi up` / `pulumi preview` (v3.248.0) the runner refuses with a reason of its own, long and short. */
+const REFUSED_FLAGS = [
+  ...["stack", "s", "config-file", "cwd", "C", "config", "c", "config-path", "yes", "y", "skip-preview", "f"],
+  ...["refresh", "r", "policy-pack", "policy-pack-config", "secrets-provider"],
+];
 const FIX_COMMAND_NAMES = Object.keys(fixes.FIX_COMMANDS) as FixCommand[];
 
 describe("every fix of every command (stacks/fixes.ts)", () => {
@@ -305,10 +325,17 @@ describe("every fix of every command (stacks/fixes.ts)", () => {
     it(`${spec.stack}: each command works as printed, with the role it names`, async () => {
       for (const [name, print] of Object.entries(PRINTED)) {
         for (const fix of print(spec)) {
-          // A fix without a command names variables to set (the runner's missing credentials on a real tenant).
-          if (commandsIn(fix).length === 0) expect(fix, name).toMatch(/^set AUTH0_\w+/);
+          // A fix without a command names variables to set (the runner's missing credentials on a real tenant, its
+          // backend in automation), or where a refused flag's setting belongs: a file, the runner's own flag, a variable.
+          if (commandsIn(fix).length === 0)
+            expect(fix, name).toMatch(
+              name === "refusedFlagFix"
+                ? /Pulumi\.\S+\.yaml|the runner's --\w+|--no-policy-pack|policy\/config\/\S+\.json|PULUMI_SECRETS_PROVIDER|this repository|comes first|changes nothing/
+                : /^set (AUTH0_\w+|PULUMI_BACKEND_URL)/,
+            );
           const { ran } = await runAsPrinted(spec, fix);
-          for (const step of ran) expectWorks(spec, fix, step);
+          // A note is no fix: it names the command, not the role (the run it is printed in has the variables).
+          for (const step of ran) expectWorks(spec, name === "nextUp" ? "" : fix, step);
         }
       }
     });

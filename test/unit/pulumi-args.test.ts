@@ -46,12 +46,14 @@ const steeringGroup: fc.Arbitrary<{ group: string[]; named: string }> = fc
     return { group: [spelling], named: spelling };
   });
 
+const DEV_UP = { command: "up", stack: "dev" } as const;
+
 describe("arguments after -- for pulumi", () => {
   test("any list of allowed flags, in any spelling, passes through unchanged", () => {
     fc.assert(
       fc.property(fc.array(allowedGroup, { maxLength: 6 }), (groups) => {
         const args = groups.flat();
-        expect(pulumiPassThrough(args)).toEqual({ ok: true, args });
+        expect(pulumiPassThrough(args, DEV_UP)).toEqual({ ok: true, args });
       }),
       { seed: 26, numRuns: 300 },
     );
@@ -64,7 +66,7 @@ describe("arguments after -- for pulumi", () => {
         steeringGroup,
         fc.array(allowedGroup, { maxLength: 3 }),
         (before, steering, after) => {
-          const result = pulumiPassThrough([...before.flat(), ...steering.group, ...after.flat()]);
+          const result = pulumiPassThrough([...before.flat(), ...steering.group, ...after.flat()], DEV_UP);
           expect(result.ok).toBe(false);
           if (result.ok) return;
           expect(result.message.split("\n")).toHaveLength(1);
@@ -77,16 +79,16 @@ describe("arguments after -- for pulumi", () => {
 
   test("a flag not on the list, a second --, and a positional argument are refused", () => {
     for (const args of [["--continue-on-error"], ["--", "--stack", "x"], ["https://example.com/template"], ["-v=9"], ["-"]]) {
-      expect(pulumiPassThrough(args).ok, args.join(" ")).toBe(false);
+      expect(pulumiPassThrough(args, DEV_UP).ok, args.join(" ")).toBe(false);
     }
   });
 
   test("a flag's value may look like a flag: it is taken as the value, as pflag takes it", () => {
-    expect(pulumiPassThrough(["--message", "--stack"]).ok).toBe(true);
+    expect(pulumiPassThrough(["--message", "--stack"], DEV_UP).ok).toBe(true);
   });
 
   test("a refused -c never prints the secret it carries", () => {
-    const result = pulumiPassThrough(["-c", "timesheets:testUserPassword=hunter2-plain"]);
+    const result = pulumiPassThrough(["-c", "timesheets:testUserPassword=hunter2-plain"], DEV_UP);
     expect(result).toEqual({ ok: false, message: expect.stringContaining("-c (after --)") });
     expect(JSON.stringify(result)).not.toContain("hunter2");
   });

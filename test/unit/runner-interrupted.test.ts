@@ -121,7 +121,7 @@ describe("before an update, the creates an interrupted deploy left pending", () 
     ]);
     const preview = harness("preview", exported([jobCreate]), { error: "timeout" });
     expect(await settleInterruptedCreates(preview.io)).toBeUndefined();
-    expect(preview.lines).toEqual([expect.stringMatching(/^warning: .*the next `npm run up` refuses until it can$/)]);
+    expect(preview.lines).toEqual([expect.stringMatching(/^warning: .*the next `npm run up -- --stack dev` refuses until it can$/)]);
   });
 
   test("a preview writes nothing and says what the next up adopts and creates", async () => {
@@ -129,8 +129,12 @@ describe("before an update, the creates an interrupted deploy left pending", () 
     expect(await settleInterruptedCreates(run.io)).toBeUndefined();
     expect(run.execs).toEqual([]);
     expect(run.lines).toEqual([
-      expect.stringMatching(/^note: interrupted create of import-job-client .*: the next `npm run up` adopts the tenant's job-1$/),
-      expect.stringMatching(/^note: interrupted create of import-job-client-secret: .*the next `npm run up` creates it once$/),
+      expect.stringMatching(
+        /^note: interrupted create of import-job-client .*: the next `npm run up -- --stack dev` adopts the tenant's job-1$/,
+      ),
+      expect.stringMatching(
+        /^note: interrupted create of import-job-client-secret: .*the next `npm run up -- --stack dev` creates it once$/,
+      ),
     ]);
   });
 
