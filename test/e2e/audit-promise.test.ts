@@ -6,6 +6,7 @@ import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
 import { fillTwoPages, hostileFetch, type Rule } from "./audit-answers";
 import { auditorEnv, jsonReport, runAudit, seedTenant } from "./audit-seed";
 import { runVerify, seedForVerify, type VerifySeed } from "./verify-seed";
+import { Agent } from "undici";
 
 // Answers a proxy on the tenant's own address can give, each standing for a class: a token that
 // is not one, an answer nested without end, a list that never ends, a 404 that is not Auth0's,
@@ -241,13 +242,15 @@ describe("messages say what happened", () => {
   });
 
   it("audit: a TLS handshake that never starts is a connection that timed out, not a 408", async () => {
-    // A socket that accepts and never speaks TLS: the runtime's connect timeout (10 s) ends it.
+    // A socket that accepts and never speaks TLS: the runtime's connect timeout ends it (10 s by
+    // default; the same error from undici's own connector with a short one, so the test waits 1 s).
     const silent = net.createServer(() => undefined);
+    const connector = new Agent({ connect: { timeout: 300 } });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as net.AddressInfo).port;
     const toSilent: typeof fetch = (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
-      return fetch(`https://127.0.0.1:${port}${url.pathname}${url.search}`, init);
+      return fetch(`https://127.0.0.1:${port}${url.pathname}${url.search}`, { ...init, dispatcher: connector } as RequestInit);
     };
     try {
       const run = await audit(toSilent, 120);
@@ -255,6 +258,7 @@ describe("messages say what happened", () => {
       expect(run.stack?.error).toMatch(/POST \/oauth\/token: could not connect to .* \(the connection timed out\)$/);
     } finally {
       silent.close();
+      await connector.close();
     }
   }, 60_000);
 });
