@@ -54,6 +54,12 @@ export interface Auth0StandInOptions {
    * them); 0 for none, as local mode runs, so a server that runs for days does not grow with its traffic.
    */
   requestLog?: number;
+  /**
+   * scrypt's N for the passwords this tenant hashes: Node's default (16384) unless a caller asks
+   * for less. The test suite's stand-ins ask for 1024 (test/support/stand-in.ts), since the suite
+   * hashes a password for nearly every tenant it seeds; `npm run local` always uses the default.
+   */
+  passwordCost?: number;
 }
 
 /** Everything needed to bring a tenant back: its content, its signing keys and the key its connections' secrets are encrypted with. */
@@ -135,7 +141,7 @@ export async function startAuth0StandIn(options: Auth0StandInOptions = {}): Prom
   const { restore } = options;
   if (restore !== undefined && restore.domain !== domain)
     throw new Error(`the saved tenant is for ${restore.domain}, not ${domain}: its tokens' issuer would be wrong`);
-  const tenant = new TenantState(domain);
+  const tenant = new TenantState(domain, options.passwordCost);
   if (restore !== undefined) tenant.restore(restore.tenant);
   // The RS256 key is made while the server binds its port: every token and every Management
   // API call needs it, so the stand-in counts as started only once it exists.

@@ -8,8 +8,9 @@ import type { TenantState } from "./store.js";
 // `salt:sha256(salt + password)`: such a hash is still checked, and replaced by an scrypt one
 // on the first sign-in that matches it.
 
-/** Node's defaults (N = 2^14, r = 8, p = 1: 16 MiB, tens of milliseconds on the libuv pool). */
-const COST = { N: 16_384, r: 8, p: 1 } as const;
+/** scrypt's N by default: Node's (2^14; with r = 8, p = 1: 16 MiB, tens of milliseconds on the libuv pool). */
+export const DEFAULT_PASSWORD_COST = 16_384;
+const BLOCK = { r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
@@ -18,11 +19,11 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   });
 }
 
-/** The stored form of a new password. */
-export async function hashPassword(password: string): Promise<string> {
+/** The stored form of a new password; `cost` is scrypt's N (a power of two), the tenant's (TenantState.passwordCost). */
+export async function hashPassword(password: string, cost: number = DEFAULT_PASSWORD_COST): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, COST);
-  return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+  const key = await derive(password, salt, { N: cost, ...BLOCK });
+  return ["scrypt", cost, BLOCK.r, BLOCK.p, salt.toString("base64url"), key.toString("base64url")].join("$");
 }
 
 const equal = (actual: Buffer, expected: Buffer): boolean => actual.length === expected.length && timingSafeEqual(actual, expected);
@@ -52,12 +53,12 @@ export async function verifyPassword(tenant: TenantState, userId: string, passwo
   const stored = tenant.passwords.get(userId);
   if (stored === undefined) {
     // The same work as a real check, so the time taken does not tell which users exist.
-    await hashPassword(password);
+    await hashPassword(password, tenant.passwordCost);
     return false;
   }
   const { ok, legacy } = await matches(stored, password);
   if (ok && legacy) {
-    const upgraded = await hashPassword(password);
+    const upgraded = await hashPassword(password, tenant.passwordCost);
     if (tenant.passwords.get(userId) === stored) {
       tenant.passwords.set(userId, upgraded);
       tenant.revision += 1;

@@ -4,6 +4,7 @@ import { isGlobalClient, newGlobalClient } from "./resources/global-client.js";
 import { UNMODELLED_SCOPES, type UnmodelledScope } from "./resources/unmodelled.js";
 import { ROLE_SCOPES, RoleStore, type SavedRoles } from "./role-store.js";
 import type { JsonObject, JsonValue } from "./validation.js";
+import { DEFAULT_PASSWORD_COST } from "./passwords.js";
 
 /** Recorded defaults of a database (`auth0`) connection's options; a fresh copy each time, never shared between connections. */
 export function databaseOptionDefaults(): JsonObject {
@@ -104,7 +105,14 @@ export class TenantState {
    */
   revision = 0;
 
-  constructor(readonly domain: string) {
+  /**
+   * @param passwordCost scrypt's N for new password hashes (passwords.ts); each stored hash
+   * names its own, so a tenant saved with one cost is read under any other.
+   */
+  constructor(
+    readonly domain: string,
+    readonly passwordCost: number = DEFAULT_PASSWORD_COST,
+  ) {
     this.reset();
   }
 

@@ -10,7 +10,8 @@ import { runAsProcess } from "../../stacks/exit-codes";
 import type { Output } from "../../stacks/terminal";
 import type { StackAudit } from "../../stacks/audit/report";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { AUDITOR_SCOPES, seedTenant, tenantsFetch } from "../e2e/audit-seed";
 
 // `npm run bench:audit`: audits many tenants through the audit CLI's own main (`--all`) on local

@@ -1,6 +1,7 @@
 import { Agent, request } from "node:http";
 
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0/index.js";
+import { type Auth0StandIn } from "../../local/auth0/index.js";
+import { startAuth0StandIn } from "../support/stand-in";
 import { parseCommand, scriptCommand } from "../../stacks/cli";
 import { EXIT_ERROR, EXIT_OK, runAsProcess } from "../../stacks/exit-codes";
 import type { Output } from "../../stacks/terminal";

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { envSuffix } from "../../stacks/auth0/credentials";
 import { listDeliveredStacks, listStacks, loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { AUDITOR_SCOPES, jsonReport, runAudit, seedTenant, tenantsFetch } from "./audit-seed";
 
 // `--all` over the committed stacks, each on its own tenant with its own auditor credentials,

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { FakeClock, hostileFetch, type Rule } from "./audit-answers";
 import { auditorEnv, jsonReport, runAudit, seedTenant } from "./audit-seed";
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { hostileFetch, type Rule } from "./audit-answers";
 import { auditorEnv, jsonReport, runAudit, seedTenant, type SeededTenant } from "./audit-seed";
 import { managementApi } from "./verify-seed";

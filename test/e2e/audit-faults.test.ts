@@ -1,7 +1,8 @@
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { countRequests, startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { countRequests, type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { AUDITOR_SCOPES, auditorEnv, jsonReport, runAudit, seedTenant } from "./audit-seed";
 
 // What the audit does when Auth0 does not simply answer: missing scopes, rate limits, server

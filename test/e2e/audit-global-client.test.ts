@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as adoptMain } from "../../stacks/adopt";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { auditorEnv, jsonReport, runAudit, seedTenant, type SeededTenant } from "./audit-seed";
 
 // The tenant's global client ("All Applications") is in every tenant and in no stack's code: the

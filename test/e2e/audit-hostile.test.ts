@@ -1,7 +1,8 @@
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { duplicateImportJob, fillTwoPages, hostileFetch, rogueGrant, type Rule } from "./audit-answers";
 import { auditorEnv, jsonReport, runAudit, seedTenant, type SeededTenant } from "./audit-seed";
 

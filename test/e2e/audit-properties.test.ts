@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../stacks/audit/main";
 import type { StackAudit } from "../../stacks/audit/report";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { duplicateImportJob, FakeClock, fillTwoPages, hostileFetch, rogueGrant, type Fault, type Rule } from "./audit-answers";
 import { auditorEnv, managementApi, rbacDevRoot, seedTenant } from "./audit-seed";
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadStackSpec } from "../../stacks/stack-config";
 import type { VerifyReport } from "../../stacks/verify/report";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { startGatewayServer, type GatewayServer } from "../../local/apim/gateway-server";
 import { tenantsFetch } from "../support/validate-jwt/gateway-fixture";
 import { auditorEnv, jsonReport, managementApi, rbacDevRoot, runAudit, type SeededTenant } from "./audit-seed";

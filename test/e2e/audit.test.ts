@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CHECKS } from "../../stacks/audit/compare";
 import { auditTarget } from "../../stacks/audit/target";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { auditorEnv, jsonReport, runAudit, seedTenant, type SeededTenant } from "./audit-seed";
 
 // The audit against a local Auth0: a tenant seeded as the program leaves it, then each kind

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { escapeHtml } from "../../local/auth0/sign-in-page";
 import { authorizeUrl, exchangeCode, localSpecWithPortalAt, pkce } from "../support/sign-in";
 import { managementApi, seedTenant, TEST_USER_PASSWORD, type SeededTenant } from "./audit-seed";

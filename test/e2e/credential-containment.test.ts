@@ -5,7 +5,8 @@ import { main as runnerMain } from "../../stacks/runner";
 import { DEPLOYER_SCOPES } from "../../local/roles";
 import { CREDENTIAL_PART } from "../../stacks/auth0/redact";
 import { loadStackSpec } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { auditorEnv, runAudit, TEST_USER_PASSWORD } from "./audit-seed";
 import { runVerify, seedForVerify, type VerifySeed } from "./verify-seed";
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, test } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { DEPLOYER_SCOPES } from "../../local/roles";
 import { main, type RunnerIo } from "../../stacks/runner";
 import type { Capture, Exec } from "../../stacks/runner-steps/pulumi-cli";

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildTenantSpec } from "../../infra/config/build";
 import { rawConfigFrom } from "../../infra/config/raw";
 import type { TenantSpec } from "../../infra/config/spec";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0/index.js";
+import { type Auth0StandIn } from "../../local/auth0/index.js";
+import { startAuth0StandIn } from "../support/stand-in";
 import { readStackConfig } from "../../stacks/stack-config";
 import { api } from "./stand-in/helpers.js";
 

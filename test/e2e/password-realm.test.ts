@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { loadStackSpec } from "../../stacks/stack-config";
 import { passwordRealmToken, type TokenAnswer } from "../../stacks/verify/token-requests";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { TEST_USER_PASSWORD } from "./audit-seed";
 import { managementApi, seedForVerify, type VerifySeed } from "./verify-seed";
 

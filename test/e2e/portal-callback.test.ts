@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startGatewayServer, type GatewayServer } from "../../local/apim/gateway-server";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { loadStackSpec } from "../../stacks/stack-config";
 
 // The local gateway answers the developer portal's redirect URI (local mode has no portal): the

@@ -3,7 +3,8 @@ import { loadTenantSpec } from "../../infra/config/load";
 import { declareTimesheetsTenant } from "../../infra/program";
 import type { TenantSpec } from "../../infra/config/spec";
 import { engineConfigFor, listStacks } from "../../stacks/stack-config";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { runProgram, secretInput, type RegisteredResource } from "../support/pulumi-program";
 import { seedTenant } from "./audit-seed";
 

@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
 import { buildTenantSpec } from "../../infra/config/build";
-import { startAuth0StandIn, type Auth0StandIn } from "../../local/auth0";
+import { type Auth0StandIn } from "../../local/auth0";
+import { startAuth0StandIn } from "../support/stand-in";
 import { loadStackSpec, REPO_ROOT, stackFilePath } from "../../stacks/stack-config";
 import { auditorEnv, jsonReport, runAudit, seedTenant } from "./audit-seed";
 

@@ -25,8 +25,8 @@ import type { Output } from "../../stacks/terminal";
 // their own main(argv, io) where one is known here; any other (a new script, or one whose io this
 // file does not know) is spawned as npm would run it. Nothing here reaches a network or a cloud.
 
-/** Programs whose scripts pass through to a tool (type check, tests, lint): their --help is the tool's. */
-const TOOLS = new Set(["tsc", "vitest", "eslint", "prettier", "npm"]);
+/** Programs whose scripts pass through to a tool (type check, tests, lint, scripts side by side): their --help is the tool's. */
+const TOOLS = new Set(["tsc", "vitest", "eslint", "prettier", "npm", "run-p"]);
 
 export function packageScripts(root = REPO_ROOT): Record<string, string> {
   return (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;

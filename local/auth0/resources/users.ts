@@ -120,7 +120,7 @@ export const userRoutes: Route[] = [
     // A write is one step: checked first (a refusal costs no hash), then the slow hash, then
     // checked again and applied with no await between, since another write may have come meanwhile.
     checkNewUser(tenant, input, suffix);
-    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
+    const hash = input.password === undefined ? undefined : await hashPassword(input.password, tenant.passwordCost);
     const { connection, userId } = checkNewUser(tenant, input, suffix);
     const provider = connection.strategy;
     const now = new Date().toISOString();
@@ -161,7 +161,7 @@ export const userRoutes: Route[] = [
   route("PATCH", "/users/:id", ["update:users"], async ({ tenant, params, body }) => {
     const input = parseBody(updateBody, body);
     findUser(tenant, params.id ?? "");
-    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
+    const hash = input.password === undefined ? undefined : await hashPassword(input.password, tenant.passwordCost);
     const user = findUser(tenant, params.id ?? "");
     const connectionName = input.connection ?? String(user.identities[0]?.connection ?? "");
     if (input.email !== undefined && emailTaken(tenant, input.email, connectionName, user.user_id)) {

@@ -1,4 +1,4 @@
-import { startAuth0StandIn } from "../../../local/auth0";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { writeTenantFile } from "../../../local/tenant-file";
 
 // Run as its own process by tenant-file.test.ts, which kills it at a moment of its choosing: a

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { LocalMode } from "../../../local/local-mode";
 import { startGatewayServer, type GatewayServer } from "../../../local/apim/gateway-server";
-import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0";
+import { type Auth0StandIn } from "../../../local/auth0";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { loadStackSpec } from "../../../stacks/stack-config";
 import { nextSteps } from "../../../stacks/local/summary";
 import { exchangeCode } from "../../support/sign-in";

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync, chmodSync } from "no
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { startAuth0StandIn } from "../../../local/auth0";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { readTenantFile, TenantFileError } from "../../../local/tenant-file";
 import { localFolder, runLocal } from "./run-local";
 import { LOCAL_RESET_FIX } from "../../../stacks/fixes";

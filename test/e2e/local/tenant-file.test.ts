@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import tls from "node:tls";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { startAuth0StandIn } from "../../../local/auth0";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { startLocalMode } from "../../../local/local-mode";
 import { ROLES } from "../../../local/roles";
 import { readTenantFile, TenantFileError } from "../../../local/tenant-file";

@@ -5,7 +5,9 @@ import path from "node:path";
 import { connect } from "node:tls";
 import { importPKCS8, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { startAuth0StandIn as startProductStandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { verifyPassword } from "../../../local/auth0/passwords.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { startHttpsAuth0StandIn } from "../../../local/auth0/https.js";
 import { api, requestToken } from "./helpers.js";
 
@@ -171,15 +173,29 @@ describe("passwords", () => {
       audience: auth0.managementAudience,
     });
 
-  it("are kept as scrypt hashes, never as given", async () => {
-    const created = await api<{ user_id: string }>(auth0, token, "POST", "/users", {
-      connection,
-      email: "scrypt@example.com",
-      password: "correct horse battery staple",
-    });
-    const stored = auth0.tenant.passwords.get(created.body.user_id) ?? "";
-    expect(stored).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
-    expect(stored).not.toContain("correct horse");
+  it("are kept as scrypt hashes at Node's default cost, never as given (the product's stand-in, as npm run local starts it)", async () => {
+    const product = await startProductStandIn({ domain: "scrypt.eu.auth0.com" });
+    try {
+      const management = await product.managementToken();
+      const created = await api<{ user_id: string }>(product, management, "POST", "/users", {
+        connection,
+        email: "scrypt@example.com",
+        password: "correct horse battery staple",
+      });
+      const stored = product.tenant.passwords.get(created.body.user_id) ?? "";
+      expect(stored).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+      expect(stored).not.toContain("correct horse");
+      // Each hash names its cost: a tenant saved at one cost signs its users in under another.
+      const restored = await startAuth0StandIn({ domain: "scrypt.eu.auth0.com", restore: await product.saved() });
+      try {
+        expect(await verifyPassword(restored.tenant, created.body.user_id, "correct horse battery staple")).toBe(true);
+        expect(await verifyPassword(restored.tenant, created.body.user_id, "correct horse battery stapler")).toBe(false);
+      } finally {
+        await restored.close();
+      }
+    } finally {
+      await product.close();
+    }
   });
 
   it("an older SHA-256 hash still signs its user in, and is replaced by an scrypt one then; a wrong password changes nothing", async () => {

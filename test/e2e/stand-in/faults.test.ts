@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { type Auth0StandIn } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { api, requestToken } from "./helpers.js";
 
 // Injected failures: rate limits (after N calls, or a token bucket), 5xx and slow answers.

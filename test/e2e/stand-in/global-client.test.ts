@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn, type ManagementScope } from "../../../local/auth0/index.js";
+import { type Auth0StandIn, type ManagementScope } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { api } from "./helpers.js";
 
 // Every Auth0 tenant has one global client, "All Applications" (local/auth0/resources/global-client.ts

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { type Auth0StandIn } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { api } from "./helpers.js";
 
 // Bad requests get Auth0's 400s in Auth0's words, and nothing a caller sends can make the

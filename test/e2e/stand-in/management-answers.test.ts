@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { type Auth0StandIn } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { UNMODELLED_LIST_PATHS } from "../../../local/auth0/resources/unmodelled.js";
 import { api } from "./helpers.js";
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { countRequests, startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { countRequests, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { api } from "./helpers.js";
 
 // The Management API over HTTP, as any client sees it: authentication, permissions, resource

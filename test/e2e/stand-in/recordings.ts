@@ -3,7 +3,8 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { z } from "zod";
-import { startAuth0StandIn, type Auth0StandIn, type Connection, type Credential, type JsonObject } from "../../../local/auth0/index.js";
+import { type Auth0StandIn, type Connection, type Credential, type JsonObject } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { GLOBAL_CLIENT_NAME } from "../../../local/auth0/resources/global-client.js";
 
 // Replays go-vcr cassettes of real Management API traffic against the stand-in and compares

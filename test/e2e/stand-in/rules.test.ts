@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { type Auth0StandIn } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { api } from "./helpers.js";
 
 // Auth0's rules as the stand-in models them, each on a case no recording holds verbatim.

@@ -2,7 +2,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { ManagementClient, ManagementError } from "auth0";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withoutRetrySleeps } from "../../support/fake-clock";
-import { countRequests, startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { countRequests, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 
 // The official SDK (v7) against the stand-in, changed in nothing but where it is pointed: the
 // domain and the stand-in's `fetch`. It fetches its own Management API token, as in production.

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomUUID, X509Certificate } from "node:crypto";
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, importPKCS8, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startAuth0StandIn, type Auth0StandIn } from "../../../local/auth0/index.js";
+import { type Auth0StandIn } from "../../../local/auth0/index.js";
+import { startAuth0StandIn } from "../../support/stand-in";
 import { api, requestToken } from "./helpers.js";
 
 // `/oauth/token` for the client-credentials grant and the discovery documents, checked the way
