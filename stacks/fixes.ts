@@ -217,8 +217,16 @@ export function nextUp(stack: string): string {
 }
 
 /** `npm run up` refusing interrupted creates it cannot settle alone: what a person does, then the update again. */
-export function interruptedCreatesFix(target: FixTarget): string {
-  return `Where the tenant holds several, keep the one in use and delete the others in Auth0; where it could not be asked, make sure it can; then ${runAs(target, "deploy")}: the runner adopts the one left. Anything else: docs/runbooks.md#a-deploy-was-interrupted`;
+export function interruptedCreatesFix(
+  target: FixTarget & Pick<TenantSpec, "tenant">,
+  copies: readonly (readonly { readonly path: string; readonly deleteScope: string }[])[] = [],
+): string {
+  const deletes = copies.flat().map((copy) => deleteCommand(target, copy.path, copy.deleteScope));
+  const several =
+    deletes.length > 0
+      ? `Where the tenant holds several copies of one object, keep the one in use and delete the others (each copy's delete: ${deletes.join("; ")}). `
+      : "Where the tenant holds several copies of one object, keep the one in use and delete the others in Auth0. ";
+  return `${several}Where it could not be asked, make sure it can. Then ${runAs(target, "deploy")}: the runner adopts the one left. Anything else: docs/runbooks.md#a-deploy-was-interrupted`;
 }
 
 /** The runner in automation without a backend named: state in the checkout would be lost. */

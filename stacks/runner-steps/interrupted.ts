@@ -27,9 +27,10 @@ export function readAdoptedArgs(stack: string, plan: PendingPlan): string[] {
 }
 
 /** The one line a refusal is: each create that cannot be settled, why, and the commands a person settles it with. */
-export function refusalLine(target: FixTarget, plan: PendingPlan): string {
+export function refusalLine(target: FixTarget & Pick<TenantSpec, "tenant">, plan: PendingPlan): string {
   const which = plan.refuse.map(({ urn, what, why }) => `${what} [${urn}]: ${why}`).join("; ");
-  return `error: the last deploy of ${target.stack} was interrupted while creating objects, and the runner will not guess which to keep: ${which}. Nothing was changed. ${interruptedCreatesFix(target)}`;
+  const copies = plan.refuse.flatMap((refused) => (refused.copies === undefined ? [] : [refused.copies]));
+  return `error: the last deploy of ${target.stack} was interrupted while creating objects, and the runner will not guess which to keep: ${which}. Nothing was changed. ${interruptedCreatesFix(target, copies)}`;
 }
 
 /** What a preview says the next `up` does with each interrupted create. */

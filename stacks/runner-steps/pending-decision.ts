@@ -169,7 +169,30 @@ export interface Refused {
   readonly urn: string;
   readonly what: string;
   readonly why: string;
+  /** Where the tenant holds several: the copies, each a Management API path and the scope deleting it needs. */
+  readonly copies?: readonly TenantObject[];
 }
+
+/** An object of the tenant as the Management API addresses it. */
+export interface TenantObject {
+  readonly path: string;
+  readonly deleteScope: string;
+}
+
+/** The Management API's collection of each kind of object, and the scope that deletes one. */
+const COLLECTIONS: Readonly<Record<TenantIdentity["kind"], { readonly collection: string; readonly deleteScope: string }>> = {
+  resourceServer: { collection: "resource-servers", deleteScope: "delete:resource_servers" },
+  client: { collection: "clients", deleteScope: "delete:clients" },
+  grant: { collection: "client-grants", deleteScope: "delete:client_grants" },
+  connection: { collection: "connections", deleteScope: "delete:connections" },
+  user: { collection: "users", deleteScope: "delete:users" },
+  role: { collection: "roles", deleteScope: "delete:roles" },
+};
+
+const tenantObject = (kind: TenantIdentity["kind"], id: string): TenantObject => ({
+  path: `${COLLECTIONS[kind].collection}/${encodeURIComponent(id)}`,
+  deleteScope: COLLECTIONS[kind].deleteScope,
+});
 
 /** What the next update does with each interrupted create. */
 export interface PendingPlan {
@@ -206,7 +229,13 @@ export function decidePendingCreates(creates: readonly PendingCreate[], answers:
     if (!found.ok) refuse.push({ urn: pending.urn, what, why: found.problem });
     else if (found.ids.length === 1) adopt.push({ urn: pending.urn, id: found.ids[0] as string, what });
     else if (found.ids.length === 0) create.push({ urn: pending.urn, what, why: "the tenant holds none" });
-    else refuse.push({ urn: pending.urn, what, why: `the tenant holds ${found.ids.length}: ${found.ids.join(", ")}` });
+    else
+      refuse.push({
+        urn: pending.urn,
+        what,
+        why: `the tenant holds ${found.ids.length}: ${found.ids.join(", ")}`,
+        copies: found.ids.map((id) => tenantObject(identity.kind, id)),
+      });
   }
   return { adopt, create, refuse };
 }

@@ -300,7 +300,20 @@ const PRINTED: { readonly [K in keyof typeof fixes]: (spec: TenantSpec) => reado
   nextUp: (spec) => [
     `${spec.environment === "local" ? `${fixes.missingCredentialsFix(spec, "deployer", [])}; ` : ""}${fixes.nextUp(spec.stack)}`,
   ],
-  interruptedCreatesFix: (spec) => [fixes.interruptedCreatesFix(spec)],
+  interruptedCreatesFix: (spec) => [
+    fixes.interruptedCreatesFix(spec),
+    // Two import jobs and two grants, as an interrupted deploy and a retry leave them: each copy's delete.
+    fixes.interruptedCreatesFix(spec, [
+      [
+        { path: "clients/job-1", deleteScope: "delete:clients" },
+        { path: "clients/job-2", deleteScope: "delete:clients" },
+      ],
+      [
+        { path: "client-grants/cgr_1", deleteScope: "delete:client_grants" },
+        { path: "client-grants/cgr_2", deleteScope: "delete:client_grants" },
+      ],
+    ]),
+  ],
   EPHEMERAL_STATE_FIX: () => [fixes.EPHEMERAL_STATE_FIX],
   policyConfigFix: (spec) => RUNNER_COMMANDS.map((command) => fixes.policyConfigFix(spec, command)),
   refusedFlagFix: (spec) =>

@@ -105,7 +105,14 @@ describe("before an update, the creates an interrupted deploy left pending", () 
     expect(run.lines[0]).toMatch(
       /^error: the last deploy of dev was interrupted .*the tenant holds 2: job-1, job-2\. Nothing was changed\./,
     );
-    expect(run.lines[0]).toContain("keep the one in use and delete the others in Auth0");
+    // Each copy's delete, on the stack's own tenant, with the scope it needs; then the update that adopts the one left.
+    expect(run.lines[0]).toContain("keep the one in use and delete the others (each copy's delete: ");
+    for (const id of ["job-1", "job-2"])
+      expect(run.lines[0]).toContain(
+        `-X DELETE -H "Authorization: Bearer $AUTH0_MANAGEMENT_TOKEN" https://${spec.tenant.domain}/api/v2/clients/${id}\``,
+      );
+    expect(run.lines[0]).toContain("with delete:clients");
+    expect(run.lines[0]).toContain(`\`npm run up -- --stack dev\``);
     expect(run.lines[0]).toContain(JOB);
     expect(run.lines[0]).not.toContain("\n");
   });
