@@ -155,7 +155,7 @@ export async function offsetPages<S extends z.ZodType>(
           ]
         : []),
     ];
-    return failed(`the list changed while it was read (between two reads: ${said.join(", ")}); run the audit again`);
+    return failed(`the list changed while it was read (between two reads: ${said.join(", ")}); run the command again`);
   }
   return { ok: true, value: [...first.items.values()] };
 }

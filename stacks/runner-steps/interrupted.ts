@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TenantSpec } from "../../infra/config/spec";
 import { EXIT_ERROR } from "../exit-codes";
-import { interruptedCreatesFix, nextUp, type FixTarget } from "../fixes";
+import { interruptedCreatesFix, nextUp, runAs, type FixTarget } from "../fixes";
 import { identityOf, decidePendingCreates, type PendingPlan, type TenantAnswers, type TenantIdentity } from "./pending-decision";
 import { pendingOperations } from "./pending-creates";
 import type { Capture, Exec } from "./pulumi-cli";
@@ -110,7 +110,7 @@ export async function settleInterruptedCreates(io: InterruptedIo): Promise<numbe
   const read = await io.exec(readAdoptedArgs(stack, plan), io.env);
   if (read !== 0) {
     io.stderr(
-      `error: the adopted objects of ${stack} could not be read (\`pulumi refresh\` exit ${read}); nothing was deployed: run this again`,
+      `error: the adopted objects of ${stack} could not be read (\`pulumi refresh\` exit ${read}); nothing was deployed, and the state holds them now: ${runAs(io.spec, "deploy")} again`,
     );
     return read;
   }

@@ -133,7 +133,7 @@ describe("a list read page by page", () => {
     const result = await list(s);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problem.message).toBe(
-      "the list changed while it was read (between two reads: 1 gone (c0), 1 new (c100)); run the audit again",
+      "the list changed while it was read (between two reads: 1 gone (c0), 1 new (c100)); run the command again",
     );
   });
 
