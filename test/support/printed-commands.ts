@@ -8,6 +8,7 @@ import type { Capture, Exec } from "../../stacks/runner-steps/pulumi-cli";
 import type { ReadOutputs } from "../../stacks/verify/stack-outputs";
 import { REPO_ROOT } from "../../stacks/stack-config";
 import { main as verify } from "../../stacks/verify/main";
+import { exportsEmptyState } from "./empty-state";
 
 // A command a fix prints, run as a user runs it from the repository root: `npm run <script> --
 // <args>` through that script's own main (its real argument parsing and checks), `eval "$(...)"`
@@ -99,7 +100,7 @@ async function runScript(script: string, args: readonly string[], io: PrintedIo)
         env: io.env,
         stderr: line,
         exec: io.exec ?? (() => Promise.resolve(0)),
-        capture: io.capture ?? (() => Promise.resolve({ code: 0, stdout: '{"deployment":{"resources":[]}}' })),
+        capture: io.capture ?? exportsEmptyState,
         cliInstalled: () => true,
         checkStack: io.checkStack ?? cachedCheck,
       });
@@ -132,7 +133,7 @@ async function runScript(script: string, args: readonly string[], io: PrintedIo)
         env: io.env,
         exec: io.exec ?? (() => Promise.resolve(1)),
         // A run that plays the CLI's deploys plays its export too: a stack with nothing pending.
-        capture: io.capture ?? (() => Promise.resolve({ code: 0, stdout: '{"deployment":{"resources":[]}}' })),
+        capture: io.capture ?? exportsEmptyState,
         readOutputs: io.readOutputs,
         untilStopped: () => Promise.resolve(),
         ...io.localIo,

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { PASS_THROUGH_FLAGS, pulumiPassThrough } from "../../stacks/pulumi-args";
 import { main, type RunnerIo } from "../../stacks/runner";
+import { exportsEmptyState } from "../support/empty-state";
 
 // The flags of `pulumi up`/`preview` that choose the stack, file, folder, config, guardrails or
 // confirmation (Pulumi 3.x `pulumi up --help`), in every spelling pflag reads.
@@ -128,7 +129,7 @@ describe("the runner refuses steering arguments before anything runs", () => {
       env: { AUTH0_CLIENT_ID: "previewer", AUTH0_CLIENT_SECRET: "s3cret" },
       stderr: () => undefined,
       exec: async (args) => (calls.push([...args]), 0),
-      capture: async () => ({ code: 0, stdout: '{"deployment":{"resources":[]}}' }),
+      capture: exportsEmptyState,
       cliInstalled: () => true,
       checkStack: async () => ({ ok: true, spec: { adopt: {} } as never }),
     };

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { fileBackendFolder } from "../../stacks/runner-steps/backend";
 import { main, renderCheck, type RunnerIo } from "../../stacks/runner";
+import { EMPTY_STATE } from "../support/empty-state";
 
 const credentials = { AUTH0_CLIENT_ID: "deployer", AUTH0_CLIENT_SECRET: "s3cret" };
 const devCheck = renderCheck("dev", path.resolve(__dirname, "../.."));
@@ -20,7 +21,7 @@ function harness(env: NodeJS.ProcessEnv) {
     env,
     stderr: (line) => errors.push(line),
     exec: async (args, childEnv) => record(args, childEnv),
-    capture: async (args, childEnv) => ({ code: record(args, childEnv), stdout: '{"version":3,"deployment":{"resources":[]}}' }),
+    capture: async (args, childEnv) => ({ code: record(args, childEnv), stdout: EMPTY_STATE }),
     cliInstalled: () => true,
     checkStack: () => devCheck,
   };

@@ -6,6 +6,7 @@ import { adoptionNotes, stateIds } from "../../stacks/runner-steps/adoption";
 import { CliMissing, PULUMI_MISSING, pulumiOnPath } from "../../stacks/runner-steps/pulumi-cli";
 import { loadStackSpec } from "../../stacks/stack-config";
 import { LOCAL_STATE_DIR, main, renderCheck, type RunnerIo, type StackCheck } from "../../stacks/runner";
+import { EMPTY_STATE } from "../support/empty-state";
 
 // The real stack file check (the render's), run once per stack for this file.
 const checks = new Map<string, ReturnType<StackCheck>>();
@@ -33,7 +34,7 @@ function harness(env: NodeJS.ProcessEnv, exitCodes: Record<string, number> = {},
     env,
     stderr: (line: string) => errors.push(line),
     exec: async (args, childEnv) => record(args, childEnv),
-    capture: async (args, childEnv) => ({ code: record(args, childEnv), stdout: '{"deployment":{"resources":[]}}' }),
+    capture: async (args, childEnv) => ({ code: record(args, childEnv), stdout: EMPTY_STATE }),
     cliInstalled: () => true,
     checkStack: cachedCheck,
     ...extra,

@@ -3,7 +3,8 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { LOCAL_PASSPHRASE } from "../../../local/local-mode";
 import { REPO_ROOT } from "../../../stacks/stack-config";
-import { EMPTY_STATE, localFolder, runLocal } from "./run-local";
+import { localFolder, runLocal } from "./run-local";
+import { EMPTY_STATE } from "../../support/empty-state";
 
 // `npm run local -- --check` with a fake `pulumi` first on PATH: a small script that records each
 // call (its arguments, working folder and the variables that matter) and answers as the CLI

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { LocalMode } from "../../../local/local-mode";
 import { main, type LocalIo } from "../../../stacks/local/main";
+import { exportsEmptyState } from "../../support/empty-state";
 
 /** A folder of its own for one test's `.local/`, so that tests never share a tenant or a port. */
 export function localFolder(): string {
@@ -17,9 +18,6 @@ export interface LocalRun {
   readonly local: LocalMode | undefined;
 }
 
-/** What `pulumi stack export` prints for a stack with no resource and nothing pending. */
-export const EMPTY_STATE = JSON.stringify({ version: 3, deployment: { manifest: {}, resources: [] } });
-
 /** `npm run local -- <args>` in-process, on any free ports (0) unless the args name others. */
 export async function runLocal(args: readonly string[], io: Partial<LocalIo> & { folder: string }): Promise<LocalRun> {
   let stdout = "";
@@ -28,7 +26,7 @@ export async function runLocal(args: readonly string[], io: Partial<LocalIo> & {
   const code = await main(["--auth0-port", "0", "--gateway-port", "0", ...args], {
     env: {},
     // A test that plays the CLI's deploys plays its export too: a stack with no interrupted operation.
-    ...(io.exec === undefined ? {} : { capture: async () => ({ code: 0, stdout: EMPTY_STATE }) }),
+    ...(io.exec === undefined ? {} : { capture: exportsEmptyState }),
     ...io,
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
