@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "policy/node_modules/", "out/", ".pulumi-state/", "**/*.js"] },
+  { ignores: ["node_modules/", "policy/node_modules/", "out/", "dist/", ".pulumi-state/", "**/*.js"] },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {

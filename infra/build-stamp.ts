@@ -28,7 +28,7 @@ export interface Build {
 export const PROGRAM_BUILD: Build = {
   label: "the program",
   tsconfig: "tsconfig.build.json",
-  outDir: "out",
+  outDir: "dist",
   sourceDir: "infra",
   skip: [],
   configFiles: ["tsconfig.json", "tsconfig.build.json"],

@@ -2,7 +2,7 @@ import { PROGRAM_BUILD, refuseStaleBuild } from "./build-stamp";
 import { loadTenantSpec } from "./config/load";
 import { declareTimesheetsTenant } from "./program";
 
-// Run as out/infra/index.js: never a build older than the sources (`pulumi up` by hand after a pull).
+// Run as dist/infra/index.js: never a build older than the sources (`pulumi up` by hand after a pull).
 refuseStaleBuild(PROGRAM_BUILD, __filename, 2);
 const tenant = declareTimesheetsTenant(loadTenantSpec());
 

@@ -17,7 +17,7 @@ export async function main(argv: readonly string[], io: BuildIo): Promise<number
   const program = new Command()
     .name("npm run build --")
     .description(
-      "Build the program (into out/) and the policy pack (into policy/bin/) as the JavaScript Pulumi runs, where their sources changed since the last build. Types are not checked here: npm test checks them.",
+      "Build the program (into dist/) and the policy pack (into policy/bin/) as the JavaScript Pulumi runs, where their sources changed since the last build. Types are not checked here: npm test checks them.",
     )
     .option("--check", "build nothing: exit 1 and name each build that is missing or older than its sources", false)
     .exitOverride()

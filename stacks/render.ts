@@ -91,8 +91,11 @@ export async function renderChecked(
   }
 }
 
+/** Where renders go, a folder per stack: never a build's folder, which a rebuild replaces whole (stacks/build). */
+export const RENDER_DIR = path.join(REPO_ROOT, "out");
+
 /** Writes out/<stack>/resources.json and one XML file per policy; returns the folder. A folder that cannot be written is refused. */
-export function writeRender(render: RenderedStack, outRoot = path.join(REPO_ROOT, "out")): string {
+export function writeRender(render: RenderedStack, outRoot = RENDER_DIR): string {
   const folder = path.join(outRoot, render.stack);
   const write = (file: string, text: string): void => {
     try {

@@ -19,6 +19,7 @@ import {
 import { build, BuildFailed, ensureBuilt } from "../../stacks/build/ensure-built";
 import { execPulumi } from "../../stacks/runner-steps/pulumi-cli";
 import { REPO_ROOT } from "../../stacks/stack-config";
+import { RENDER_DIR } from "../../stacks/render";
 
 // The program and the pack run as their builds (stacks/build): a build is used only while it is
 // the build of today's sources, so the rule "stale" must see every change that can change the
@@ -70,6 +71,14 @@ function stampAsBuilt(root: string): void {
     writeFileSync(path.join(root, target.outDir, STAMP_FILE), JSON.stringify({ sources: sourceDigest(root, target) }));
   }
 }
+
+test("no build shares a folder with npm run render's output: a rebuild replaces its folder whole, and a stack may be named infra", () => {
+  for (const target of BUILDS) {
+    const outDir = path.join(REPO_ROOT, target.outDir);
+    const apart = (a: string, b: string) => path.relative(a, b).startsWith("..");
+    expect([apart(outDir, RENDER_DIR), apart(RENDER_DIR, outDir)], target.label).toEqual([true, true]);
+  }
+});
 
 describe("a build is stale exactly when what it is made from changed", () => {
   let root: string;
@@ -141,21 +150,21 @@ describe("building", () => {
 
   test("builds what is stale into JavaScript that runs, and then nothing", { timeout: 90_000 }, async () => {
     expect(await ensureBuilt(root)).toEqual(["the program", "the policy pack"]);
-    const program = path.join(root, "out/infra/index.js");
+    const program = path.join(root, "dist/infra/index.js");
     expect(Object.entries(await import(program))).toContainEqual(["tokenLifetime", 7200]);
     expect(existsSync(path.join(root, "policy/bin/index.js"))).toBe(true);
     expect(await ensureBuilt(root)).toEqual([]);
   });
 
   test("a source tsc cannot build is refused with tsc's words, and the last build stays as it was", { timeout: 90_000 }, async () => {
-    const before = readFileSync(path.join(root, "out/infra/index.js"), "utf8");
+    const before = readFileSync(path.join(root, "dist/infra/index.js"), "utf8");
     const values = readFileSync(path.join(root, "infra/config/values.ts"), "utf8");
     writeFileSync(path.join(root, "infra/config/values.ts"), "export const lifetime = ;\n");
     try {
       const failure = await build(root, PROGRAM_BUILD).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(BuildFailed);
       expect((failure as Error).message).toMatch(/^building the program \(tsc -p tsconfig.build.json\) failed:\n.*values\.ts.*error TS/);
-      expect(readFileSync(path.join(root, "out/infra/index.js"), "utf8")).toBe(before);
+      expect(readFileSync(path.join(root, "dist/infra/index.js"), "utf8")).toBe(before);
       expect(isStale(root, PROGRAM_BUILD)).toBe(true);
     } finally {
       writeFileSync(path.join(root, "infra/config/values.ts"), values);
@@ -168,7 +177,7 @@ describe("building", () => {
     const bin = path.join(root, "fake-bin");
     mkdirSync(bin);
     // The stand-in CLI records what the program's build holds when it starts.
-    writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\ngrep -c 3600 out/infra/config/values.js > pulumi-saw\n`);
+    writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\ngrep -c 3600 dist/infra/config/values.js > pulumi-saw\n`);
     chmodSync(path.join(bin, "pulumi"), 0o755);
     const code = await execPulumi(root)(["preview"], { PATH: [bin, process.env.PATH ?? ""].join(path.delimiter) });
     expect(code).toBe(0);
@@ -198,7 +207,7 @@ describe("a build run by hand (pulumi up without npm run) refuses to be older th
   });
 
   test.each([
-    ["the program", PROGRAM_BUILD, "out/infra/index.js", refuseStaleBuild],
+    ["the program", PROGRAM_BUILD, "dist/infra/index.js", refuseStaleBuild],
     ["the policy pack", POLICY_PACK_BUILD, "policy/bin/index.js", packCopy.refuseStaleBuild],
   ] as const)(
     "%s: runs while its build is of today's sources; after an edit, refuses in one line naming npm run build",
